@@ -1,0 +1,64 @@
+# Two commands matter: `make run` (demo on the embedded SQLite default) and `make test` (the whole suite on
+# PostgreSQL). Both install what they need on a fresh Debian machine.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := FLASK_APP=wsgi:app $(VENV)/bin/flask
+PYTHON ?= python3
+APT_RUN := fonts-dejavu-core
+APT_TEST := fonts-dejavu-core poppler-utils chromium
+TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+export TEST_DATABASE_URL
+
+.PHONY: run test bench lint check-processes system-run system-test postgres deps-run deps-test
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+
+$(VENV)/.run-installed: requirements.txt | $(VENV)/bin/python
+	$(VENV)/bin/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.test-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.run-installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian packages: installed only when missing (needs root, as on the CI and developer machines).
+system-run:
+	@missing=""; for p in $(APT_RUN); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "Installing$$missing"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null; fi
+
+system-test:
+	@missing=""; for p in $(APT_TEST); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "Installing$$missing"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null; fi
+
+postgres:
+	@if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+	  echo "Starting PostgreSQL"; pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; \
+	  for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; fi
+
+deps-run: system-run $(VENV)/.run-installed node_modules/.installed
+deps-test: system-test postgres $(VENV)/.test-installed node_modules/.installed
+
+run: deps-run
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	@echo "Open http://127.0.0.1:5000 (the accounts above, password: demo)"
+	SCHEDULER_INTERVAL_SECONDS=$${SCHEDULER_INTERVAL_SECONDS:-30} $(FLASK) run --host 127.0.0.1 --port 5000 --no-reload
+
+test: deps-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest -q -p no:cacheprovider
+
+bench: deps-test
+	$(PY) bench/run.py
+
+check-processes: deps-run
+	$(FLASK) processes check

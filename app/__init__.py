@@ -1,0 +1,92 @@
+"""Application factory."""
+
+import logging
+from pathlib import Path
+
+from flask import Flask, abort, g, request, send_from_directory, session
+from flask_login import current_user
+
+from app.config import Config
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+# Only these folders of node_modules are served: the front-end packages npm installs at set-up.
+VENDOR_DIRS = {"bootstrap": "bootstrap/dist", "bpmn-js": "bpmn-js/dist", "htmx": "htmx.org/dist"}
+
+
+def select_locale() -> str:
+    if request.args.get("lang") in ("ro", "en"):
+        session["lang"] = request.args["lang"]
+    return session.get("lang", "ro")
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(Path(Config().INSTANCE_DIR).resolve()))
+    app.config.from_object(Config())
+    if overrides:
+        app.config.update(overrides)
+    Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+    if not app.config["SECRET_KEY_FROM_ENV"] and not app.config["TESTING"]:
+        logging.getLogger(__name__).warning(
+            "SECRET_KEY not set: using a random key (sessions end at restart)"
+        )
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "identity.login"
+    login_manager.login_message = None
+
+    from app import models  # noqa: F401  (registers every table with SQLAlchemy)
+    from app.api.views import bp as api_bp
+    from app.identity.auth import load_user
+    from app.identity.views import bp as identity_bp
+    from app.inbox.views import bp as inbox_bp
+    from app.portal.views import bp as portal_bp
+    from app.registry.views import bp as registry_bp
+
+    login_manager.user_loader(load_user)
+    for blueprint in (identity_bp, portal_bp, inbox_bp, registry_bp, api_bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api_bp)  # the API authenticates with bearer tokens only, never with the session cookie
+
+    from app.cli import register_cli
+    from app.templating import register_form_helpers, register_templating
+
+    register_cli(app)
+    register_templating(app)
+    register_form_helpers(app)
+
+    @app.route("/vendor/<package>/<path:filename>")
+    def vendor(package: str, filename: str):
+        if package not in VENDOR_DIRS:
+            abort(404)
+        response = send_from_directory(Path(app.config["NODE_MODULES_DIR"]) / VENDOR_DIRS[package], filename)
+        response.cache_control.max_age = 86400
+        return response
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+            "frame-ancestors 'none'; form-action 'self'",
+        )
+        if current_user.is_authenticated and not request.path.startswith("/vendor/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.before_request
+    def remember_locale():
+        g.locale = select_locale()
+
+    if app.config["SCHEDULER_ENABLED"] and not app.config["TESTING"]:
+        from app.workflow.scheduler import start_scheduler
+
+        start_scheduler(app)
+    return app

@@ -1,0 +1,211 @@
+"""The OpenAPI 3.1 description served at /api/v1/openapi.json."""
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*codes: int) -> dict:
+    text = {
+        400: "Bad request",
+        401: "Missing or invalid token",
+        404: "Not found or not visible to you",
+        409: "Task already completed, cancelled or claimed by someone else",
+        422: "Data fails the form",
+    }
+    return {str(c): _json(ERROR, text[c]) for c in codes}
+
+
+def openapi_document() -> dict:
+    task_path = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    doc_path = {"name": "public_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Registratură electronică API",
+            "version": "1.0.0",
+            "description": "Submit documents, follow them, and work on tasks. Same permissions as the web UI. "
+            "Get a token with `flask users token USERNAME`.",
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "properties": {
+                                "code": {"type": "string"},
+                                "message": {"type": "string"},
+                                "fields": {
+                                    "type": "object",
+                                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                                },
+                            },
+                            "required": ["code", "message"],
+                        }
+                    },
+                },
+                "Document": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "string"},
+                        "registration_number": {"type": ["integer", "null"]},
+                        "registration_label": {"type": ["string", "null"], "examples": ["123/21.11.2026"]},
+                        "document_type": {"type": "string"},
+                        "institution": {"type": "string"},
+                        "department": {"type": ["string", "null"]},
+                        "subject": {"type": "string"},
+                        "status": {
+                            "type": "string",
+                            "enum": ["depus", "inregistrat", "in_lucru", "solutionat", "clasat", "eroare"],
+                        },
+                        "overdue": {"type": "boolean"},
+                        "deadline": {"type": ["string", "null"], "format": "date-time"},
+                        "current_steps": {"type": "array", "items": {"type": "object"}},
+                        "files": {"type": "array", "items": {"type": "object"}},
+                        "history": {"type": "array", "items": {"type": "object"}},
+                    },
+                },
+                "Task": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "name": {"type": "string"},
+                        "element": {"type": "string"},
+                        "document": {"type": "string"},
+                        "status": {"type": "string"},
+                        "assignee": {"type": ["string", "null"]},
+                        "claimed_by": {"type": ["string", "null"]},
+                        "due": {"type": ["string", "null"]},
+                        "form": {
+                            "type": ["object", "null"],
+                            "description": "JSON Schema and UI schema of the task's form",
+                        },
+                    },
+                },
+            },
+        },
+        "paths": {
+            "/document-types": {
+                "get": {
+                    "summary": "List the document types that can be submitted, with their submission form",
+                    "responses": {
+                        "200": _json({"type": "array", "items": {"type": "object"}}, "Document types"),
+                        **_errors(401),
+                    },
+                }
+            },
+            "/documents": {
+                "post": {
+                    "summary": "Submit a document (multipart: document_type, institution, the form's fields, files)",
+                    "parameters": [
+                        {
+                            "name": "Idempotency-Key",
+                            "in": "header",
+                            "required": False,
+                            "schema": {"type": "string", "maxLength": 64},
+                            "description": "Repeat a submission safely: the same key returns the first document",
+                        }
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "multipart/form-data": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["document_type", "institution"],
+                                    "properties": {
+                                        "document_type": {"type": "string"},
+                                        "institution": {"type": "string"},
+                                    },
+                                    "additionalProperties": True,
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": _json({"$ref": "#/components/schemas/Document"}, "Submitted"),
+                        "200": _json(
+                            {"$ref": "#/components/schemas/Document"}, "Already submitted with this key"
+                        ),
+                        **_errors(400, 401, 422),
+                    },
+                }
+            },
+            "/documents/{public_id}": {
+                "get": {
+                    "summary": "A document: number, status, current step and holder, history, files",
+                    "parameters": [doc_path],
+                    "responses": {
+                        "200": _json({"$ref": "#/components/schemas/Document"}, "The document"),
+                        **_errors(401, 404),
+                    },
+                }
+            },
+            "/files/{public_id}": {
+                "get": {
+                    "summary": "Download one of a document's files",
+                    "parameters": [doc_path],
+                    "responses": {
+                        "200": {"description": "The file", "content": {"application/octet-stream": {}}},
+                        **_errors(401, 404),
+                    },
+                }
+            },
+            "/tasks": {
+                "get": {
+                    "summary": "My tasks and my group's tasks, each with its form's JSON Schema",
+                    "responses": {
+                        "200": _json(
+                            {"type": "array", "items": {"$ref": "#/components/schemas/Task"}}, "Tasks"
+                        ),
+                        **_errors(401),
+                    },
+                }
+            },
+            "/tasks/{task_id}/claim": {
+                "post": {
+                    "summary": "Claim a group task",
+                    "parameters": [task_path],
+                    "responses": {
+                        "200": _json({"$ref": "#/components/schemas/Task"}, "Claimed"),
+                        **_errors(401, 404, 409),
+                    },
+                }
+            },
+            "/tasks/{task_id}/release": {
+                "post": {
+                    "summary": "Give a claimed task back to the group",
+                    "parameters": [task_path],
+                    "responses": {
+                        "200": _json({"$ref": "#/components/schemas/Task"}, "Released"),
+                        **_errors(401, 404, 409),
+                    },
+                }
+            },
+            "/tasks/{task_id}/complete": {
+                "post": {
+                    "summary": "Complete a task with its form data",
+                    "parameters": [task_path],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {"type": "object", "properties": {"data": {"type": "object"}}}
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _json({"$ref": "#/components/schemas/Task"}, "Completed"),
+                        **_errors(400, 401, 404, 409, 422),
+                    },
+                }
+            },
+        },
+    }

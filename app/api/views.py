@@ -1,0 +1,270 @@
+"""JSON API /api/v1: the same operations and permission checks as the UI, with bearer tokens."""
+
+from functools import wraps
+from io import BytesIO
+
+from flask import Blueprint, abort, g, jsonify, request, send_file
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from app.api.openapi import openapi_document
+from app.correspondence.issuing import file_store
+from app.extensions import db
+from app.forms import parse_submission
+from app.identity.auth import user_from_bearer
+from app.identity.models import Institution
+from app.portal.submission import SubmissionInvalid, existing_submission, submission_form, submit
+from app.portal.tracking import current_steps
+from app.registry.access import can_view
+from app.registry.history import history_entries
+from app.registry.models import Attachment, Document, DocumentType
+from app.workflow.models import HumanTask
+from app.workflow.runtime import (
+    FormInvalid,
+    NotCandidate,
+    RouteError,
+    TaskUnavailable,
+    claim_task,
+    complete_task,
+    is_candidate,
+    release_task,
+    task_form,
+    tasks_for,
+)
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def error(status: int, code: str, message: str, **extra):
+    return jsonify({"error": {"code": code, "message": message, **extra}}), status
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc: HTTPException):
+    return error(exc.code or 500, exc.name.lower().replace(" ", "_"), exc.description or exc.name)
+
+
+def token_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        user = user_from_bearer(request.headers.get("Authorization"))
+        if user is None:
+            response = error(401, "unauthorized", _("Lipsește un token valid (Authorization: Bearer ...)."))
+            response[0].headers["WWW-Authenticate"] = "Bearer"
+            return response
+        g.api_user = user
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def document_json(document: Document, detail: bool = False) -> dict:
+    body = {
+        "id": document.public_id,
+        "registration_number": document.registration_number,
+        "registration_label": document.registration_label or None,
+        "registered_at": document.registered_at.isoformat() if document.registered_at else None,
+        "document_type": document.document_type.code,
+        "institution": document.institution.code,
+        "department": document.department.code if document.department else None,
+        "subject": document.subject,
+        "status": document.status,
+        "overdue": document.overdue,
+        "deadline": document.deadline_at.isoformat() if document.deadline_at else None,
+        "current_steps": [
+            {"name": s.name, "department": s.department, "holder": s.holder, "since_days": s.since_days}
+            for s in current_steps(document)
+        ],
+    }
+    if detail:
+        body["files"] = [
+            {
+                "id": a.public_id,
+                "kind": a.kind,
+                "filename": a.filename,
+                "content_type": a.content_type,
+                "size": a.size,
+                "sha256": a.sha256,
+            }
+            for a in document.attachments
+        ]
+        body["history"] = [
+            {
+                "at": e.at.isoformat(),
+                "event": e.event,
+                "element": e.bpmn_id,
+                "name": e.element_name,
+                "actor": e.actor.full_name if e.actor else None,
+                "data": e.data if g.api_user.is_staff else None,
+            }
+            for e in history_entries(document)
+        ]
+    return body
+
+
+def task_json(task: HumanTask) -> dict:
+    form = task_form(task)
+    return {
+        "id": task.id,
+        "name": task.name,
+        "element": task.bpmn_id,
+        "document": task.document.public_id,
+        "document_subject": task.document.subject,
+        "registration_label": task.document.registration_label or None,
+        "status": task.status,
+        "role": task.role_code,
+        "assignee": task.assignee.username if task.assignee else None,
+        "claimed_by": task.claimed_by.username if task.claimed_by else None,
+        "due": task.due_at.isoformat() if task.due_at else None,
+        "form": {"schema": form.schema, "ui_schema": form.ui_schema} if form else None,
+    }
+
+
+@bp.route("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
+
+
+@bp.route("/document-types")
+@token_required
+def document_types():
+    types = db.session.scalars(select(DocumentType).where(DocumentType.active.is_(True))).all()
+    return jsonify(
+        [
+            {
+                "code": t.code,
+                "name": {"ro": t.name_ro, "en": t.name_en},
+                "description": t.description_ro,
+                "legal_basis": t.legal_basis,
+                "deadline_days": t.deadline_days,
+                "working_days": t.deadline_working_days,
+                "form": submission_form(t).form.schema,
+            }
+            for t in types
+            if t.citizen_can_submit or g.api_user.is_staff
+        ]
+    )
+
+
+@bp.route("/documents", methods=["POST"])
+@token_required
+def submit_document():
+    user = g.api_user
+    if user.is_staff:
+        return error(403, "forbidden", _("Personalul nu depune documente prin portal."))
+    doc_type = db.session.scalar(
+        select(DocumentType).where(DocumentType.code == request.form.get("document_type", ""))
+    )
+    if doc_type is None or not doc_type.active or not doc_type.citizen_can_submit:
+        return error(
+            400,
+            "invalid",
+            _("Tipul de document nu există."),
+            fields={"document_type": [_("Valoare necunoscută.")]},
+        )
+    institution = db.session.scalar(
+        select(Institution).where(Institution.code == request.form.get("institution", ""))
+    )
+    if institution is None:
+        return error(
+            400, "invalid", _("Instituția nu există."), fields={"institution": [_("Valoare necunoscută.")]}
+        )
+    key = request.headers.get("Idempotency-Key")
+    previous = existing_submission(key)
+    if previous is not None:
+        if previous.submitter_id != user.id:
+            return error(409, "conflict", _("Cheia de idempotență a fost deja folosită."))
+        return jsonify(document_json(previous, detail=True)), 200
+    form = submission_form(doc_type).form
+    data = parse_submission(form, request.form)
+    files = {name: request.files.getlist(name) for name in form.file_fields()}
+    try:
+        document = submit(user, institution, doc_type, data, files, submission_key=key)
+    except SubmissionInvalid as exc:
+        db.session.rollback()
+        return error(422, "invalid", _("Datele trimise nu sunt valide."), fields=exc.errors)
+    db.session.commit()
+    return jsonify(document_json(document, detail=True)), 201
+
+
+def _visible_document(public_id: str) -> Document:
+    document = db.session.scalar(select(Document).where(Document.public_id == public_id))
+    if document is None or not can_view(g.api_user, document):
+        abort(404)
+    return document
+
+
+@bp.route("/documents/<public_id>")
+@token_required
+def get_document(public_id: str):
+    return jsonify(document_json(_visible_document(public_id), detail=True))
+
+
+@bp.route("/files/<public_id>")
+@token_required
+def download(public_id: str):
+    attachment = db.session.scalar(select(Attachment).where(Attachment.public_id == public_id))
+    if attachment is None or not can_view(g.api_user, attachment.document):
+        abort(404)
+    return send_file(
+        BytesIO(file_store().get(attachment.sha256)),
+        mimetype=attachment.content_type,
+        as_attachment=True,
+        download_name=attachment.filename,
+    )
+
+
+@bp.route("/tasks")
+@token_required
+def my_tasks():
+    tasks = db.session.scalars(tasks_for(g.api_user)).all()
+    return jsonify([task_json(t) for t in tasks])
+
+
+def _task_or_404(task_id: int) -> HumanTask:
+    task = db.session.get(HumanTask, task_id)
+    if task is None or not is_candidate(g.api_user, task):
+        abort(404)
+    return task
+
+
+def _task_call(task_id: int, action, *args):
+    _task_or_404(task_id)
+    try:
+        task = action(task_id, g.api_user, *args)
+    except FormInvalid as exc:
+        db.session.rollback()
+        return error(422, "invalid", _("Datele trimise nu sunt valide."), fields=exc.errors)
+    except TaskUnavailable as exc:
+        db.session.rollback()
+        return error(409, "conflict", str(exc))
+    except NotCandidate:
+        db.session.rollback()
+        abort(404)
+    except RouteError as exc:
+        db.session.rollback()
+        return error(500, "route_error", str(exc))
+    db.session.commit()
+    return jsonify(task_json(task))
+
+
+@bp.route("/tasks/<int:task_id>/claim", methods=["POST"])
+@token_required
+def claim(task_id: int):
+    return _task_call(task_id, claim_task)
+
+
+@bp.route("/tasks/<int:task_id>/release", methods=["POST"])
+@token_required
+def release(task_id: int):
+    return _task_call(task_id, release_task)
+
+
+@bp.route("/tasks/<int:task_id>/complete", methods=["POST"])
+@token_required
+def complete(task_id: int):
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("data", {}), dict):
+        return error(400, "invalid", _('Trimiteți un obiect JSON de forma {"data": {...}}.'))
+    return _task_call(task_id, complete_task, body.get("data", {}))

@@ -1,0 +1,95 @@
+"""Command-line entry points: `flask processes ...`, `flask users token`, `flask demo load`, `flask workflow wake`."""
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from app.extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.group("processes")
+    def processes():
+        """Check and deploy the BPMN routes in processes/."""
+
+    @processes.command("check")
+    @click.argument("path", required=False)
+    def check(path):
+        """Check BPMN files, forms and manifests; print each problem; non-zero exit on any."""
+        from app.identity.roles import ensure_standard_roles
+        from app.workflow.deploy import check_directory
+
+        ensure_standard_roles()
+        processes_dir = Path(path or current_app.config["PROCESSES_DIR"])
+        problems, checked, manifests = check_directory(processes_dir, Path(current_app.config["FORMS_DIR"]))
+        db.session.rollback()
+        for problem in problems:
+            click.echo(str(problem))
+        if problems:
+            click.echo(f"{len(problems)} problem(s).")
+            sys.exit(1)
+        click.echo(f"OK: {len(checked)} process(es), {len(manifests)} document type(s).")
+
+    @processes.command("deploy")
+    def deploy():
+        """Deploy every process as a new version where its content changed."""
+        from app.workflow.deploy import DeploymentFailed, deploy_all
+
+        try:
+            versions = deploy_all(current_app.config["PROCESSES_DIR"], current_app.config["FORMS_DIR"])
+        except DeploymentFailed as exc:
+            db.session.rollback()
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            click.echo("Deployment stopped: nothing was deployed.", err=True)
+            sys.exit(1)
+        db.session.commit()
+        for v in versions:
+            click.echo(f"{v.process_id}: version {v.version} ({v.content_hash[:12]})")
+
+    @app.cli.group("users")
+    def users():
+        """User accounts."""
+
+    @users.command("token")
+    @click.argument("username")
+    def token(username):
+        """Print a new API bearer token for USERNAME."""
+        from app.identity.models import ApiToken, User
+
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            click.echo(f"No user {username}.", err=True)
+            sys.exit(1)
+        value = ApiToken.issue(user)
+        db.session.commit()
+        click.echo(value)
+
+    @app.cli.group("demo")
+    def demo():
+        """Demo data."""
+
+    @demo.command("load")
+    def load():
+        """Create the demo county council, its departments and accounts (password: demo)."""
+        from app.demo.data import DEMO_PASSWORD, load_demo
+
+        accounts = load_demo()
+        db.session.commit()
+        click.echo(f"Demo accounts (password: {DEMO_PASSWORD}):")
+        for username, description in accounts:
+            click.echo(f"  {username:14} {description}")
+
+    @app.cli.group("workflow")
+    def workflow():
+        """Engine maintenance."""
+
+    @workflow.command("wake")
+    def wake():
+        """Fire due BPMN timers once (the scheduler does this periodically)."""
+        from app.workflow.runtime import wake_due_instances
+
+        click.echo(f"{wake_due_instances()} instance(s) woken.")

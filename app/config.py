@@ -1,0 +1,50 @@
+"""Configuration comes from the environment; the defaults run the embedded SQLite demo under instance/."""
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+class Config:
+    def __init__(self) -> None:
+        instance = Path(os.environ.get("INSTANCE_DIR", ROOT / "instance"))
+        self.INSTANCE_DIR = str(instance)
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get(
+            "DATABASE_URL", f"sqlite:///{instance / 'registratura.db'}"
+        )
+        # A missing SECRET_KEY in production would silently invalidate sessions at every restart;
+        # the quick local run gets a random one and a warning in the log instead.
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
+        self.SECRET_KEY_FROM_ENV = "SECRET_KEY" in os.environ
+        self.STORAGE_DIR = os.environ.get("STORAGE_DIR", str(instance / "storage"))
+        self.PROCESSES_DIR = os.environ.get("PROCESSES_DIR", str(ROOT / "processes"))
+        self.FORMS_DIR = os.environ.get("FORMS_DIR", str(ROOT / "forms"))
+        self.NODE_MODULES_DIR = os.environ.get("NODE_MODULES_DIR", str(ROOT / "node_modules"))
+        self.FONT_DIR = os.environ.get("FONT_DIR", "/usr/share/fonts/truetype/dejavu")
+        self.MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "10"))
+        # Whole-request cap: several attachments plus form fields.
+        self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_REQUEST_MB", "40")) * 1024 * 1024
+        self.SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", True)
+        self.SCHEDULER_INTERVAL_SECONDS = int(os.environ.get("SCHEDULER_INTERVAL_SECONDS", "30"))
+        self.TIMEZONE = os.environ.get("TIMEZONE", "Europe/Bucharest")
+        self.BABEL_DEFAULT_LOCALE = "ro"
+        self.BABEL_DEFAULT_TIMEZONE = self.TIMEZONE
+        self.LANGUAGES = ["ro", "en"]
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.WTF_CSRF_TIME_LIMIT = None  # tied to the session instead: long forms must not expire mid-typing
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.TESTING = _bool("TESTING", False)

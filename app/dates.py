@@ -1,0 +1,39 @@
+"""Time in one place: stored in UTC, shown and counted in Romanian local time (registration year, deadlines)."""
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def local_zone() -> ZoneInfo:
+    name = current_app.config["TIMEZONE"] if has_app_context() else "Europe/Bucharest"
+    return ZoneInfo(name)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite returns naive datetimes; everything we store is UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def to_local(moment: datetime) -> datetime:
+    return as_utc(moment).astimezone(local_zone())
+
+
+def format_date(value: datetime | date | None) -> str:
+    """Romanian display format 21.11.2026."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_local(value).date()
+    return value.strftime("%d.%m.%Y")
+
+
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return to_local(value).strftime("%d.%m.%Y %H:%M")

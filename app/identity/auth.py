@@ -1,0 +1,24 @@
+"""Loading the current user: from the session cookie (UI) or from a bearer token (API)."""
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.identity.models import ApiToken, User
+
+
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def user_from_bearer(header: str | None) -> User | None:
+    """The API accepts bearer tokens only, never the session cookie: a cross-site request can't ride on it."""
+    if not header or not header.startswith("Bearer "):
+        return None
+    token = db.session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == ApiToken.hash(header[7:].strip()), ApiToken.revoked.is_(False)
+        )
+    )
+    if token is None or not token.user.is_active:
+        return None
+    return token.user

@@ -1,0 +1,132 @@
+"""Staff inbox: my tasks, my group's tasks, one task's page with its form."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.extensions import db
+from app.forms import parse_submission
+from app.inbox.models import Notification
+from app.registry.history import history_with_rows
+from app.workflow.models import HumanTask, TaskStatus
+from app.workflow.runtime import (
+    FormInvalid,
+    NotCandidate,
+    RouteError,
+    TaskUnavailable,
+    claim_task,
+    complete_task,
+    form_options,
+    is_candidate,
+    release_task,
+    task_data,
+    task_form,
+    tasks_for,
+)
+
+bp = Blueprint("inbox", __name__, url_prefix="/sarcini")
+
+
+@bp.before_request
+@login_required
+def staff_only():
+    if not current_user.is_staff:
+        abort(403)
+
+
+@bp.route("/")
+def tasks():
+    ready = db.session.scalars(tasks_for(current_user)).all()
+    mine = [t for t in ready if current_user.id in (t.assignee_id, t.claimed_by_id)]
+    group = [t for t in ready if t not in mine and t.claimed_by_id is None]
+    notices = db.session.scalars(
+        select(Notification)
+        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+        .order_by(Notification.created_at.desc())
+        .limit(20)
+    ).all()
+    return render_template("inbox/tasks.html", mine=mine, group=group, notices=notices)
+
+
+def _visible_task(task_id: int) -> HumanTask:
+    task = db.session.get(HumanTask, task_id)
+    # Someone who may not do a task does not learn it exists.
+    if task is None or not is_candidate(current_user, task):
+        abort(404)
+    return task
+
+
+@bp.route("/<int:task_id>", methods=["GET", "POST"])
+def task(task_id: int):
+    task = _visible_task(task_id)
+    form = task_form(task)
+    options = form_options(task.document)
+    errors: dict = {}
+    data = task_data(task) if task.status == TaskStatus.READY else {}
+    if request.method == "POST":
+        data = parse_submission(form, request.form) if form else {}
+        try:
+            complete_task(task.id, current_user, data)
+        except FormInvalid as exc:
+            db.session.rollback()
+            errors = exc.errors
+        except TaskUnavailable as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for("inbox.tasks"))
+        except NotCandidate:
+            db.session.rollback()
+            abort(404)
+        except RouteError as exc:
+            db.session.rollback()
+            flash(
+                _("Pasul nu a putut fi finalizat din cauza unei erori în traseu: %(err)s", err=str(exc)),
+                "error",
+            )
+            return redirect(url_for("inbox.task", task_id=task_id))
+        else:
+            db.session.commit()
+            flash(_("Pasul „%(name)s” a fost finalizat.", name=task.name), "success")
+            return redirect(url_for("inbox.tasks"))
+        task = db.session.get(HumanTask, task_id)
+    return render_template(
+        "inbox/task.html",
+        task=task,
+        document=task.document,
+        form=form,
+        data=data,
+        errors=errors,
+        options=options,
+        history=history_with_rows(task.document),
+    ), (400 if errors else 200)
+
+
+def _task_action(task_id: int, action, done_message: str):
+    _visible_task(task_id)
+    try:
+        action(task_id, current_user)
+    except TaskUnavailable as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("inbox.tasks"))
+    except NotCandidate:
+        db.session.rollback()
+        abort(404)
+    db.session.commit()
+    flash(done_message, "success")
+    return redirect(
+        request.referrer
+        if request.referrer and request.referrer.startswith(request.host_url)
+        else url_for("inbox.tasks")
+    )
+
+
+@bp.route("/<int:task_id>/preia", methods=["POST"])
+def claim(task_id: int):
+    return _task_action(task_id, claim_task, _("Ați preluat sarcina."))
+
+
+@bp.route("/<int:task_id>/elibereaza", methods=["POST"])
+def release(task_id: int):
+    return _task_action(task_id, release_task, _("Sarcina a revenit grupului."))

@@ -1,0 +1,53 @@
+"""Who may see a document: its submitter, and staff whose role covers its institution and department."""
+
+from sqlalchemy import or_, select
+
+from app.extensions import db
+from app.identity.models import User
+from app.registry.models import Document
+from app.workflow.models import HumanTask
+
+
+def staff_can_view(user: User, document: Document) -> bool:
+    if not user.is_staff:
+        return False
+    for m in user.memberships:
+        if m.institution_id != document.institution_id:
+            continue
+        if m.department_id is None or m.department_id == document.department_id:
+            return True
+    # Someone who was given a task on it (an assignee from another department) keeps sight of it.
+    return bool(
+        db.session.scalar(
+            select(HumanTask.id)
+            .where(
+                HumanTask.document_id == document.id,
+                (HumanTask.assignee_id == user.id) | (HumanTask.completed_by_id == user.id),
+            )
+            .limit(1)
+        )
+    )
+
+
+def can_view(user: User, document: Document) -> bool:
+    if not user.is_authenticated:
+        return False
+    if document.submitter_id == user.id:
+        return True
+    return staff_can_view(user, document)
+
+
+def staff_documents_query(user: User):
+    """Documents a staff member may list (same rules as staff_can_view, in SQL)."""
+    scopes = [(m.institution_id, m.department_id) for m in user.memberships]
+    if not scopes:
+        return select(Document).where(Document.id.is_(None))
+    clauses = []
+    for institution_id, department_id in scopes:
+        if department_id is None:
+            clauses.append(Document.institution_id == institution_id)
+        else:
+            clauses.append(
+                (Document.institution_id == institution_id) & (Document.department_id == department_id)
+            )
+    return select(Document).where(or_(*clauses))

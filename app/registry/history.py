@@ -1,0 +1,32 @@
+"""A document's history with each step's submitted data as labelled rows (for staff pages)."""
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.forms import display_rows
+from app.registry.models import Document
+from app.workflow.deploy import form_definition
+from app.workflow.models import HistoryEntry, HumanTask, WorkflowInstance
+
+
+def history_entries(document: Document) -> list[HistoryEntry]:
+    return list(
+        db.session.scalars(
+            select(HistoryEntry)
+            .where(HistoryEntry.document_id == document.id)
+            .order_by(HistoryEntry.at, HistoryEntry.id)
+        )
+    )
+
+
+def history_with_rows(document: Document) -> list[HistoryEntry]:
+    entries = history_entries(document)
+    instance = db.session.scalar(select(WorkflowInstance).where(WorkflowInstance.document_id == document.id))
+    forms = {}
+    if instance is not None:
+        for task in db.session.scalars(select(HumanTask).where(HumanTask.document_id == document.id)):
+            forms[task.bpmn_id] = form_definition(instance.process_version, task.form_file, task.ui_form_file)
+    for entry in entries:
+        form = forms.get(entry.bpmn_id)
+        entry.rows = display_rows(form, entry.data) if form and entry.data else []
+    return entries

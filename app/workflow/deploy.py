@@ -1,0 +1,285 @@
+"""Deployment: every BPMN file in processes/ is checked, then each executable process is stored as a version
+together with the forms it references. Any problem stops the whole deployment with file + element + message."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
+from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
+from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from app.extensions import db
+from app.forms import FormDefinition, check_form_definition
+from app.identity.models import Role
+from app.identity.roles import SUBMITTER_LANE, SYSTEM_LANE, ensure_standard_roles
+from app.registry.models import DocumentType
+from app.workflow.engine import UnsafeXml, new_parser, parse_xml_safely
+from app.workflow.models import ProcessVersion
+from app.workflow.sandbox import check_script
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    element_id: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.element_id}" if self.element_id else self.file
+        return f"{where}: {self.message}"
+
+
+class DeploymentFailed(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class CheckedProcess:
+    process_id: str
+    name: str
+    source_file: str
+    bpmn_xml: str
+    forms: dict
+
+
+def _load_json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def check_bpmn(
+    filename: str, data: bytes, forms_dir: Path, role_codes: set[str]
+) -> tuple[list[Problem], list[CheckedProcess]]:
+    """All problems of one BPMN file, never an exception: analysts get a list they can act on."""
+    problems: list[Problem] = []
+
+    def problem(element_id: str, message: str) -> None:
+        problems.append(Problem(filename, element_id, message))
+
+    try:
+        tree = parse_xml_safely(data)
+    except UnsafeXml as exc:
+        problem("", str(exc))
+        return problems, []
+
+    processes = tree.findall(f"{{{BPMN_NS}}}process")
+    if not processes:
+        problem("", "no bpmn:process element: not a BPMN 2.0 process file")
+        return problems, []
+    executable = [p for p in processes if p.get("isExecutable") == "true"]
+    for proc in processes:
+        if proc.get("isExecutable") != "true":
+            problem(
+                proc.get("id", ""), 'process is not executable: set isExecutable="true" (the engine skips it)'
+            )
+    if problems:
+        return problems, []
+
+    parser = new_parser()
+    try:
+        parser.add_bpmn_xml(tree, filename=filename)
+    except ValidationException as exc:
+        problem(getattr(exc, "id", "") or "", str(exc).split("\n")[0])
+        return problems, []
+    except Exception as exc:  # the parser raises TypeError/KeyError on some malformed input
+        problem("", f"the BPMN parser could not read the file ({type(exc).__name__}: {exc})")
+        return problems, []
+
+    checked = []
+    for proc in executable:
+        process_id = proc.get("id")
+        try:
+            spec = parser.get_spec(process_id)
+            subprocess_specs = parser.get_subprocess_specs(process_id)
+        except (ValidationException, SpiffWorkflowException) as exc:
+            problem(getattr(exc, "id", "") or process_id, str(exc).split("\n")[0])
+            continue
+        except Exception as exc:
+            problem(process_id, f"the BPMN parser failed ({type(exc).__name__}: {exc})")
+            continue
+        forms: dict[str, dict] = {}
+        all_specs = [spec, *subprocess_specs.values()]
+        for a_spec in all_specs:
+            for task_spec in a_spec.task_specs.values():
+                _check_task_spec(task_spec, forms_dir, role_codes, forms, problem)
+        checked.append(
+            CheckedProcess(process_id, proc.get("name") or process_id, filename, data.decode("utf-8"), forms)
+        )
+    return problems, checked
+
+
+def _check_task_spec(task_spec, forms_dir: Path, role_codes: set[str], forms: dict, problem) -> None:
+    element_id = getattr(task_spec, "bpmn_id", None)
+    if element_id is None:
+        return  # engine-internal task
+    if isinstance(task_spec, (ServiceTask, BusinessRuleTaskMixin)):
+        problem(
+            element_id, f"{type(task_spec).__name__} is not supported yet: use a script task with a helper"
+        )
+    extensions = getattr(task_spec, "extensions", {}) or {}
+    for key in ("preScript", "postScript"):
+        if extensions.get(key):
+            for err in check_script(extensions[key], "exec"):
+                problem(element_id, f"{key}: {err}")
+    if isinstance(task_spec, ScriptTask):
+        for err in check_script(task_spec.script or "", "exec"):
+            problem(element_id, f"script: {err}")
+    # Exclusive and inclusive gateways keep (condition, target) pairs.
+    for condition, target in getattr(task_spec, "cond_task_specs", None) or []:
+        # Spiff wraps BPMN conditions in a _BpmnCondition holding the expression text in args[0].
+        expression = (
+            condition.args[0] if condition is not None and getattr(condition, "args", None) else condition
+        )
+        if isinstance(expression, str):
+            for err in check_script(expression, "eval"):
+                problem(element_id, f"condition towards {target}: {err}")
+    event_definition = getattr(task_spec, "event_definition", None)
+    if isinstance(event_definition, TimerEventDefinition):
+        for err in check_script(event_definition.expression or "", "eval"):
+            problem(element_id, f'timer expression: {err} (quote ISO 8601 values, e.g. "P30D")')
+    if not getattr(task_spec, "manual", False):
+        return
+    lane = getattr(task_spec, "lane", None)
+    if not lane:
+        problem(element_id, "user task outside any lane: put it in a lane named after a role")
+    elif lane not in role_codes and lane not in (SUBMITTER_LANE,):
+        problem(element_id, f'lane "{lane}" maps to no role (known: {", ".join(sorted(role_codes))})')
+    if lane == SYSTEM_LANE:
+        problem(element_id, "user task in the automatic lane")
+    properties = extensions.get("properties", {}) or {}
+    form_file = properties.get("formJsonSchemaFilename")
+    if not form_file:
+        problem(element_id, "user task without a form (spiffworkflow property formJsonSchemaFilename)")
+        return
+    ui_file = properties.get("formUiSchemaFilename")
+    for name in filter(None, (form_file, ui_file)):
+        if name in forms:
+            continue
+        path = forms_dir / name
+        if "/" in name or "\\" in name or not path.is_file():
+            problem(element_id, f"form file {name} not found in forms/")
+            continue
+        try:
+            forms[name] = _load_json(path)
+        except (ValueError, UnicodeDecodeError) as exc:
+            problem(element_id, f"form file {name} is not valid JSON ({exc})")
+    if form_file in forms:
+        for err in check_form_definition(forms[form_file], forms.get(ui_file) if ui_file else None):
+            problem(element_id, f"form {form_file}: {err}")
+
+
+def _content_hash(checked: CheckedProcess) -> str:
+    digest = hashlib.sha256(checked.bpmn_xml.encode())
+    digest.update(json.dumps(checked.forms, sort_keys=True, ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+def store_version(checked: CheckedProcess) -> ProcessVersion:
+    content_hash = _content_hash(checked)
+    versions = db.session.scalars(
+        db.select(ProcessVersion).where(ProcessVersion.process_id == checked.process_id)
+    ).all()
+    same = next((v for v in versions if v.content_hash == content_hash), None)
+    for v in versions:
+        v.is_current = v is same
+    if same is not None:
+        return same
+    version = ProcessVersion(
+        process_id=checked.process_id,
+        version=max((v.version for v in versions), default=0) + 1,
+        name=checked.name,
+        source_file=checked.source_file,
+        content_hash=content_hash,
+        bpmn_xml=checked.bpmn_xml,
+        forms=checked.forms,
+        is_current=True,
+    )
+    db.session.add(version)
+    return version
+
+
+def check_directory(
+    processes_dir: Path, forms_dir: Path
+) -> tuple[list[Problem], list[CheckedProcess], list[dict]]:
+    role_codes = {r.code for r in db.session.scalars(db.select(Role))}
+    problems: list[Problem] = []
+    checked: list[CheckedProcess] = []
+    for path in sorted(processes_dir.glob("*.bpmn")):
+        file_problems, file_checked = check_bpmn(path.name, path.read_bytes(), forms_dir, role_codes)
+        problems += file_problems
+        checked += file_checked
+    seen = {}
+    for c in checked:
+        if c.process_id in seen:
+            problems.append(
+                Problem(c.source_file, c.process_id, f"process id also defined in {seen[c.process_id]}")
+            )
+        seen[c.process_id] = c.source_file
+    manifests = []
+    for path in sorted(processes_dir.glob("*.manifest.json")):
+        try:
+            manifest = _load_json(path)
+        except (ValueError, UnicodeDecodeError) as exc:
+            problems.append(Problem(path.name, "", f"manifest is not valid JSON ({exc})"))
+            continue
+        for key in ("code", "process_id", "name"):
+            if key not in manifest:
+                problems.append(Problem(path.name, "", f'manifest lacks "{key}"'))
+        if manifest.get("process_id") and manifest["process_id"] not in seen:
+            problems.append(
+                Problem(path.name, "", f'process "{manifest["process_id"]}" is not deployed by any BPMN file')
+            )
+        manifest["_file"] = path.name
+        manifests.append(manifest)
+    return problems, checked, manifests
+
+
+def deploy_all(processes_dir: str | Path, forms_dir: str | Path) -> list[ProcessVersion]:
+    """Check everything first, then store; all or nothing (the caller commits)."""
+    ensure_standard_roles()
+    problems, checked, manifests = check_directory(Path(processes_dir), Path(forms_dir))
+    if problems:
+        raise DeploymentFailed(problems)
+    versions = [store_version(c) for c in checked]
+    for manifest in manifests:
+        _upsert_document_type(manifest)
+    db.session.flush()
+    return versions
+
+
+def _upsert_document_type(manifest: dict) -> DocumentType:
+    doc_type = db.session.scalar(db.select(DocumentType).where(DocumentType.code == manifest["code"]))
+    if doc_type is None:
+        doc_type = DocumentType(code=manifest["code"])
+        db.session.add(doc_type)
+    names = manifest["name"]
+    descriptions = manifest.get("description", {})
+    deadline = manifest.get("deadline") or {}
+    doc_type.name_ro = names.get("ro", manifest["code"])
+    doc_type.name_en = names.get("en", doc_type.name_ro)
+    doc_type.description_ro = descriptions.get("ro", "")
+    doc_type.description_en = descriptions.get("en", doc_type.description_ro)
+    doc_type.process_id = manifest["process_id"]
+    doc_type.legal_basis = manifest.get("legal_basis", "")
+    doc_type.deadline_days = deadline.get("days")
+    doc_type.deadline_working_days = bool(deadline.get("working_days", False))
+    doc_type.citizen_can_submit = manifest.get("who_may_submit", "citizen") == "citizen"
+    doc_type.subject_field = manifest.get("subject_field", "subiect")
+    doc_type.content_field = manifest.get("content_field")
+    return doc_type
+
+
+def form_definition(
+    version: ProcessVersion, form_file: str | None, ui_file: str | None
+) -> FormDefinition | None:
+    if not form_file or form_file not in version.forms:
+        return None
+    return FormDefinition(version.forms[form_file], version.forms.get(ui_file, {}) if ui_file else {})

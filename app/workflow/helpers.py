@@ -1,0 +1,80 @@
+"""The vetted functions BPMN scripts may call. Each is bound to the document of the current run; everything they
+change happens in the same transaction as the step that ran them."""
+
+from sqlalchemy import select
+
+from app.correspondence.issuing import issue_answer
+from app.extensions import db
+from app.identity.models import Department
+from app.inbox.notices import notify_document_handlers
+from app.registry.models import DocumentStatus
+from app.registry.numbering import register
+from app.workflow.models import HistoryEntry
+from app.workflow.runtime import RouteError, RunContext
+
+
+def bind_helpers(ctx: RunContext) -> dict:
+    document = ctx.document
+
+    def register_document(department_code: str | None = None) -> str:
+        """Give the document its registration number; optionally route it to a department (by code)."""
+        if department_code:
+            department = db.session.scalar(
+                select(Department).where(
+                    Department.institution_id == document.institution_id, Department.code == department_code
+                )
+            )
+            if department is None:
+                raise RouteError(f"unknown department {department_code}")
+            document.department_id = department.id
+        label = register(document)
+        db.session.flush()
+        return label
+
+    def close_document(status: str, reason: str = "") -> None:
+        """Close the document: "solutionat" (answered) or "clasat" (closed without action, as the law allows)."""
+        if status not in DocumentStatus.CLOSED:
+            raise RouteError(f"close_document: status must be one of {DocumentStatus.CLOSED}")
+        from app.dates import now_utc
+
+        document.status = status
+        document.resolution = reason
+        document.closed_at = now_utc()
+
+    def issue_answer_helper(text: str) -> str:
+        """Render the answer letter PDF, attach it to the document and close it as answered."""
+        attachment = issue_answer(document, text, approver=ctx.actor)
+        close_document(DocumentStatus.RESOLVED, "Răspuns transmis petentului.")
+        return attachment.public_id
+
+    def remind() -> None:
+        """Tell whoever holds the document, and the heads of its department, that the deadline is near."""
+        notify_document_handlers(document, "reminder")
+        db.session.add(
+            HistoryEntry(
+                document_id=document.id,
+                instance_id=ctx.instance.id,
+                event="reminder",
+                message="Reamintire: termenul legal se apropie.",
+            )
+        )
+
+    def mark_overdue() -> None:
+        document.overdue = True
+        notify_document_handlers(document, "overdue")
+        db.session.add(
+            HistoryEntry(
+                document_id=document.id,
+                instance_id=ctx.instance.id,
+                event="overdue",
+                message="Termenul legal a fost depășit.",
+            )
+        )
+
+    return {
+        "register_document": register_document,
+        "close_document": close_document,
+        "issue_answer": issue_answer_helper,
+        "remind": remind,
+        "mark_overdue": mark_overdue,
+    }

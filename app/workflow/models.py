@@ -1,0 +1,121 @@
+"""Engine state kept beside the domain data: deployed process versions, instances, the human-task projection
+the inbox queries, and the append-only history."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.dates import now_utc
+from app.extensions import db
+from app.identity.models import User
+from app.registry.models import Document, JsonType
+
+
+class ProcessVersion(db.Model):
+    """One deployed version of a BPMN process; the XML and the forms it references are kept so documents pinned
+    to an old version stay runnable and auditable after the files change."""
+
+    __tablename__ = "process_versions"
+    __table_args__ = (
+        UniqueConstraint("process_id", "content_hash"),
+        UniqueConstraint("process_id", "version"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[int]
+    name: Mapped[str] = mapped_column(String(200))
+    source_file: Mapped[str] = mapped_column(String(200))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    forms: Mapped[dict] = mapped_column(JsonType, default=dict)
+    deployed_at: Mapped[datetime] = mapped_column(default=now_utc)
+    is_current: Mapped[bool] = mapped_column(default=True)
+
+
+class InstanceStatus:
+    RUNNING = "running"
+    COMPLETE = "complete"
+    ERROR = "error"
+
+
+class WorkflowInstance(db.Model):
+    __tablename__ = "workflow_instances"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), unique=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
+    state: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default=InstanceStatus.RUNNING, index=True)
+    # Earliest pending timer; the scheduler polls this column instead of loading every instance.
+    next_timer_at: Mapped[datetime | None] = mapped_column(index=True)
+    error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
+    # Optimistic lock: a stale copy can never overwrite a newer state, even where row locks are unavailable.
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    document: Mapped[Document] = relationship()
+    process_version: Mapped[ProcessVersion] = relationship()
+
+
+class TaskStatus:
+    READY = "ready"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class HumanTask(db.Model):
+    """Projection of the engine's READY user tasks, with who may do them, for the inbox and the API."""
+
+    __tablename__ = "human_tasks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("workflow_instances.id"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    task_guid: Mapped[str] = mapped_column(String(36), unique=True)
+    bpmn_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    lane: Mapped[str | None] = mapped_column(String(100))
+    role_code: Mapped[str | None] = mapped_column(String(40), index=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    form_file: Mapped[str | None] = mapped_column(String(200))
+    ui_form_file: Mapped[str | None] = mapped_column(String(200))
+    instructions: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default=TaskStatus.READY, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+    due_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    document: Mapped[Document] = relationship()
+    instance: Mapped[WorkflowInstance] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
+    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+
+    @property
+    def holder(self) -> User | None:
+        return self.claimed_by or self.assignee
+
+
+class HistoryEntry(db.Model):
+    """Append-only record of every step (PostgreSQL refuses UPDATE and DELETE on it, see the migration)."""
+
+    __tablename__ = "history_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("workflow_instances.id"))
+    at: Mapped[datetime] = mapped_column(default=now_utc)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    event: Mapped[str] = mapped_column(String(40))
+    bpmn_id: Mapped[str | None] = mapped_column(String(100))
+    element_name: Mapped[str | None] = mapped_column(String(200))
+    element_type: Mapped[str | None] = mapped_column(String(60))
+    # The BPMN element reached just before this one: lets tracking and audit draw the sequence flow taken.
+    previous_bpmn_id: Mapped[str | None] = mapped_column(String(100))
+    data: Mapped[dict | None] = mapped_column(JsonType)
+    message: Mapped[str | None] = mapped_column(Text)
+
+    actor: Mapped[User | None] = relationship()

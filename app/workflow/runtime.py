@@ -1,0 +1,484 @@
+"""Running documents' routes: start, complete, claim, release, wake timers.
+
+Every function works inside the caller's database transaction: the engine state, the task projection, the
+history and the domain change of one user action are committed together or not at all."""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import gettext as _
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import and_, exists, or_, select
+
+from app.dates import as_utc, format_datetime, now_utc
+from app.extensions import db
+from app.forms import FormDefinition, validate_submission
+from app.identity.models import Membership, Role, User
+from app.identity.roles import SUBMITTER_LANE
+from app.registry.models import Document, DocumentStatus
+from app.workflow import engine
+from app.workflow.deploy import form_definition
+from app.workflow.models import (
+    HistoryEntry,
+    HumanTask,
+    InstanceStatus,
+    ProcessVersion,
+    TaskStatus,
+    WorkflowInstance,
+)
+from app.workflow.sandbox import ScriptLimitExceeded, ScriptRejected, make_script_engine
+
+
+class RouteError(Exception):
+    """The route itself failed (a script error, a broken diagram): nothing is saved."""
+
+
+class TaskUnavailable(Exception):
+    """Completed, cancelled or claimed by someone else in the meantime."""
+
+
+class NotCandidate(Exception):
+    pass
+
+
+class FormInvalid(Exception):
+    def __init__(self, errors: dict[str, list[str]]):
+        self.errors = errors
+        super().__init__(str(errors))
+
+
+@dataclass
+class RunContext:
+    """What the vetted script helpers may touch during one engine run."""
+
+    document: Document
+    actor: User | None
+    instance: WorkflowInstance | None = None
+    history: list[HistoryEntry] = field(default_factory=list)
+
+
+def _script_engine(ctx: RunContext):
+    # Imported here: the helpers reach into other domain packages that themselves import the runtime.
+    from app.workflow.helpers import bind_helpers
+
+    return make_script_engine(bind_helpers(ctx))
+
+
+def current_version(process_id: str) -> ProcessVersion:
+    version = db.session.scalar(
+        select(ProcessVersion).where(
+            ProcessVersion.process_id == process_id, ProcessVersion.is_current.is_(True)
+        )
+    )
+    if version is None:
+        raise RouteError(f"process {process_id} is not deployed")
+    return version
+
+
+def _specs(version: ProcessVersion) -> engine.ProcessSpecs:
+    return engine.specs_for(version.id, version.content_hash, version.process_id, version.bpmn_xml)
+
+
+# --- who may do a task -------------------------------------------------------------------------------------
+
+
+def candidate_clause(user: User):
+    """SQL condition: tasks this user may see and do (assigned to them, or their role in the right place)."""
+    role_match = exists(
+        select(Membership.id)
+        .join(Role, Role.id == Membership.role_id)
+        .where(
+            Membership.user_id == user.id,
+            Role.code == HumanTask.role_code,
+            Membership.institution_id == HumanTask.institution_id,
+            or_(
+                Membership.department_id.is_(None),
+                HumanTask.department_id.is_(None),
+                Membership.department_id == HumanTask.department_id,
+            ),
+        )
+    )
+    return or_(
+        HumanTask.assignee_id == user.id,
+        HumanTask.claimed_by_id == user.id,
+        and_(HumanTask.assignee_id.is_(None), role_match),
+    )
+
+
+def is_candidate(user: User, task: HumanTask) -> bool:
+    if not user.is_authenticated:
+        return False
+    return bool(
+        db.session.scalar(select(HumanTask.id).where(HumanTask.id == task.id, candidate_clause(user)))
+    )
+
+
+def tasks_for(user: User, status: str = TaskStatus.READY):
+    return (
+        select(HumanTask)
+        .where(HumanTask.status == status, candidate_clause(user))
+        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
+    )
+
+
+# --- forms ----------------------------------------------------------------------------------------------------
+
+
+def task_form(task: HumanTask) -> FormDefinition | None:
+    return form_definition(task.instance.process_version, task.form_file, task.ui_form_file)
+
+
+def form_options(document: Document) -> dict[str, list[tuple[str, str]]]:
+    """Choices the forms' x-options name: departments of the institution, officials of the department."""
+    departments = [(d.code, d.name) for d in document.institution.departments]
+    officials: list[tuple[str, str]] = []
+    if document.department_id is not None:
+        rows = db.session.execute(
+            select(User.username, User.full_name)
+            .join(Membership, Membership.user_id == User.id)
+            .join(Role, Role.id == Membership.role_id)
+            .where(Role.code == "referent", Membership.department_id == document.department_id)
+            .order_by(User.full_name)
+        ).all()
+        officials = [(username, name) for username, name in dict.fromkeys(rows)]
+    return {"departments": departments, "department_officials": officials}
+
+
+def task_data(task: HumanTask) -> dict:
+    """The route's current data for a task (to prefill its form, e.g. a returned draft)."""
+    workflow = engine.load_workflow(task.instance.state, _script_engine(RunContext(task.document, None)))
+    spiff_task = workflow.get_task_from_id(uuid.UUID(task.task_guid))
+    return dict(spiff_task.data) if spiff_task else {}
+
+
+# --- running ----------------------------------------------------------------------------------------------------
+
+
+def _completed_ids(workflow) -> set:
+    return {t.id for t in workflow.get_tasks(state=TaskState.COMPLETED)}
+
+
+def _bpmn_parent(task):
+    parent = task.parent
+    while parent is not None and getattr(parent.task_spec, "bpmn_id", None) is None:
+        parent = parent.parent
+    return parent.task_spec.bpmn_id if parent is not None else None
+
+
+def _element_type(task_spec) -> str:
+    return type(task_spec).__name__
+
+
+def _record_engine_steps(ctx: RunContext, workflow, before: set, skip_id=None) -> None:
+    """Append a history row for every BPMN element the engine completed since `before`, in execution order."""
+    done = [
+        t
+        for t in workflow.get_tasks(state=TaskState.COMPLETED)
+        if t.id not in before and t.id != skip_id and getattr(t.task_spec, "bpmn_id", None) is not None
+    ]
+    for task in sorted(done, key=lambda t: t.last_state_change):
+        db.session.add(
+            HistoryEntry(
+                document_id=ctx.document.id,
+                instance_id=ctx.instance.id if ctx.instance else None,
+                actor_id=None,
+                event="automatic",
+                bpmn_id=task.task_spec.bpmn_id,
+                element_name=task.task_spec.bpmn_name,
+                element_type=_element_type(task.task_spec),
+                previous_bpmn_id=_bpmn_parent(task),
+            )
+        )
+
+
+def _next_timer(workflow) -> datetime | None:
+    moments = []
+    for event in workflow.waiting_events():
+        value = event.value
+        if isinstance(value, dict):
+            value = value.get("next")
+        if isinstance(value, str):
+            try:
+                moments.append(as_utc(datetime.fromisoformat(value)))
+            except ValueError:
+                moments.append(now_utc())
+    return min(moments, default=None)
+
+
+def _resolve_assignee(document: Document, spiff_task, lane: str | None) -> User | None:
+    if lane == SUBMITTER_LANE:
+        return document.submitter
+    properties = spiff_task.task_spec.extensions.get("properties", {}) or {}
+    variable = properties.get("assignee")
+    if variable:
+        username = spiff_task.data.get(variable)
+        if isinstance(username, str):
+            return db.session.scalar(select(User).where(User.username == username))
+    return None
+
+
+def _sync_human_tasks(ctx: RunContext, workflow) -> None:
+    """Project READY user tasks into human_tasks; tasks the route no longer waits for are cancelled."""
+    instance, document = ctx.instance, ctx.document
+    ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+    known = {
+        t.task_guid: t
+        for t in db.session.scalars(
+            select(HumanTask).where(
+                HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.READY
+            )
+        )
+    }
+    for guid, row in known.items():
+        if guid not in ready:
+            row.status = TaskStatus.CANCELLED
+    for guid, spiff_task in ready.items():
+        if guid in known:
+            continue
+        spec = spiff_task.task_spec
+        lane = getattr(spec, "lane", None)
+        properties = spec.extensions.get("properties", {}) or {}
+        assignee = _resolve_assignee(document, spiff_task, lane)
+        role_code = None if lane == SUBMITTER_LANE else lane
+        if lane == SUBMITTER_LANE and assignee is None:
+            role_code = "registrator"  # paper submissions: the registry clerk acts for the sender
+        db.session.add(
+            HumanTask(
+                instance_id=instance.id,
+                document_id=document.id,
+                task_guid=guid,
+                bpmn_id=spec.bpmn_id,
+                name=spec.bpmn_name or spec.bpmn_id,
+                lane=lane,
+                role_code=role_code,
+                institution_id=document.institution_id,
+                department_id=document.department_id,
+                assignee_id=assignee.id if assignee else None,
+                form_file=properties.get("formJsonSchemaFilename"),
+                ui_form_file=properties.get("formUiSchemaFilename"),
+                instructions=spec.extensions.get("instructionsForEndUser"),
+                due_at=document.deadline_at,
+            )
+        )
+    if ready and document.status == DocumentStatus.REGISTERED:
+        document.status = DocumentStatus.IN_PROGRESS
+
+
+def _save(ctx: RunContext, workflow) -> None:
+    instance = ctx.instance
+    instance.state = engine.dump_workflow(workflow)
+    instance.next_timer_at = _next_timer(workflow)
+    if workflow.is_completed():
+        instance.status = InstanceStatus.COMPLETE
+        instance.next_timer_at = None
+    _sync_human_tasks(ctx, workflow)
+
+
+def _run_engine(step, what: str):
+    """Run engine code; any failure of the route becomes a RouteError so the caller rolls back."""
+    try:
+        step()
+    except (ScriptRejected, ScriptLimitExceeded) as exc:
+        raise RouteError(f"{what}: {exc}") from exc
+    except SpiffWorkflowException as exc:
+        raise RouteError(f"{what}: {exc}") from exc
+
+
+def start_route(document: Document, actor: User | None) -> WorkflowInstance:
+    version = current_version(document.document_type.process_id)
+    ctx = RunContext(document, actor)
+    workflow = engine.new_workflow(_specs(version), _script_engine(ctx))
+    instance = WorkflowInstance(document_id=document.id, process_version_id=version.id, state="")
+    db.session.add(instance)
+    db.session.flush()
+    ctx.instance = instance
+    before: set = set()
+    _run_engine(workflow.do_engine_steps, _("Pornirea traseului"))
+    _record_engine_steps(ctx, workflow, before)
+    _save(ctx, workflow)
+    db.session.flush()
+    return instance
+
+
+def lock_task(task_id: int) -> HumanTask:
+    """Lock the task's instance row (PostgreSQL: SELECT .. FOR UPDATE), then re-read the task: a second person
+    completing the same task waits here and then sees it completed."""
+    task = db.session.get(HumanTask, task_id)
+    if task is None:
+        raise TaskUnavailable(_("Sarcina nu există."))
+    db.session.execute(
+        select(WorkflowInstance.id).where(WorkflowInstance.id == task.instance_id).with_for_update()
+    )
+    db.session.refresh(task)
+    db.session.refresh(task.instance)
+    return task
+
+
+def _ensure_open(task: HumanTask, user: User) -> None:
+    if task.status == TaskStatus.COMPLETED:
+        who = task.completed_by.full_name if task.completed_by else _("altcineva")
+        raise TaskUnavailable(
+            _(
+                "Sarcina a fost deja finalizată de %(who)s la %(when)s.",
+                who=who,
+                when=format_datetime(task.completed_at),
+            )
+        )
+    if task.status != TaskStatus.READY:
+        raise TaskUnavailable(_("Sarcina nu mai este activă: traseul documentului a mers mai departe."))
+    if not is_candidate(user, task):
+        raise NotCandidate()
+    if task.claimed_by_id not in (None, user.id):
+        raise TaskUnavailable(_("Sarcina a fost preluată de %(who)s.", who=task.claimed_by.full_name))
+
+
+def complete_task(task_id: int, user: User, data: dict, extra_data: dict | None = None) -> HumanTask:
+    """Validate `data` against the task's form, complete the task and run the route to its next wait state.
+
+    `extra_data` is route data the application adds beside the form (attachment references, for example)."""
+    task = lock_task(task_id)
+    _ensure_open(task, user)
+    form = task_form(task)
+    if form is not None:
+        # Schema defaults fill fields a client left out, so conditions never meet an undefined name.
+        defaults = {k: p["default"] for k, p in form.schema.get("properties", {}).items() if "default" in p}
+        data = {**defaults, **data}
+        errors = validate_submission(form, data, form_options(task.document))
+        if errors:
+            raise FormInvalid(errors)
+    instance = task.instance
+    ctx = RunContext(task.document, user, instance)
+    workflow = engine.load_workflow(instance.state, _script_engine(ctx))
+    spiff_task = workflow.get_task_from_id(uuid.UUID(task.task_guid))
+    if spiff_task is None or spiff_task.state != TaskState.READY:
+        raise TaskUnavailable(_("Sarcina nu mai este activă: traseul documentului a mers mai departe."))
+    before = _completed_ids(workflow)
+    previous = _bpmn_parent(spiff_task)
+    spiff_task.data.update(data)
+    if extra_data:
+        spiff_task.data.update(extra_data)
+
+    def step():
+        spiff_task.run()
+        workflow.do_engine_steps()
+
+    now = now_utc()
+    task.status = TaskStatus.COMPLETED
+    task.completed_at = now
+    task.completed_by_id = user.id
+    if task.claimed_by_id is None:
+        task.claimed_by_id = user.id
+    db.session.add(
+        HistoryEntry(
+            document_id=task.document_id,
+            instance_id=instance.id,
+            at=now,
+            actor_id=user.id,
+            event="task_completed",
+            bpmn_id=task.bpmn_id,
+            element_name=task.name,
+            element_type="UserTask",
+            previous_bpmn_id=previous,
+            data={**data, **(extra_data or {})},
+        )
+    )
+    _run_engine(step, task.name)
+    _record_engine_steps(ctx, workflow, before, skip_id=spiff_task.id)
+    _save(ctx, workflow)
+    db.session.flush()
+    return task
+
+
+def claim_task(task_id: int, user: User) -> HumanTask:
+    task = lock_task(task_id)
+    _ensure_open(task, user)
+    if task.claimed_by_id is None:
+        task.claimed_by_id = user.id
+        db.session.add(
+            HistoryEntry(
+                document_id=task.document_id,
+                instance_id=task.instance_id,
+                actor_id=user.id,
+                event="task_claimed",
+                bpmn_id=task.bpmn_id,
+                element_name=task.name,
+            )
+        )
+    return task
+
+
+def release_task(task_id: int, user: User) -> HumanTask:
+    task = lock_task(task_id)
+    _ensure_open(task, user)
+    if task.claimed_by_id == user.id and task.assignee_id is None:
+        task.claimed_by_id = None
+        db.session.add(
+            HistoryEntry(
+                document_id=task.document_id,
+                instance_id=task.instance_id,
+                actor_id=user.id,
+                event="task_released",
+                bpmn_id=task.bpmn_id,
+                element_name=task.name,
+            )
+        )
+    return task
+
+
+def wake_instance(instance_id: int) -> bool:
+    """Fire the due timers of one instance. Returns False when another runner holds it."""
+    locked = db.session.execute(
+        select(WorkflowInstance.id)
+        .where(WorkflowInstance.id == instance_id, WorkflowInstance.status == InstanceStatus.RUNNING)
+        .with_for_update(skip_locked=True)
+    ).first()
+    if locked is None:
+        return False
+    instance = db.session.get(WorkflowInstance, instance_id)
+    db.session.refresh(instance)
+    ctx = RunContext(instance.document, None, instance)
+    workflow = engine.load_workflow(instance.state, _script_engine(ctx))
+    before = _completed_ids(workflow)
+
+    def step():
+        workflow.refresh_timers()
+        workflow.do_engine_steps()
+
+    _run_engine(step, _("Termen"))
+    _record_engine_steps(ctx, workflow, before)
+    _save(ctx, workflow)
+    return True
+
+
+def due_instance_ids(limit: int = 100) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(WorkflowInstance.id)
+            .where(
+                WorkflowInstance.status == InstanceStatus.RUNNING, WorkflowInstance.next_timer_at <= now_utc()
+            )
+            .order_by(WorkflowInstance.next_timer_at)
+            .limit(limit)
+        )
+    )
+
+
+def wake_due_instances(limit: int = 100) -> int:
+    """One transaction per instance, so one broken route cannot hold back the others."""
+    woken = 0
+    for instance_id in due_instance_ids(limit):
+        try:
+            if wake_instance(instance_id):
+                woken += 1
+            db.session.commit()
+        except RouteError as exc:
+            db.session.rollback()
+            instance = db.session.get(WorkflowInstance, instance_id)
+            instance.status = InstanceStatus.ERROR
+            instance.error = str(exc)
+            db.session.commit()
+            current_app.logger.error("timer of instance %s failed: %s", instance_id, exc)
+    return woken

@@ -1,0 +1,49 @@
+"""Helpers for tests that drive the UI over HTTP like a browser would (with CSRF tokens)."""
+
+import io
+import re
+
+from PIL import Image
+
+from tests.conftest import csrf_token
+
+
+def png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def submit_petition(
+    client,
+    subject="Iluminat public defect",
+    content="Pe strada Lungă nu funcționează iluminatul public de două săptămâni.",
+    files=None,
+    key=None,
+):
+    token = csrf_token(client, "/depune/petitie")
+    html = client.get("/depune/petitie").get_data(as_text=True)
+    key = key or re.search(r'name="submission_key" value="([^"]+)"', html).group(1)
+    institution = re.search(r'<option value="(\d+)"', html).group(1)
+    data = {
+        "csrf_token": token,
+        "submission_key": key,
+        "institution": institution,
+        "subiect": subject,
+        "continut": content,
+    }
+    if files:
+        data["anexe"] = files
+    return client.post("/depune/petitie", data=data, content_type="multipart/form-data")
+
+
+def task_id_for(client, name: str) -> int:
+    html = client.get("/sarcini/").get_data(as_text=True)
+    match = re.search(r'href="/sarcini/(\d+)">' + re.escape(name), html)
+    assert match, f"task {name} not in inbox"
+    return int(match.group(1))
+
+
+def complete(client, task_id: int, data: dict):
+    token = csrf_token(client, f"/sarcini/{task_id}")
+    return client.post(f"/sarcini/{task_id}", data={"csrf_token": token, **data})

@@ -1,0 +1,215 @@
+"""The petition route end to end through the runtime, on PostgreSQL: the same calls the UI and API make."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from app.dates import now_utc
+from app.extensions import db
+from app.identity.models import Institution, User
+from app.inbox.models import Notification
+from app.portal.submission import submit
+from app.registry.models import Attachment, Document, DocumentStatus, DocumentType
+from app.workflow.models import HistoryEntry, HumanTask, InstanceStatus, TaskStatus, WorkflowInstance
+from app.workflow.runtime import FormInvalid, TaskUnavailable, complete_task, wake_due_instances
+
+
+def user(username: str) -> User:
+    return db.session.scalar(select(User).where(User.username == username))
+
+
+def open_task(document: Document, bpmn_id: str) -> HumanTask:
+    task = db.session.scalar(
+        select(HumanTask).where(
+            HumanTask.document_id == document.id,
+            HumanTask.bpmn_id == bpmn_id,
+            HumanTask.status == TaskStatus.READY,
+        )
+    )
+    assert task is not None, f"no open task {bpmn_id}"
+    return task
+
+
+def submit_petition(
+    subject="Groapă în asfalt pe strada Lungă",
+    content="Vă rog să reparați groapa din fața blocului 7, este periculoasă.",
+):
+    doc_type = db.session.scalar(select(DocumentType).where(DocumentType.code == "petitie"))
+    institution = db.session.scalar(select(Institution))
+    document = submit(user("cetatean"), institution, doc_type, {"subiect": subject, "continut": content}, {})
+    db.session.commit()
+    return document
+
+
+def do(document, bpmn_id, username, data):
+    complete_task(open_task(document, bpmn_id).id, user(username), data)
+    db.session.commit()
+
+
+def test_submission_waits_for_registration(ctx):
+    document = submit_petition()
+    assert document.status == DocumentStatus.SUBMITTED
+    assert document.registration_number is None
+    task = open_task(document, "inregistrare")
+    assert task.role_code == "registrator" and task.assignee_id is None
+    history = db.session.scalars(select(HistoryEntry).where(HistoryEntry.document_id == document.id)).all()
+    submitted = [h for h in history if h.bpmn_id == "depunere"]
+    assert submitted[0].actor.username == "cetatean"
+    assert submitted[0].data["subiect"] == "Groapă în asfalt pe strada Lungă"
+
+
+def test_full_route_with_return_for_changes(ctx, tmp_path, pdftotext):
+    document = submit_petition()
+    do(document, "inregistrare", "registrator", {"departament": "relatii-publice", "anonima": False})
+    assert document.registration_number == 1
+    assert document.registration_label.startswith("1/")
+    assert document.department.code == "relatii-publice"
+    assert document.deadline_at is not None
+    assert document.status == DocumentStatus.IN_PROGRESS
+
+    do(document, "repartizare", "sef.serviciu", {"referent": "referent"})
+    draft = open_task(document, "redactare")
+    assert draft.assignee.username == "referent"  # assignee set by the route's data
+
+    do(
+        document,
+        "redactare",
+        "referent",
+        {"raspuns": "Prima variantă a răspunsului, prea scurtă dar validă."},
+    )
+    do(
+        document,
+        "aprobare",
+        "sef.serviciu",
+        {"decizie": "returneaza", "observatii_sef": "Precizați termenul lucrării."},
+    )
+    # Back to the same official: the loop.
+    assert open_task(document, "redactare").assignee.username == "referent"
+    do(
+        document,
+        "redactare",
+        "referent",
+        {
+            "raspuns": "Echipa de întreținere va astupa groapa până la 30.11.2026. Mulțumim pentru sesizare, ș ț ă î â."
+        },
+    )
+    do(document, "aprobare", "sef.serviciu", {"decizie": "aproba"})
+
+    db.session.refresh(document)
+    assert document.status == DocumentStatus.RESOLVED
+    assert document.closed_at is not None
+    instance = db.session.scalar(select(WorkflowInstance).where(WorkflowInstance.document_id == document.id))
+    assert instance.status == InstanceStatus.COMPLETE
+    assert instance.next_timer_at is None  # the terminate end event cancelled the deadline timers
+    answer = document.answer()
+    assert answer is not None and answer.content_type == "application/pdf"
+    from app.correspondence.issuing import file_store
+
+    text = pdftotext(file_store().get(answer.sha256), tmp_path)
+    assert "ș ț ă î â" in text
+    assert f"Nr. {document.registration_label}" in text
+    assert "Elena Dumitrescu" in text and "Mihai Ionescu" in text  # drafter and approver sign
+
+    path = [
+        h.bpmn_id
+        for h in db.session.scalars(
+            select(HistoryEntry)
+            .where(HistoryEntry.document_id == document.id, HistoryEntry.bpmn_id.is_not(None))
+            .order_by(HistoryEntry.at, HistoryEntry.id)
+        )
+    ]
+    assert path[:5] == ["start", "depunere", "inregistrare", "atribuire_numar", "gw_anonima"]
+    assert path.count("redactare") == 2 and path.count("aprobare") == 2
+    assert path[-2:] == ["emitere", "sfarsit_solutionata"]
+    loop = db.session.scalars(
+        select(HistoryEntry)
+        .where(HistoryEntry.document_id == document.id, HistoryEntry.bpmn_id == "redactare")
+        .order_by(HistoryEntry.id)
+    ).all()
+    assert loop[1].previous_bpmn_id == "gw_aprobat"  # the sequence flow taken back is recoverable
+
+
+def test_anonymous_petition_is_closed_without_action(ctx):
+    document = submit_petition()
+    do(document, "inregistrare", "registrator", {"departament": "relatii-publice", "anonima": True})
+    assert document.status == DocumentStatus.CLOSED_NO_ACTION
+    assert "OG 27/2002" in document.resolution
+    assert document.registration_number == 1  # registered, then closed
+    assert (
+        db.session.scalar(
+            select(HumanTask).where(
+                HumanTask.document_id == document.id, HumanTask.status == TaskStatus.READY
+            )
+        )
+        is None
+    )
+
+
+def test_invalid_form_data_changes_nothing(ctx):
+    document = submit_petition()
+    task = open_task(document, "inregistrare")
+    with pytest.raises(FormInvalid) as exc:
+        complete_task(task.id, user("registrator"), {"departament": "nu-exista"})
+    db.session.rollback()
+    assert "departament" in exc.value.errors
+    db.session.refresh(document)
+    assert document.registration_number is None
+    assert open_task(document, "inregistrare").id == task.id
+
+
+def test_task_completed_twice_gives_clear_message(ctx):
+    document = submit_petition()
+    task = open_task(document, "inregistrare")
+    do(document, "inregistrare", "registrator", {"departament": "relatii-publice"})
+    with pytest.raises(TaskUnavailable) as exc:
+        complete_task(task.id, user("registrator"), {"departament": "urbanism"})
+    db.session.rollback()
+    assert "deja finalizată de Ioana Marinescu" in str(exc.value)
+    db.session.refresh(document)
+    assert document.department.code == "relatii-publice"
+
+
+def test_deadline_timers_remind_at_day_25_and_mark_overdue_at_day_30(ctx):
+    document = submit_petition()
+    do(document, "inregistrare", "registrator", {"departament": "relatii-publice"})
+    do(document, "repartizare", "sef.serviciu", {"referent": "referent"})
+    start = now_utc()
+    assert wake_due_instances() == 0
+    with time_machine.travel(start + timedelta(days=25, minutes=1), tick=False):
+        assert wake_due_instances() == 1
+    notices = db.session.scalars(select(Notification).where(Notification.document_id == document.id)).all()
+    assert {n.user_id for n in notices} == {user("referent").id, user("sef.serviciu").id}
+    db.session.refresh(document)
+    assert document.overdue is False
+    with time_machine.travel(start + timedelta(days=30, minutes=2), tick=False):
+        assert wake_due_instances() == 1
+    db.session.refresh(document)
+    assert document.overdue is True
+    events = [
+        h.event
+        for h in db.session.scalars(select(HistoryEntry).where(HistoryEntry.document_id == document.id))
+    ]
+    assert "reminder" in events and "overdue" in events
+    # The route itself goes on: the official can still answer.
+    assert open_task(document, "redactare") is not None
+
+
+def test_answer_attachment_is_stored_by_content_hash(ctx):
+    document = submit_petition()
+    do(document, "inregistrare", "registrator", {"departament": "relatii-publice"})
+    do(document, "repartizare", "sef.serviciu", {"referent": "referent"})
+    do(
+        document,
+        "redactare",
+        "referent",
+        {"raspuns": "Răspunsul complet al instituției la petiția dumneavoastră."},
+    )
+    do(document, "aprobare", "sef.serviciu", {"decizie": "aproba"})
+    answer = db.session.scalar(select(Attachment).where(Attachment.document_id == document.id))
+    import hashlib
+
+    from app.correspondence.issuing import file_store
+
+    assert hashlib.sha256(file_store().get(answer.sha256)).hexdigest() == answer.sha256
