@@ -10,7 +10,7 @@ APT_TEST := fonts-dejavu-core poppler-utils chromium
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 export TEST_DATABASE_URL
 
-.PHONY: run test bench lint check-processes system-run system-test postgres deps-run deps-test
+.PHONY: run test bench check-processes system-run system-test postgres deps-run deps-test translations extract-messages
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,8 +44,17 @@ postgres:
 	  echo "Starting PostgreSQL"; pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; \
 	  for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; fi
 
-deps-run: system-run $(VENV)/.run-installed node_modules/.installed
-deps-test: system-test postgres $(VENV)/.test-installed node_modules/.installed
+# Compiled catalogues (.mo) are build output: made from the committed .po files.
+translations: $(VENV)/.run-installed
+	$(VENV)/bin/pybabel compile -q -d app/translations 2>/dev/null || $(VENV)/bin/pybabel compile -d app/translations
+
+# Re-extract the UI strings after changing templates or code, then translate the new entries in the .po file.
+extract-messages: $(VENV)/.run-installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot app
+	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations
+
+deps-run: system-run $(VENV)/.run-installed node_modules/.installed translations
+deps-test: system-test postgres $(VENV)/.test-installed node_modules/.installed translations
 
 run: deps-run
 	$(FLASK) db upgrade

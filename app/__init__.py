@@ -3,7 +3,7 @@
 import logging
 from pathlib import Path
 
-from flask import Flask, abort, g, request, send_from_directory, session
+from flask import Flask, abort, g, has_request_context, request, send_from_directory, session
 from flask_login import current_user
 
 from app.config import Config
@@ -14,6 +14,9 @@ VENDOR_DIRS = {"bootstrap": "bootstrap/dist", "bpmn-js": "bpmn-js/dist", "htmx":
 
 
 def select_locale() -> str:
+    # Timers and CLI commands run outside any request: they speak the default language.
+    if not has_request_context():
+        return "ro"
     if request.args.get("lang") in ("ro", "en"):
         session["lang"] = request.args["lang"]
     return session.get("lang", "ro")

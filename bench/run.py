@@ -1,0 +1,722 @@
+"""Benchmark: petitions through the HTTP API (gunicorn + PostgreSQL) and the petition route in the bare engine.
+
+    make bench                      # or: .venv/bin/python bench/run.py [--help]
+
+1. Engine only (no HTTP, no database): processes/petitie.bpmn run K times in memory with the project's sandboxed
+   script engine and stub helpers, then again with serialize + deserialize at every wait state.
+2. A throw-away PostgreSQL database (migrated, demo loaded, API tokens, extra citizens) and gunicorn on loopback.
+3. Concurrent clients: citizens submit petitions (POST /api/v1/documents), then the registry clerk lists the
+   tasks once and completes the "inregistrare" tasks (POST /api/v1/tasks/<id>/complete), distinct tasks per client.
+
+Prints a table and writes bench/results/latest.json. Gunicorn is stopped and the database dropped at the end,
+whatever happens. Exit status 1 if any request failed or the database check after the run does not add up.
+See bench/README.md for how to read the figures."""
+
+import argparse
+import json
+import math
+import os
+import platform
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the engine-only part imports app.workflow
+
+RESULTS_DIR = ROOT / "bench" / "results"
+VENV_BIN = ROOT / ".venv" / "bin"
+DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+# The data each user task of the petition route gets; the HTTP phase sends the same "inregistrare" data
+# (the form's default adds anonima=False there, the engine-only part has no form layer so it passes it).
+ROUTE_DATA = {
+    "depunere": {
+        "subiect": "Groapă în asfalt pe strada Lungă",
+        "continut": "Vă rog să reparați groapa din fața blocului 7, este periculoasă pentru bicicliști.",
+    },
+    "inregistrare": {"departament": "relatii-publice", "anonima": False},
+    "repartizare": {"referent": "referent"},
+    "redactare": {"raspuns": "Echipa de întreținere va astupa groapa până la 30.11.2026. Vă mulțumim."},
+    "aprobare": {"decizie": "aproba"},
+}
+REGISTRATION_DATA = {"departament": "relatii-publice"}
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+# --- statistics --------------------------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile (q in 0..100)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def ms(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds * 1000, 2)
+
+
+@dataclass
+class PhaseResult:
+    name: str
+    clients: int
+    planned: int
+    wall_s: float = 0.0
+    latencies: list[float] = field(default_factory=list)  # successful requests only
+    errors: int = 0
+    error_kinds: Counter = field(default_factory=Counter)
+    error_samples: list[str] = field(default_factory=list)
+    timed_out: bool = False
+
+    @property
+    def ok(self) -> int:
+        return len(self.latencies)
+
+    def summary(self) -> dict:
+        return {
+            "clients": self.clients,
+            "planned": self.planned,
+            "ok": self.ok,
+            "errors": self.errors,
+            "error_kinds": dict(self.error_kinds),
+            "error_samples": self.error_samples,
+            "stopped_by_time_limit": self.timed_out,
+            "wall_s": round(self.wall_s, 3),
+            "per_s": round(self.ok / self.wall_s, 2) if self.wall_s else None,
+            "latency_ms": {
+                "median": ms(statistics.median(self.latencies)) if self.latencies else None,
+                "p95": ms(percentile(self.latencies, 95)),
+                "max": ms(max(self.latencies)) if self.latencies else None,
+            },
+        }
+
+
+# --- engine only ---------------------------------------------------------------------------------------------------
+
+
+def stub_helpers() -> dict:
+    """The route's helpers as plain callables: no database, a fake registration label."""
+    counter = {"n": 0}
+
+    def register_document(department_code=None):
+        counter["n"] += 1
+        return f"{counter['n']}/21.11.2026"
+
+    def close_document(status, reason=""):
+        return None
+
+    def issue_answer(text):
+        return "fake-attachment-id"
+
+    def remind():
+        return None
+
+    def mark_overdue():
+        return None
+
+    return {
+        "register_document": register_document,
+        "close_document": close_document,
+        "issue_answer": issue_answer,
+        "remind": remind,
+        "mark_overdue": mark_overdue,
+    }
+
+
+def run_engine(instances: int, time_limit: float) -> dict:
+    from SpiffWorkflow import __version__ as spiff_version
+    from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+    from SpiffWorkflow.util.task import TaskState
+
+    from app.workflow import engine
+    from app.workflow.sandbox import make_script_engine
+
+    xml = (ROOT / "processes" / "petitie.bpmn").read_bytes()
+    started = time.perf_counter()
+    parser = engine.new_parser(validate=True)
+    parser.add_bpmn_xml(engine.parse_xml_safely(xml), filename="petitie.bpmn")
+    spec, subprocess_specs = parser.get_spec("petitie"), parser.get_subprocess_specs("petitie")
+    parse_s = time.perf_counter() - started
+    script_engine = make_script_engine(stub_helpers())
+
+    def one_instance(serialize: bool) -> tuple[int, int, int]:
+        """Returns (user tasks completed, largest state in bytes, number of dump+load round trips)."""
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine)
+        workflow.do_engine_steps()
+        completed = largest = trips = 0
+        while not workflow.is_completed():
+            if serialize:  # a wait state: what the application stores and reloads between two requests
+                state = engine.dump_workflow(workflow)
+                largest = max(largest, len(state.encode()))
+                workflow = engine.load_workflow(state, script_engine)
+                trips += 1
+            ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+            if not ready:
+                waiting = [t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.WAITING)]
+                raise BenchError(f"engine: route stopped with no ready user task (waiting: {waiting})")
+            for task in ready:
+                task.data.update(ROUTE_DATA[task.task_spec.bpmn_id])
+                task.run()
+                workflow.do_engine_steps()
+                completed += 1
+        return completed, largest, trips
+
+    results = {"spiffworkflow": spiff_version, "parse_ms": ms(parse_s), "variants": {}}
+    for name, serialize in (("in_memory", False), ("serialize_each_wait", True)):
+        for _ in range(20):  # warm-up: compile caches, first allocations
+            one_instance(serialize)
+        durations, completions, largest, trips = [], 0, 0, 0
+        deadline = time.perf_counter() + time_limit
+        started = time.perf_counter()
+        for _ in range(instances):
+            t0 = time.perf_counter()
+            done, size, round_trips = one_instance(serialize)
+            durations.append(time.perf_counter() - t0)
+            completions += done
+            largest, trips = max(largest, size), trips + round_trips
+            if time.perf_counter() > deadline:
+                break
+        wall = time.perf_counter() - started
+        results["variants"][name] = {
+            "instances": len(durations),
+            "planned": instances,
+            "stopped_by_time_limit": len(durations) < instances,
+            "user_task_completions": completions,
+            "wall_s": round(wall, 3),
+            "instances_per_s": round(len(durations) / wall, 1),
+            "completions_per_s": round(completions / wall, 1),
+            "instance_ms": {
+                "median": ms(statistics.median(durations)),
+                "p95": ms(percentile(durations, 95)),
+            },
+            "largest_state_bytes": largest or None,
+            "dump_load_round_trips": trips,
+        }
+    return results
+
+
+# --- database and server ------------------------------------------------------------------------------------------
+
+
+def database_url(admin_url: str, name: str) -> str:
+    parts = urlsplit(admin_url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+
+def admin_execute(admin_url: str, sql: str) -> None:
+    connection = psycopg2.connect(admin_url)
+    try:
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+    finally:
+        connection.close()
+
+
+def run_cli(args: list[str], env: dict, what: str, timeout: float = 120) -> str:
+    result = subprocess.run(
+        args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if result.returncode != 0:
+        raise BenchError(f"{what} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def flask(env: dict, *args: str) -> str:
+    return run_cli([str(VENV_BIN / "flask"), *args], env, "flask " + " ".join(args))
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Gunicorn:
+    def __init__(self, env: dict, workers: int, threads: int, log_path: Path):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.command = [
+            str(VENV_BIN / "gunicorn"),
+            "-w",
+            str(workers),
+            "--threads",
+            str(threads),
+            "-b",
+            f"127.0.0.1:{self.port}",
+            "--timeout",
+            "120",
+            "wsgi:app",
+        ]
+        self.env = env
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30) -> None:
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                self.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise BenchError(f"gunicorn exited with {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                if requests.get(self.base + "/api/v1/openapi.json", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise BenchError(f"gunicorn did not answer within {timeout:g} s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()  # the master stops its workers gracefully
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)  # its own session: only its workers
+            self.process.wait(timeout=5)
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+# --- HTTP load ------------------------------------------------------------------------------------------------------
+
+
+def session_for(token: str) -> requests.Session:
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    return session
+
+
+def run_phase(name: str, plans: list[tuple[requests.Session, list]], send, time_limit: float) -> PhaseResult:
+    """One thread per client; each works through its own list of items until done or out of time.
+    `send(session, item)` returns a requests.Response; anything but 2xx (or an exception) is an error."""
+    result = PhaseResult(name, len(plans), sum(len(items) for _, items in plans))
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(plans) + 1)
+    deadline = [0.0]
+
+    def client(session: requests.Session, items: list) -> None:
+        barrier.wait()
+        for item in items:
+            if time.perf_counter() > deadline[0]:
+                with lock:
+                    result.timed_out = True
+                return
+            t0 = time.perf_counter()
+            try:
+                response = send(session, item)
+                elapsed = time.perf_counter() - t0
+                failure = None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"
+                detail = response.text[:300] if failure else ""
+            except requests.RequestException as exc:
+                elapsed, failure, detail = time.perf_counter() - t0, type(exc).__name__, str(exc)[:300]
+            with lock:
+                if failure is None:
+                    result.latencies.append(elapsed)
+                else:
+                    result.errors += 1
+                    result.error_kinds[failure] += 1
+                    if len(result.error_samples) < 5:
+                        result.error_samples.append(f"{failure}: {detail}")
+
+    threads = [threading.Thread(target=client, args=plan, daemon=True) for plan in plans]
+    for thread in threads:
+        thread.start()
+    deadline[0] = time.perf_counter() + time_limit
+    started = time.perf_counter()
+    barrier.wait()
+    for thread in threads:
+        thread.join(time_limit + 60)  # a request in flight at the deadline may still finish
+    result.wall_s = time.perf_counter() - started
+    if any(thread.is_alive() for thread in threads):
+        raise BenchError(f"{name}: clients still running long after the time limit")
+    return result
+
+
+def submit_petition(session: requests.Session, base: str, n: int) -> requests.Response:
+    fields = {
+        "document_type": "petitie",
+        "institution": "cj-brasov",
+        "subiect": f"Sesizarea nr. {n}: groapă în asfalt pe strada Lungă",
+        "continut": (
+            f"Sesizarea nr. {n}. Vă rog să reparați groapa din fața blocului 7 de pe strada Lungă; "
+            "este periculoasă pentru bicicliști și pietoni, mai ales seara, când iluminatul nu funcționează."
+        ),
+    }
+    # multipart/form-data like the portal and API clients (field parts without a filename)
+    response = session.post(
+        base + "/api/v1/documents", files={k: (None, v) for k, v in fields.items()}, timeout=60
+    )
+    if response.status_code == 201 and response.json().get("status") != "depus":
+        response.status_code = 599  # counted as an error: the route did not stop where it should
+    return response
+
+
+def complete_registration(session: requests.Session, base: str, task_id: int) -> requests.Response:
+    return session.post(
+        f"{base}/api/v1/tasks/{task_id}/complete", json={"data": REGISTRATION_DATA}, timeout=60
+    )
+
+
+def round_robin(items: list, clients: int) -> list[list]:
+    return [items[i::clients] for i in range(clients)]
+
+
+def run_http(args, env: dict, tokens: dict, citizen_tokens: list[str], base: str) -> dict:
+    clients = args.clients
+    citizens = [session_for(citizen_tokens[i % len(citizen_tokens)]) for i in range(clients)]
+    clerks = [session_for(tokens["registrator"]) for _ in range(clients)]
+
+    # Warm-up (not measured): every worker parses the route and fills its caches, connections get pooled.
+    for session in citizens + clerks:
+        for _ in range(2):
+            response = session.get(base + "/api/v1/document-types", timeout=30)
+            if response.status_code != 200:
+                raise BenchError(f"warm-up: GET /document-types answered {response.status_code}")
+    warmup = args.warmup
+    warm = run_phase(
+        "warm-up submissions",
+        [(citizens[i], items) for i, items in enumerate(round_robin(list(range(warmup)), clients))],
+        lambda s, n: submit_petition(s, base, n),
+        args.phase_time,
+    )
+    if warm.errors:
+        raise BenchError(f"warm-up submissions failed: {warm.error_samples}")
+
+    numbers = list(range(warmup, warmup + args.submissions))
+    submissions = run_phase(
+        "submissions",
+        [(citizens[i], items) for i, items in enumerate(round_robin(numbers, clients))],
+        lambda s, n: submit_petition(s, base, n),
+        args.phase_time,
+    )
+
+    # The registry clerk's inbox, listed once.
+    t0 = time.perf_counter()
+    response = clerks[0].get(base + "/api/v1/tasks", timeout=120)
+    listing_s = time.perf_counter() - t0
+    if response.status_code != 200:
+        raise BenchError(f"GET /api/v1/tasks answered {response.status_code}: {response.text[:300]}")
+    listed = response.json()
+    task_ids = [t["id"] for t in listed if t["element"] == "inregistrare" and t["status"] == "ready"]
+    task_ids.sort()
+    listing = {
+        "tasks_listed": len(listed),
+        "registration_tasks": len(task_ids),
+        "response_bytes": len(response.content),
+        "latency_ms": ms(listing_s),
+    }
+
+    warm_ids, measured_ids = task_ids[:warmup], task_ids[warmup : warmup + args.submissions]
+    warm = run_phase(
+        "warm-up completions",
+        [(clerks[i], items) for i, items in enumerate(round_robin(warm_ids, clients))],
+        lambda s, task_id: complete_registration(s, base, task_id),
+        args.phase_time,
+    )
+    if warm.errors:
+        raise BenchError(f"warm-up completions failed: {warm.error_samples}")
+    completions = run_phase(
+        "completions",
+        [(clerks[i], items) for i, items in enumerate(round_robin(measured_ids, clients))],
+        lambda s, task_id: complete_registration(s, base, task_id),
+        args.phase_time,
+    )
+    for session in citizens + clerks:
+        session.close()
+    return {
+        "warmup_per_phase": warmup,
+        "submissions": submissions,
+        "task_listing": listing,
+        "completions": completions,
+        "completed_ids": len(warm_ids) + completions.ok,
+    }
+
+
+def check_database(url: str, submitted: int, registered: int) -> dict:
+    """What the run must have left in the database: every petition, gapless numbers, one task each."""
+    connection = psycopg2.connect(url)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*), count(registration_number), count(DISTINCT registration_number),"
+                " coalesce(max(registration_number), 0) FROM documents"
+            )
+            documents, numbered, distinct_numbers, max_number = cursor.fetchone()
+            cursor.execute("SELECT bpmn_id, status, count(*) FROM human_tasks GROUP BY 1, 2 ORDER BY 1, 2")
+            tasks = {f"{bpmn_id}:{status}": count for bpmn_id, status, count in cursor.fetchall()}
+            cursor.execute("SELECT max(length(state)), avg(length(state))::int FROM workflow_instances")
+            state_max, state_avg = cursor.fetchone()
+            cursor.execute("SELECT count(*) FROM history_entries")
+            (history,) = cursor.fetchone()
+    finally:
+        connection.close()
+    problems = []
+    if documents != submitted:
+        problems.append(f"{documents} documents in the database, {submitted} submitted")
+    if not (numbered == distinct_numbers == max_number == registered):
+        problems.append(
+            f"registration numbers: {numbered} given, {distinct_numbers} distinct, highest {max_number}, "
+            f"{registered} expected (gapless 1..n)"
+        )
+    if tasks.get("inregistrare:completed", 0) != registered:
+        problems.append(f"{tasks.get('inregistrare:completed', 0)} registrations completed, {registered} expected")
+    if tasks.get("repartizare:ready", 0) != registered:
+        problems.append(f"{tasks.get('repartizare:ready', 0)} assignment tasks ready, {registered} expected")
+    return {
+        "documents": documents,
+        "registration_numbers": {"given": numbered, "distinct": distinct_numbers, "highest": max_number},
+        "human_tasks": tasks,
+        "history_entries": history,
+        "instance_state_bytes": {"max": state_max, "avg": state_avg},
+        "problems": problems,
+    }
+
+
+# --- report ---------------------------------------------------------------------------------------------------------
+
+
+def fmt(value, digits: int = 1) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return f"{value:,}"
+
+
+def print_report(report: dict) -> None:
+    lines = ["", "=" * 96, "Registratură benchmark  " + report["started_at"], "=" * 96]
+    http = report.get("http")
+    if http:
+        server = report["server"]
+        lines.append(
+            f"HTTP: gunicorn -w {server['workers']} --threads {server['threads']}, {http['clients']} client threads, "
+            f"{server['cpus']} CPUs shared by clients, server and PostgreSQL"
+        )
+        lines.append(f"{'phase':<30}{'ok':>7}{'errors':>8}{'wall s':>9}{'per s':>9}{'median ms':>11}{'p95 ms':>9}{'max ms':>9}")
+        for key, label in (("submissions", "submit petition (POST)"), ("completions", "complete inregistrare (POST)")):
+            p = http[key]
+            lat = p["latency_ms"]
+            cut = " (time limit)" if p["stopped_by_time_limit"] else ""
+            lines.append(
+                f"{label:<30}{p['ok']:>7}{p['errors']:>8}{p['wall_s']:>9.2f}{fmt(p['per_s']):>9}"
+                f"{fmt(lat['median']):>11}{fmt(lat['p95']):>9}{fmt(lat['max']):>9}{cut}"
+            )
+        listing = http["task_listing"]
+        lines.append(
+            f"{'list tasks once (GET)':<30}{listing['tasks_listed']:>7} tasks, {listing['response_bytes']:,} bytes, "
+            f"{fmt(listing['latency_ms'])} ms"
+        )
+        for key in ("submissions", "completions"):
+            for sample in http[key]["error_samples"]:
+                lines.append(f"  error ({key}): {sample}")
+    engine = report.get("engine")
+    if engine:
+        lines.append("")
+        lines.append(
+            f"Engine only (SpiffWorkflow {engine['spiffworkflow']}, sandboxed scripts, stub helpers, one thread; "
+            f"parse {fmt(engine['parse_ms'], 2)} ms)"
+        )
+        lines.append(f"{'variant':<30}{'inst':>7}{'wall s':>9}{'inst/s':>9}{'tasks/s':>9}{'median ms':>11}{'p95 ms':>9}{'state B':>9}")
+        for name, v in engine["variants"].items():
+            cut = " (time limit)" if v["stopped_by_time_limit"] else ""
+            lines.append(
+                f"{name:<30}{v['instances']:>7}{v['wall_s']:>9.2f}{fmt(v['instances_per_s']):>9}"
+                f"{fmt(v['completions_per_s']):>9}{fmt(v['instance_ms']['median'], 2):>11}"
+                f"{fmt(v['instance_ms']['p95'], 2):>9}{fmt(v['largest_state_bytes']):>9}{cut}"
+            )
+        lines.append("  (5 user tasks per instance; reference in docs/engine-notes: ~1,100 inst/s, ~5,500 tasks/s")
+        lines.append("   in memory and ~800 tasks/s serialized, for a smaller 7-node route)")
+    check = report.get("database_check")
+    if check:
+        lines.append("")
+        lines.append(
+            f"Database after the run: {check['documents']} documents, numbers {check['registration_numbers']}, "
+            f"{check['history_entries']} history rows, instance state avg {fmt(check['instance_state_bytes']['avg'])} B"
+        )
+        for problem in check["problems"]:
+            lines.append(f"  PROBLEM: {problem}")
+    lines.append(f"Total run time {report['total_s']:.1f} s; verdict: {report['verdict']}")
+    for failure in report.get("failures", []):
+        lines.append(f"  FAILURE: {failure}")
+    lines.append("=" * 96)
+    print("\n".join(lines), flush=True)
+
+
+# --- main -----------------------------------------------------------------------------------------------------------
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients (threads)")
+    parser.add_argument("--submissions", type=int, default=400, help="measured submissions (and completions)")
+    parser.add_argument("--warmup", type=int, default=16, help="unmeasured submissions/completions before each")
+    parser.add_argument("--phase-time", type=float, default=60, help="time limit of each HTTP phase, seconds")
+    parser.add_argument("--citizens", type=int, default=8, help="extra citizen accounts (0: all as 'cetatean')")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument("--engine-instances", type=int, default=500, help="instances per engine-only variant")
+    parser.add_argument("--engine-time", type=float, default=20, help="time limit of each engine variant, seconds")
+    parser.add_argument("--skip-engine", action="store_true")
+    parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument(
+        "--admin-url",
+        default=os.environ.get("BENCH_ADMIN_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL") or DEFAULT_ADMIN_URL,
+        help="PostgreSQL URL used to create and drop the throw-away database",
+    )
+    parser.add_argument("--output", type=Path, default=RESULTS_DIR / "latest.json")
+    return parser.parse_args()
+
+
+def _interrupted(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main() -> int:
+    args = parse_args()
+    if args.clients < 1 or args.submissions < 1 or args.warmup < 0:
+        raise SystemExit("--clients and --submissions must be positive, --warmup not negative")
+    # SIGTERM (a CI cancelling the job) runs the same clean-up as Ctrl-C.
+    signal.signal(signal.SIGTERM, _interrupted)
+    begun = time.perf_counter()
+    report: dict = {
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "parameters": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items() if k != "admin_url"},
+        "failures": [],
+    }
+
+    if not args.skip_engine:
+        print(f"Engine only: {args.engine_instances} instances per variant ...", flush=True)
+        report["engine"] = run_engine(args.engine_instances, args.engine_time)
+
+    if not args.skip_http:
+        run_http_phase(args, report)
+
+    report["total_s"] = round(time.perf_counter() - begun, 1)
+    http = report.get("http")
+    if http:
+        for key in ("submissions", "completions"):
+            if http[key]["errors"]:
+                report["failures"].append(f"{key}: {http[key]['errors']} failed request(s)")
+            if http[key]["stopped_by_time_limit"]:
+                report["failures"].append(f"{key}: stopped by the {args.phase_time:g} s time limit")
+    if report.get("database_check", {}).get("problems"):
+        report["failures"].append("the database check after the run found problems")
+    report["verdict"] = "FAIL" if report["failures"] else "OK"
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print_report(report)
+    print(f"Written {args.output}")
+    return 0 if report["verdict"] == "OK" else 1
+
+
+def run_http_phase(args, report: dict) -> None:
+    db_name = f"registratura_bench_{os.getpid()}_{secrets.token_hex(3)}"
+    url = database_url(args.admin_url, db_name)
+    server: Gunicorn | None = None
+    created = False
+    with tempfile.TemporaryDirectory(prefix="registratura-bench-") as tmp:
+        tmp_dir = Path(tmp)
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "SECRET_KEY": secrets.token_hex(32),
+            "STORAGE_DIR": str(tmp_dir / "storage"),
+            "INSTANCE_DIR": str(tmp_dir / "instance"),
+            "SCHEDULER_ENABLED": "0",
+            "RATELIMIT_ENABLED": "0",
+            "FLASK_APP": "wsgi:app",
+            "PYTHONUNBUFFERED": "1",
+        }
+        try:
+            print(f"Database {db_name}: create, migrate, demo, tokens ...", flush=True)
+            admin_execute(args.admin_url, f'CREATE DATABASE "{db_name}"')
+            created = True
+            t0 = time.perf_counter()
+            flask(env, "db", "upgrade")
+            flask(env, "demo", "load")
+            tokens = {user: flask(env, "users", "token", user).strip() for user in ("cetatean", "registrator")}
+            citizen_tokens = [tokens["cetatean"]]
+            if args.citizens > 0:
+                extra = json.loads(
+                    run_cli(
+                        [sys.executable, str(ROOT / "bench" / "accounts.py"), str(args.citizens)],
+                        env,
+                        "creating citizen accounts",
+                    )
+                )
+                citizen_tokens = list(extra.values())
+            setup_s = time.perf_counter() - t0
+
+            server = Gunicorn(env, args.workers, args.threads, tmp_dir / "gunicorn.log")
+            print(f"gunicorn on {server.base} ...", flush=True)
+            server.start()
+            print(
+                f"HTTP: {args.clients} clients, {args.submissions} submissions then as many completions "
+                f"(+{args.warmup} warm-up each) ...",
+                flush=True,
+            )
+            http = run_http(args, env, tokens, citizen_tokens, server.base)
+            report["server"] = {
+                "workers": args.workers,
+                "threads": args.threads,
+                "cpus": os.cpu_count(),
+                "setup_s": round(setup_s, 1),
+                "citizen_accounts": len(citizen_tokens),
+            }
+            report["http"] = {
+                "clients": args.clients,
+                "warmup_per_phase": http["warmup_per_phase"],
+                "submissions": http["submissions"].summary(),
+                "task_listing": http["task_listing"],
+                "completions": http["completions"].summary(),
+            }
+            submitted = args.warmup + http["submissions"].ok
+            report["database_check"] = check_database(url, submitted, http["completed_ids"])
+            if server.process.poll() is not None:
+                report["failures"].append(f"gunicorn died during the run:\n{server.log_tail()}")
+        except BenchError as exc:
+            report["failures"].append(str(exc))
+            if server is not None:
+                print(server.log_tail(), file=sys.stderr)
+        finally:
+            if server is not None:
+                server.stop()
+            if created:
+                try:
+                    admin_execute(args.admin_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+                except psycopg2.Error as exc:
+                    print(f"could not drop database {db_name}: {exc}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

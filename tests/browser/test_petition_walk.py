@@ -1,0 +1,278 @@
+"""The petition walk in a phone-sized Chromium: citizen, registry, head of unit, official, and back.
+
+Every citizen-facing page and the staff inbox and task page are checked with axe; key screens are
+saved to test-results/screenshots/ for a person to look at.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+SUBJECT = "Iluminat public defect pe strada Lungă"
+CONTENT = "Pe strada Lungă din Brașov nu funcționează iluminatul public de două săptămâni."
+DRAFT = "Vă comunicăm că lucrarea de remediere a fost programată."
+OBSERVATIONS = "Precizați termenul în care se execută lucrarea."
+FINAL = "Vă comunicăm că lucrarea de remediere se execută până la 30.11.2026."
+
+BLOCKING_IMPACTS = ("serious", "critical")
+_axe = Axe()
+
+
+# --- helpers -------------------------------------------------------------------------------------------
+
+
+def check_a11y(page: Page, where: str) -> None:
+    """No axe violation of impact serious or critical on the page as it is now."""
+    results = _axe.run(page)
+    blocking = [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+    if blocking:
+        lines = [f"axe on {where} ({page.url}): {len(blocking)} serious/critical violation(s)"]
+        for violation in blocking:
+            lines.append(f"- [{violation['impact']}] {violation['id']}: {violation['help']}")
+            lines.append(f"  {violation['helpUrl']}")
+            for node in violation["nodes"][:5]:
+                lines.append(f"    at {' '.join(map(str, node['target']))}")
+                lines.append(f"       {node['html'][:200]}")
+                summary = (node.get("failureSummary") or "").replace("\n", " / ")
+                if summary:
+                    lines.append(f"       {summary[:300]}")
+        pytest.fail("\n".join(lines), pytrace=False)
+
+
+def shoot(page: Page, screenshot_dir: Path, name: str) -> None:
+    page.screenshot(path=screenshot_dir / f"{name}.png", full_page=True)
+
+
+def open_menu(page: Page) -> None:
+    """At phone width the navbar is collapsed behind its toggler: open it (once)."""
+    toggler = page.get_by_role("button", name="Deschide meniul")
+    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+        toggler.click()
+        expect(toggler).to_have_attribute("aria-expanded", "true")
+
+
+def login(page: Page, username: str, password: str = "demo") -> None:
+    page.goto("/autentificare")
+    page.get_by_label("Utilizator sau e-mail").fill(username)
+    page.get_by_label("Parola").fill(password)
+    page.get_by_role("button", name="Intră în cont").click()
+    open_menu(page)
+    expect(page.get_by_role("button", name="Ieșire")).to_be_visible()
+
+
+def logout(page: Page) -> None:
+    open_menu(page)
+    page.get_by_role("button", name="Ieșire").click()
+    expect(page).to_have_url(re.compile(r"/autentificare$"))
+    expect(page.get_by_role("status")).to_contain_text("Ați ieșit din cont.")
+
+
+def photo(tmp_path: Path, name: str = "fotografie-stalp.png") -> Path:
+    path = tmp_path / name
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(path)
+    return path
+
+
+def open_task(page: Page, name: str) -> None:
+    """From the inbox, the task `name` of the petition."""
+    page.goto("/sarcini/")
+    page.get_by_role("link", name=f"{name}: {SUBJECT}").click()
+    expect(page.get_by_role("heading", level=1, name=name)).to_be_visible()
+
+
+def finish_step(page: Page, name: str) -> None:
+    page.get_by_role("button", name="Finalizează pasul").click()
+    expect(page).to_have_url(re.compile(r"/sarcini/$"))
+    expect(page.get_by_role("status").filter(has_text="a fost finalizat")).to_contain_text(name)
+
+
+def submit_petition(page: Page, tmp_path: Path, screenshot_dir: Path | None = None) -> None:
+    page.goto("/")
+    page.get_by_role("link", name=re.compile(r"^Depune Petiție")).click()
+    expect(page.get_by_role("heading", level=1, name="Petiție")).to_be_visible()
+    if screenshot_dir:
+        check_a11y(page, "formularul de depunere")
+    page.get_by_label("Subiectul petiției").fill(SUBJECT)
+    page.get_by_label("Conținutul petiției").fill(CONTENT)
+    page.get_by_label("Documente atașate").set_input_files(photo(tmp_path))
+    if screenshot_dir:
+        shoot(page, screenshot_dir, "03-formular-completat")
+    page.get_by_role("button", name="Trimite").click()
+    expect(page.get_by_role("heading", level=1, name=SUBJECT)).to_be_visible()
+    expect(page.get_by_role("status").first).to_contain_text("Documentul a fost depus")
+
+
+# --- tests ---------------------------------------------------------------------------------------------
+
+
+def test_petition_walk_on_a_phone(page: Page, tmp_path: Path, screenshot_dir: Path):
+    # Anonymous visitor: the public pages.
+    page.goto("/")
+    expect(page).to_have_title(re.compile("Ghișeul Unic"))
+    check_a11y(page, "pagina principală (anonim)")
+    shoot(page, screenshot_dir, "01-acasa-anonim")
+    page.goto("/cont-nou")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cont nou, gratuit")
+    check_a11y(page, "cont nou")
+    shoot(page, screenshot_dir, "01-cont-nou")
+    page.goto("/autentificare")
+    check_a11y(page, "autentificare")
+    shoot(page, screenshot_dir, "01-autentificare")
+
+    # The citizen submits the petition with a photo.
+    login(page, "cetatean")
+    shoot(page, screenshot_dir, "02-meniu-deschis")
+    page.goto("/")
+    check_a11y(page, "pagina principală (cetățean)")
+    shoot(page, screenshot_dir, "02-acasa-cetatean")
+    submit_petition(page, tmp_path, screenshot_dir)
+    expect(page.get_by_role("link", name="fotografie-stalp.png")).to_be_visible()
+    check_a11y(page, "pagina documentului (depus)")
+    shoot(page, screenshot_dir, "04-document-depus")
+    logout(page)
+
+    # Registry: number it and send it to the public relations department.
+    login(page, "registrator")
+    expect(page).to_have_url(re.compile(r"/sarcini/$"))
+    check_a11y(page, "sarcinile mele (registrator)")
+    shoot(page, screenshot_dir, "05-sarcini-registrator")
+    open_task(page, "Înregistrare")
+    check_a11y(page, "sarcina Înregistrare")
+    page.get_by_label("Compartimentul căruia i se repartizează").select_option(
+        label="Serviciul Relații cu Publicul"
+    )
+    shoot(page, screenshot_dir, "06-sarcina-inregistrare")
+    finish_step(page, "Înregistrare")
+    logout(page)
+
+    # Head of unit: give it to the official.
+    login(page, "sef.serviciu")
+    open_task(page, "Repartizare")
+    page.get_by_label("Referentul care redactează răspunsul").select_option(label="Elena Dumitrescu")
+    finish_step(page, "Repartizare")
+    logout(page)
+
+    # Official: first draft.
+    login(page, "referent")
+    open_task(page, "Redactare răspuns")
+    page.get_by_label("Textul răspunsului").fill(DRAFT)
+    finish_step(page, "Redactare răspuns")
+    logout(page)
+
+    # Head of unit: back to the official, with observations.
+    login(page, "sef.serviciu")
+    open_task(page, "Aprobare răspuns")
+    check_a11y(page, "sarcina Aprobare răspuns")
+    page.get_by_role("radio", name="Returnez referentului pentru modificări").check()
+    page.get_by_label("Observații pentru referent").fill(OBSERVATIONS)
+    shoot(page, screenshot_dir, "07-aprobare-returnare")
+    finish_step(page, "Aprobare răspuns")
+    logout(page)
+
+    # Official: the observations are in the history, the draft is prefilled; redraft.
+    login(page, "referent")
+    open_task(page, "Redactare răspuns")
+    expect(page.get_by_text(OBSERVATIONS)).to_be_visible()
+    answer = page.get_by_label("Textul răspunsului")
+    expect(answer).to_have_value(DRAFT)
+    answer.fill(FINAL)
+    finish_step(page, "Redactare răspuns")
+    logout(page)
+
+    # Head of unit: approve.
+    login(page, "sef.serviciu")
+    open_task(page, "Aprobare răspuns")
+    page.get_by_role("radio", name="Aprob răspunsul").check()
+    finish_step(page, "Aprobare răspuns")
+    logout(page)
+
+    # The citizen finds the answer.
+    login(page, "cetatean")
+    page.get_by_role("link", name="Documentele mele").click()
+    expect(page.get_by_role("heading", level=1, name="Documentele mele")).to_be_visible()
+    document_link = page.get_by_role("link", name=re.compile(re.escape(SUBJECT)))
+    expect(document_link).to_contain_text("Soluționat")
+    check_a11y(page, "documentele mele")
+    shoot(page, screenshot_dir, "08-documentele-mele")
+    document_link.click()
+    expect(page.get_by_role("heading", level=1, name=SUBJECT)).to_be_visible()
+    expect(page.locator("#continut")).to_contain_text("Soluționat")
+    check_a11y(page, "pagina documentului (soluționat)")
+    shoot(page, screenshot_dir, "09-document-solutionat")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Descarcă răspunsul (PDF)").click()
+    download = download_info.value
+    assert download.suggested_filename.lower().endswith(".pdf")
+    assert Path(download.path()).read_bytes().startswith(b"%PDF")
+
+
+def test_submission_with_the_keyboard_alone(page: Page, tmp_path: Path):
+    page.goto("/autentificare")
+    expect(page.get_by_label("Utilizator sau e-mail")).to_be_focused()  # autofocus
+    page.keyboard.type("cetatean")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Parola")).to_be_focused()
+    page.keyboard.type("demo")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/$"))
+    link = page.get_by_role("link", name=re.compile(r"^Depune Petiție"))
+    # Tab from the top of the page to the "Depune" link, then follow it with Enter.
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if link.evaluate("el => el === document.activeElement"):
+            break
+    else:
+        pytest.fail("the Depune link cannot be reached with Tab")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1, name="Petiție")).to_be_visible()
+
+    def tab_to(locator, limit: int = 20) -> None:
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if locator.evaluate("el => el === document.activeElement"):
+                return
+        pytest.fail(f"{locator} cannot be reached with Tab")
+
+    tab_to(page.get_by_label("Subiectul petiției"))
+    page.keyboard.type(SUBJECT)
+    tab_to(page.get_by_label("Conținutul petiției"))
+    page.keyboard.type(CONTENT)
+    # The file picker is a native dialog: choose the file when Space opens it.
+    tab_to(page.get_by_label("Documente atașate"))
+    with page.expect_file_chooser() as chooser_info:
+        page.keyboard.press("Space")
+    chooser_info.value.set_files(photo(tmp_path))
+    tab_to(page.get_by_role("button", name="Trimite"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1, name=SUBJECT)).to_be_visible()
+    expect(page.get_by_role("link", name="fotografie-stalp.png")).to_be_visible()
+
+
+def test_invalid_submission_shows_the_error_beside_the_field(page: Page, screenshot_dir: Path):
+    login(page, "cetatean")
+    page.goto("/")
+    page.get_by_role("link", name=re.compile(r"^Depune Petiție")).click()
+    page.get_by_label("Subiectul petiției").fill("Ilu")  # shorter than the 5 characters required
+    page.get_by_role("button", name="Trimite").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("Formularul are erori")
+    subject = page.get_by_label("Subiectul petiției")
+    expect(subject).to_have_attribute("aria-invalid", "true")
+    expect(subject).to_have_value("Ilu")
+    # The message sits right after the field and is announced with it.
+    error = page.locator("#f-subiect + .invalid-feedback")
+    expect(error).to_have_text("Introduceți cel puțin 5 caractere.")
+    expect(error).to_have_id("f-subiect-error")
+    expect(subject).to_have_accessible_description(re.compile("Introduceți cel puțin 5 caractere."))
+    content = page.get_by_label("Conținutul petiției")
+    expect(content).to_have_attribute("aria-invalid", "true")
+    expect(content).to_have_accessible_description(re.compile("Câmpul este obligatoriu."))
+    expect(page.locator("#f-continut + .form-text + .invalid-feedback")).to_have_text(
+        "Câmpul este obligatoriu."
+    )
+    check_a11y(page, "formularul de depunere cu erori")
+    shoot(page, screenshot_dir, "10-formular-cu-erori")
