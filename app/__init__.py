@@ -4,6 +4,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask, abort, g, has_request_context, request, send_from_directory, session
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.config import Config
@@ -20,6 +21,40 @@ def select_locale() -> str:
     if request.args.get("lang") in ("ro", "en"):
         session["lang"] = request.args["lang"]
     return session.get("lang", "ro")
+
+
+def register_error_pages(app: Flask) -> None:
+    from flask import jsonify, render_template
+    from flask_babel import gettext as _
+    from werkzeug.exceptions import HTTPException
+
+    messages = {
+        400: (_l("Cerere invalidă"), _l("Cererea nu a putut fi procesată. Reîncărcați pagina și încercați din nou.")),
+        403: (_l("Acces interzis"), _l("Nu aveți dreptul să accesați această pagină.")),
+        404: (_l("Pagina nu există"), _l("Pagina nu există sau nu aveți acces la ea.")),
+        413: (_l("Fișiere prea mari"), _l("Fișierele trimise depășesc limita permisă.")),
+        429: (_l("Prea multe încercări"), _l("Ați făcut prea multe încercări. Așteptați un minut și reîncercați.")),
+        500: (_l("Eroare internă"), _l("A apărut o eroare. Nimic nu a fost salvat; încercați din nou.")),
+    }
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        code = exc.code or 500
+        if request.path.startswith("/api/"):
+            return jsonify({"error": {"code": exc.name.lower().replace(" ", "_"), "message": exc.description}}), code
+        title, message = messages.get(code, (exc.name, exc.description))
+        return render_template("errors/error.html", title=title, message=message), code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(exc: Exception):
+        from app.extensions import db as database
+
+        database.session.rollback()
+        app.logger.exception("unhandled error")
+        if request.path.startswith("/api/"):
+            return jsonify({"error": {"code": "internal_error", "message": _("Eroare internă.")}}), 500
+        title, message = messages[500]
+        return render_template("errors/error.html", title=title, message=message), 500
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -83,6 +118,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         if current_user.is_authenticated and not request.path.startswith("/vendor/"):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+    register_error_pages(app)
 
     @app.before_request
     def remember_locale():

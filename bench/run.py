@@ -659,12 +659,23 @@ def run_http_phase(args, report: dict) -> None:
         }
         try:
             print(f"Database {db_name}: create, migrate, demo, tokens ...", flush=True)
+            setup: dict[str, float] = {}
+            t0 = time.perf_counter()
+
+            def step(name: str) -> None:
+                nonlocal t0
+                setup[name] = round(time.perf_counter() - t0, 2)
+                t0 = time.perf_counter()
+
             admin_execute(args.admin_url, f'CREATE DATABASE "{db_name}"')
             created = True
-            t0 = time.perf_counter()
+            step("create_database")
             flask(env, "db", "upgrade")
+            step("migrate")
             flask(env, "demo", "load")
+            step("demo_load")
             tokens = {user: flask(env, "users", "token", user).strip() for user in ("cetatean", "registrator")}
+            step("tokens")
             citizen_tokens = [tokens["cetatean"]]
             if args.citizens > 0:
                 extra = json.loads(
@@ -675,11 +686,13 @@ def run_http_phase(args, report: dict) -> None:
                     )
                 )
                 citizen_tokens = list(extra.values())
-            setup_s = time.perf_counter() - t0
+            step("citizens")
 
             server = Gunicorn(env, args.workers, args.threads, tmp_dir / "gunicorn.log")
             print(f"gunicorn on {server.base} ...", flush=True)
             server.start()
+            step("gunicorn_start")
+            print(f"  set-up steps (s): {setup}", flush=True)
             print(
                 f"HTTP: {args.clients} clients, {args.submissions} submissions then as many completions "
                 f"(+{args.warmup} warm-up each) ...",
@@ -690,7 +703,7 @@ def run_http_phase(args, report: dict) -> None:
                 "workers": args.workers,
                 "threads": args.threads,
                 "cpus": os.cpu_count(),
-                "setup_s": round(setup_s, 1),
+                "setup_s": setup,
                 "citizen_accounts": len(citizen_tokens),
             }
             report["http"] = {

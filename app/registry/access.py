@@ -8,11 +8,16 @@ from app.registry.models import Document
 from app.workflow.models import HumanTask
 
 
+# Roles that work with documents. Administrators and process analysts manage the platform, not its files:
+# they do not read citizens' documents.
+DOCUMENT_ROLES = {"registrator", "referent", "sef_serviciu", "secretar_general", "auditor"}
+
+
 def staff_can_view(user: User, document: Document) -> bool:
     if not user.is_staff:
         return False
     for m in user.memberships:
-        if m.institution_id != document.institution_id:
+        if m.role.code not in DOCUMENT_ROLES or m.institution_id != document.institution_id:
             continue
         if m.department_id is None or m.department_id == document.department_id:
             return True
@@ -39,7 +44,7 @@ def can_view(user: User, document: Document) -> bool:
 
 def staff_documents_query(user: User):
     """Documents a staff member may list (same rules as staff_can_view, in SQL)."""
-    scopes = [(m.institution_id, m.department_id) for m in user.memberships]
+    scopes = [(m.institution_id, m.department_id) for m in user.memberships if m.role.code in DOCUMENT_ROLES]
     if not scopes:
         return select(Document).where(Document.id.is_(None))
     clauses = []

@@ -137,3 +137,20 @@ def test_staff_document_page_shows_history_and_diagram_source(app, login_as):
     assert "Atribuire număr de înregistrare" in page and document.registration_label in page
     xml = clerk.get(f"/documente/{document.public_id}/traseu.bpmn")
     assert xml.status_code == 200 and b'id="petitie"' in xml.data
+
+
+def test_document_visibility_follows_role_and_department(app, login_as):
+    submit_petition(login_as("cetatean"))
+    clerk = login_as("registrator")
+    complete(clerk, task_id_for(clerk, "Înregistrare"), {"departament": "urbanism"})
+    with app.app_context():
+        document = db.session.scalar(select(Document))
+    url = f"/documente/{document.public_id}"
+    assert clerk.get(url).status_code == 200  # the registry sees the whole institution's register
+    assert login_as("secretar").get(url).status_code == 200
+    assert login_as("auditor").get(url).status_code == 200
+    # Public relations staff do not see a document sent to urbanism; admins and analysts see no documents.
+    for username in ("referent", "sef.serviciu", "admin", "analist"):
+        client = login_as(username)
+        assert client.get(url).status_code == 404, username
+        assert document.subject not in client.get("/documente/").get_data(as_text=True), username

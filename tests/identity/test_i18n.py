@@ -1,0 +1,186 @@
+"""Interface language: Romanian by default (the msgids), English from the compiled catalogue on request.
+The English catalogue must stay complete and in step with the strings in the code."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from tests.webflow import submit_petition
+
+ROOT = Path(__file__).resolve().parents[2]
+TRANSLATIONS = ROOT / "app" / "translations"
+POT = TRANSLATIONS / "messages.pot"
+EN_PO = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"
+EN_MO = EN_PO.with_suffix(".mo")
+DATE = re.compile(r"\b\d{2}\.\d{2}\.\d{4}\b")
+FOREIGN_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b|\b\d{4}-\d{2}-\d{2}\b")
+
+
+def read_catalog(path: Path):
+    with path.open("rb") as f:
+        return read_po(f)
+
+
+def msgids(catalog) -> set:
+    return {m.id for m in catalog if m.id}
+
+
+@pytest.fixture(scope="session")
+def english(app):
+    """The English .mo is build output (`make test` compiles it); compile it here when missing or stale."""
+    if not EN_MO.exists() or EN_MO.stat().st_mtime < EN_PO.stat().st_mtime:
+        catalog = read_catalog(EN_PO)
+        with EN_MO.open("wb") as f:
+            write_mo(f, catalog)
+        # Flask-Babel caches the catalogue per language: forget one loaded before the .mo existed.
+        from flask_babel import get_domain
+
+        with app.test_request_context():
+            get_domain().cache.clear()
+    return app
+
+
+def english_client(client):
+    client.get("/?lang=en")
+    return client
+
+
+# --- language selection ---
+
+
+def test_romanian_is_the_default(client):
+    html = client.get("/").get_data(as_text=True)
+    assert '<html lang="ro">' in html
+    assert "Ghișeul Unic" in html and "Autentificare" in html and "Cont nou" in html
+    assert ">English</a>" in html  # the switch offers the other language
+    assert "Sign in" not in html and "New account" not in html
+
+
+def test_lang_en_switches_and_sticks_for_the_session(english, client):
+    html = client.get("/?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert "One-Stop Shop" in html and "Sign in" in html and "New account" in html
+    assert ">Română</a>" in html
+    assert "Autentificare" not in html and "Cont nou" not in html
+
+    # No parameter on the next pages: the choice is remembered in the session.
+    login_page = client.get("/autentificare").get_data(as_text=True)
+    assert '<html lang="en">' in login_page
+    assert re.search(r'<button[^>]*type="submit"[^>]*>\s*Sign in\s*</button>', login_page)
+    assert "Username or email" in login_page and "Password" in login_page
+    assert "Intră în cont" not in login_page and "Parola" not in login_page
+
+    # and back to Romanian
+    html = client.get("/?lang=ro").get_data(as_text=True)
+    assert '<html lang="ro">' in html and "Autentificare" in html
+    assert '<html lang="ro">' in client.get("/autentificare").get_data(as_text=True)
+
+
+def test_unknown_language_is_ignored(client):
+    html = client.get("/?lang=xx").get_data(as_text=True)
+    assert '<html lang="ro">' in html
+
+
+def test_logged_in_navigation_in_english(english, login_as):
+    client = english_client(login_as("cetatean"))
+    html = client.get("/").get_data(as_text=True)
+    assert "Submit a request" in html and "My documents" in html and "Sign out" in html
+    assert "Depune o cerere" not in html and "Documentele mele" not in html and "Ieșire" not in html
+
+
+def test_form_validation_errors_follow_the_interface_language(english, login_as):
+    client = english_client(login_as("cetatean"))
+    response = submit_petition(client, subject="", content="scurt")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert "The form has errors. Correct the marked fields and submit again." in html
+    assert "This field is required." in html
+    assert "Enter at least 20 characters." in html
+    assert re.search(r'<button[^>]*type="submit"[^>]*>\s*Send\s*</button>', html)
+    assert "Câmpul este obligatoriu." not in html and "cel puțin 20" not in html
+
+
+def test_dates_are_dd_mm_yyyy_in_both_languages(app, english, login_as):
+    from app.dates import format_date, now_utc
+
+    client = login_as("cetatean")
+    location = submit_petition(client).headers["Location"]
+    with app.app_context():
+        today = format_date(now_utc())
+    assert DATE.fullmatch(today)
+
+    for lang, submitted_on in (("ro", "depus la"), ("en", "submitted on")):
+        client.get(f"/?lang={lang}")
+        listing = client.get("/documentele-mele").get_data(as_text=True)
+        assert f'<html lang="{lang}">' in listing
+        assert f"{submitted_on} {today}" in listing, lang
+        page = client.get(location).get_data(as_text=True)
+        assert today in page, lang
+        assert DATE.search(page) and not FOREIGN_DATE.search(page), lang
+
+
+# --- the catalogue itself ---
+
+
+def test_english_catalogue_is_complete():
+    catalog = read_catalog(EN_PO)
+    assert catalog.locale and str(catalog.locale) == "en"
+    untranslated = []
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if not all(s and s.strip() for s in strings):
+            untranslated.append(message.id)
+    assert not untranslated, f"untranslated in {EN_PO.relative_to(ROOT)}: {untranslated}"
+    fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+    assert not fuzzy, f"fuzzy (unchecked) translations: {fuzzy}"
+
+
+def test_english_translations_keep_the_placeholders():
+    catalog = read_catalog(EN_PO)
+    problems = [(message.id, [str(e) for e in errors]) for message, errors in catalog.check()]
+    assert not problems
+
+
+def pybabel() -> list[str]:
+    script = Path(sys.executable).with_name("pybabel")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "babel.messages.frontend"]
+
+
+def test_catalogues_are_up_to_date_with_the_code(tmp_path):
+    """Fails after UI strings change: run `make extract-messages`, then translate the new entries."""
+    extracted_pot = tmp_path / "messages.pot"
+    result = subprocess.run(
+        [
+            *pybabel(),
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(extracted_pot),
+            "app",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    extracted = msgids(read_catalog(extracted_pot))
+    assert "Sarcinile mele" in extracted  # sanity: the extraction found the templates
+    for path in (POT, EN_PO):
+        missing = sorted(extracted - msgids(read_catalog(path)))
+        assert not missing, (
+            f"{path.relative_to(ROOT)} lacks strings used in the code; run `make extract-messages` "
+            f"and translate them: {missing}"
+        )
