@@ -29,11 +29,17 @@ def register_error_pages(app: Flask) -> None:
     from werkzeug.exceptions import HTTPException
 
     messages = {
-        400: (_l("Cerere invalidă"), _l("Cererea nu a putut fi procesată. Reîncărcați pagina și încercați din nou.")),
+        400: (
+            _l("Cerere invalidă"),
+            _l("Cererea nu a putut fi procesată. Reîncărcați pagina și încercați din nou."),
+        ),
         403: (_l("Acces interzis"), _l("Nu aveți dreptul să accesați această pagină.")),
         404: (_l("Pagina nu există"), _l("Pagina nu există sau nu aveți acces la ea.")),
         413: (_l("Fișiere prea mari"), _l("Fișierele trimise depășesc limita permisă.")),
-        429: (_l("Prea multe încercări"), _l("Ați făcut prea multe încercări. Așteptați un minut și reîncercați.")),
+        429: (
+            _l("Prea multe încercări"),
+            _l("Ați făcut prea multe încercări. Așteptați un minut și reîncercați."),
+        ),
         500: (_l("Eroare internă"), _l("A apărut o eroare. Nimic nu a fost salvat; încercați din nou.")),
     }
 
@@ -41,7 +47,9 @@ def register_error_pages(app: Flask) -> None:
     def http_error(exc: HTTPException):
         code = exc.code or 500
         if request.path.startswith("/api/"):
-            return jsonify({"error": {"code": exc.name.lower().replace(" ", "_"), "message": exc.description}}), code
+            return jsonify(
+                {"error": {"code": exc.name.lower().replace(" ", "_"), "message": exc.description}}
+            ), code
         title, message = messages.get(code, (exc.name, exc.description))
         return render_template("errors/error.html", title=title, message=message), code
 

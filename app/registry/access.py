@@ -7,7 +7,6 @@ from app.identity.models import User
 from app.registry.models import Document
 from app.workflow.models import HumanTask
 
-
 # Roles that work with documents. Administrators and process analysts manage the platform, not its files:
 # they do not read citizens' documents.
 DOCUMENT_ROLES = {"registrator", "referent", "sef_serviciu", "secretar_general", "auditor"}

@@ -193,10 +193,14 @@ def test_openapi_documents_the_status_codes_the_submission_returns(client):
 def documented(spec: dict, name: str, instance: dict) -> None:
     """The instance validates against the component schema and has no field the schema leaves out."""
     schema = spec["components"]["schemas"][name]
-    validator = Draft202012Validator({"$ref": f"#/components/schemas/{name}", "components": spec["components"]})
+    validator = Draft202012Validator(
+        {"$ref": f"#/components/schemas/{name}", "components": spec["components"]}
+    )
     errors = [e.message for e in validator.iter_errors(instance)]
     assert errors == [], f"{name}: {errors}"
-    assert set(instance) <= set(schema["properties"]), f"undocumented: {set(instance) - set(schema['properties'])}"
+    assert set(instance) <= set(schema["properties"]), (
+        f"undocumented: {set(instance) - set(schema['properties'])}"
+    )
 
 
 def test_responses_match_the_documented_schemas(client, api_as):
@@ -264,7 +268,12 @@ def test_session_cookie_alone_does_not_authenticate_the_api(app, client):
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
     response = client.post(
         f"{API}/documents",
-        data={"document_type": "petitie", "institution": "cj-brasov", "subiect": SUBJECT, "continut": CONTENT},
+        data={
+            "document_type": "petitie",
+            "institution": "cj-brasov",
+            "subiect": SUBJECT,
+            "continut": CONTENT,
+        },
         content_type="multipart/form-data",
     )
     assert_error(response, 401, "unauthorized")
@@ -401,11 +410,15 @@ def test_citizen_history_shows_the_steps_but_not_engine_plumbing_or_claims(api_a
     assert clerk.post(f"/tasks/{task['id']}/claim").status_code == 200
     register(api_as, document_id)
 
-    staff_view = [(h["event"], h["element"]) for h in clerk.get(f"/documents/{document_id}").get_json()["history"]]
+    staff_view = [
+        (h["event"], h["element"]) for h in clerk.get(f"/documents/{document_id}").get_json()["history"]
+    ]
     assert ("task_claimed", "inregistrare") in staff_view
     assert ("automatic", "gw_anonima") in staff_view
 
-    citizen_view = [(h["event"], h["element"]) for h in citizen.get(f"/documents/{document_id}").get_json()["history"]]
+    citizen_view = [
+        (h["event"], h["element"]) for h in citizen.get(f"/documents/{document_id}").get_json()["history"]
+    ]
     assert ("task_completed", "depunere") in citizen_view
     assert ("task_completed", "inregistrare") in citizen_view
     assert ("automatic", "atribuire_numar") in citizen_view  # the registration number is news to the citizen
@@ -497,12 +510,19 @@ def test_petition_walk_through_the_api_ends_with_a_pdf_answer(api_as, pdftotext,
     draft = open_task(official, document_id, "redactare")
     assert draft["assignee"] == "referent"
     do(official, document_id, "redactare", {"raspuns": "Prima variantă a răspunsului nostru."})
-    do(head, document_id, "aprobare", {"decizie": "returneaza", "observatii_sef": "Adăugați termenul lucrării."})
+    do(
+        head,
+        document_id,
+        "aprobare",
+        {"decizie": "returneaza", "observatii_sef": "Adăugați termenul lucrării."},
+    )
 
     redraft = open_task(official, document_id, "redactare")
     assert redraft["id"] != draft["id"] and redraft["assignee"] == "referent"
     returned = next(
-        h for h in official.get(f"/documents/{document_id}").get_json()["history"] if h["element"] == "aprobare"
+        h
+        for h in official.get(f"/documents/{document_id}").get_json()["history"]
+        if h["element"] == "aprobare"
     )
     assert returned["data"]["observatii_sef"] == "Adăugați termenul lucrării."
     do(official, document_id, "redactare", {"raspuns": FINAL_ANSWER})
@@ -526,7 +546,12 @@ def test_petition_walk_through_the_api_ends_with_a_pdf_answer(api_as, pdftotext,
 def test_anonymous_petition_is_closed_at_registration(api_as):
     citizen = api_as("cetatean")
     document_id = submitted_petition(citizen)["id"]
-    do(api_as("registrator"), document_id, "inregistrare", {"departament": "relatii-publice", "anonima": True})
+    do(
+        api_as("registrator"),
+        document_id,
+        "inregistrare",
+        {"departament": "relatii-publice", "anonima": True},
+    )
     body = citizen.get(f"/documents/{document_id}").get_json()
     assert body["status"] == "clasat"
     assert body["current_steps"] == []
