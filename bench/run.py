@@ -13,6 +13,7 @@ whatever happens. Exit status 1 if any request failed or the database check afte
 See bench/README.md for how to read the figures."""
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -55,6 +56,7 @@ ROUTE_DATA = {
     "aprobare": {"decizie": "aproba"},
 }
 REGISTRATION_DATA = {"departament": "relatii-publice"}
+RUN_ID = f"{os.getpid()}-{secrets.token_hex(4)}"
 
 
 class BenchError(RuntimeError):
@@ -87,6 +89,7 @@ class PhaseResult:
     error_kinds: Counter = field(default_factory=Counter)
     error_samples: list[str] = field(default_factory=list)
     timed_out: bool = False
+    observed: dict = field(default_factory=dict)  # server/database CPU and lock waits (Observer)
 
     @property
     def ok(self) -> int:
@@ -108,6 +111,32 @@ class PhaseResult:
                 "p95": ms(percentile(self.latencies, 95)),
                 "max": ms(max(self.latencies)) if self.latencies else None,
             },
+            **self.observed_summary(),
+        }
+
+    def observed_summary(self) -> dict:
+        if not self.observed:
+            return {}
+        done = max(self.ok, 1)
+        o = self.observed
+        return {
+            "cpu_ms_per_request": {
+                "gunicorn": round(o["gunicorn_cpu_s"] * 1000 / done, 1),
+                "postgres": round(o["postgres_cpu_s"] * 1000 / done, 1),
+                "bench_clients": round(o["client_cpu_s"] * 1000 / done, 1),
+            },
+            "cpu_s": {
+                "gunicorn": round(o["gunicorn_cpu_s"], 2),
+                "postgres": round(o["postgres_cpu_s"], 2),
+                "bench_clients": round(o["client_cpu_s"], 2),
+            },
+            "db_sessions": {
+                "samples": o["samples"],
+                "avg_active": o["avg_active"],
+                "avg_waiting_on_lock": o["avg_waiting_on_lock"],
+                "top_lock_waits": o["top_lock_waits"],
+            },
+            "load_average_1min": {"start": o["load_start"], "end": o["load_end"]},
         }
 
 
@@ -145,7 +174,6 @@ def stub_helpers() -> dict:
 
 def run_engine(instances: int, time_limit: float) -> dict:
     from SpiffWorkflow import __version__ as spiff_version
-    from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
     from SpiffWorkflow.util.task import TaskState
 
     from app.workflow import engine
@@ -155,20 +183,20 @@ def run_engine(instances: int, time_limit: float) -> dict:
     started = time.perf_counter()
     parser = engine.new_parser(validate=True)
     parser.add_bpmn_xml(engine.parse_xml_safely(xml), filename="petitie.bpmn")
-    spec, subprocess_specs = parser.get_spec("petitie"), parser.get_subprocess_specs("petitie")
+    specs = engine.ProcessSpecs(parser.get_spec("petitie"), parser.get_subprocess_specs("petitie"))
     parse_s = time.perf_counter() - started
     script_engine = make_script_engine(stub_helpers())
 
     def one_instance(serialize: bool) -> tuple[int, int, int]:
         """Returns (user tasks completed, largest state in bytes, number of dump+load round trips)."""
-        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine)
+        workflow = engine.new_workflow(specs, script_engine)
         workflow.do_engine_steps()
         completed = largest = trips = 0
         while not workflow.is_completed():
             if serialize:  # a wait state: what the application stores and reloads between two requests
                 state = engine.dump_workflow(workflow)
                 largest = max(largest, len(state.encode()))
-                workflow = engine.load_workflow(state, script_engine)
+                workflow = engine.load_workflow(state, specs, script_engine)
                 trips += 1
             ready = workflow.get_tasks(state=TaskState.READY, manual=True)
             if not ready:
@@ -179,6 +207,8 @@ def run_engine(instances: int, time_limit: float) -> dict:
                 task.run()
                 workflow.do_engine_steps()
                 completed += 1
+        if completed != len(ROUTE_DATA):
+            raise BenchError(f"engine: {completed} user tasks completed, {len(ROUTE_DATA)} expected")
         return completed, largest, trips
 
     results = {"spiffworkflow": spiff_version, "parse_ms": ms(parse_s), "variants": {}}
@@ -187,6 +217,8 @@ def run_engine(instances: int, time_limit: float) -> dict:
             one_instance(serialize)
         durations, completions, largest, trips = [], 0, 0, 0
         deadline = time.perf_counter() + time_limit
+        load_start = os.getloadavg()[0]
+        cpu_started = time.process_time()  # one thread: the process's CPU time is the engine's
         started = time.perf_counter()
         for _ in range(instances):
             t0 = time.perf_counter()
@@ -197,6 +229,7 @@ def run_engine(instances: int, time_limit: float) -> dict:
             if time.perf_counter() > deadline:
                 break
         wall = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
         results["variants"][name] = {
             "instances": len(durations),
             "planned": instances,
@@ -205,6 +238,10 @@ def run_engine(instances: int, time_limit: float) -> dict:
             "wall_s": round(wall, 3),
             "instances_per_s": round(len(durations) / wall, 1),
             "completions_per_s": round(completions / wall, 1),
+            "cpu_s": round(cpu, 3),
+            "instances_per_cpu_s": round(len(durations) / cpu, 1) if cpu else None,
+            "completions_per_cpu_s": round(completions / cpu, 1) if cpu else None,
+            "load_average_1min": {"start": round(load_start, 2), "end": round(os.getloadavg()[0], 2)},
             "instance_ms": {
                 "median": ms(statistics.median(durations)),
                 "p95": ms(percentile(durations, 95)),
@@ -275,7 +312,12 @@ class Gunicorn:
     def start(self, timeout: float = 30) -> None:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                self.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                self.command,
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -306,6 +348,119 @@ class Gunicorn:
             return ""
 
 
+# --- what the server and the database spend -------------------------------------------------------------------------
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2 :].split()  # after "pid (comm) ": state ppid ...
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    fields = _stat_fields(pid)
+    return None if fields is None else (int(fields[11]) + int(fields[12])) / _TICKS  # utime + stime
+
+
+def _children(parent: int) -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            fields = _stat_fields(int(entry))
+            if fields is not None and int(fields[1]) == parent:
+                pids.append(int(entry))
+    return pids
+
+
+class Observer:
+    """During one phase: CPU time of the gunicorn processes and of this database's PostgreSQL backends (read from
+    /proc, so other load on the machine does not count), and what the database sessions wait for (sampled from
+    pg_stat_activity every `interval` seconds)."""
+
+    def __init__(self, admin_url: str, db_name: str, gunicorn_pid: int, interval: float = 0.1):
+        self.admin_url, self.db_name, self.gunicorn_pid, self.interval = (
+            admin_url,
+            db_name,
+            gunicorn_pid,
+            interval,
+        )
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._samples = self._active = self._lock_waits = 0
+        self._waits: Counter = Counter()
+
+    def _backends(self, cursor) -> list[int]:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (self.db_name,))
+        return [pid for (pid,) in cursor.fetchall()]
+
+    def _cpu(self, cursor) -> tuple[dict, dict]:
+        server = {pid: _cpu_seconds(pid) for pid in [self.gunicorn_pid, *_children(self.gunicorn_pid)]}
+        database = {pid: _cpu_seconds(pid) for pid in self._backends(cursor)}
+        return (
+            {k: v for k, v in server.items() if v is not None},
+            {k: v for k, v in database.items() if v is not None},
+        )
+
+    def _sample(self) -> None:
+        connection = psycopg2.connect(self.admin_url)
+        connection.autocommit = True
+        try:
+            with connection.cursor() as cursor:
+                while not self._stop.wait(self.interval):
+                    cursor.execute(
+                        "SELECT wait_event_type, wait_event, left(regexp_replace(query, '\\s+', ' ', 'g'), 70)"
+                        " FROM pg_stat_activity WHERE datname = %s AND state = 'active'",
+                        (self.db_name,),
+                    )
+                    rows = cursor.fetchall()
+                    self._samples += 1
+                    self._active += len(rows)
+                    for wait_type, wait_event, query in rows:
+                        if wait_type == "Lock":
+                            self._lock_waits += 1
+                            self._waits[f"{wait_event}: {query}"] += 1
+        finally:
+            connection.close()
+
+    def __enter__(self) -> "Observer":
+        self._connection = psycopg2.connect(self.admin_url)
+        self._connection.autocommit = True
+        with self._connection.cursor() as cursor:
+            self._start_cpu = self._cpu(cursor)
+        self._load_start = round(os.getloadavg()[0], 2)
+        self._client_cpu = time.process_time()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(10)
+        try:
+            with self._connection.cursor() as cursor:
+                end_server, end_database = self._cpu(cursor)
+        finally:
+            self._connection.close()
+        start_server, start_database = self._start_cpu
+        samples = max(self._samples, 1)
+        self.result = {
+            "gunicorn_cpu_s": sum(v - start_server.get(pid, 0.0) for pid, v in end_server.items()),
+            "postgres_cpu_s": sum(v - start_database.get(pid, 0.0) for pid, v in end_database.items()),
+            "client_cpu_s": time.process_time() - self._client_cpu,
+            "samples": self._samples,
+            "avg_active": round(self._active / samples, 2),
+            "avg_waiting_on_lock": round(self._lock_waits / samples, 2),
+            "top_lock_waits": dict(self._waits.most_common(3)),
+            "load_start": self._load_start,
+            "load_end": round(os.getloadavg()[0], 2),
+        }
+
+
 # --- HTTP load ------------------------------------------------------------------------------------------------------
 
 
@@ -315,7 +470,13 @@ def session_for(token: str) -> requests.Session:
     return session
 
 
-def run_phase(name: str, plans: list[tuple[requests.Session, list]], send, time_limit: float) -> PhaseResult:
+def run_phase(
+    name: str,
+    plans: list[tuple[requests.Session, list]],
+    send,
+    time_limit: float,
+    observer: Observer | None = None,
+) -> PhaseResult:
     """One thread per client; each works through its own list of items until done or out of time.
     `send(session, item)` returns a requests.Response; anything but 2xx (or an exception) is an error."""
     result = PhaseResult(name, len(plans), sum(len(items) for _, items in plans))
@@ -350,12 +511,15 @@ def run_phase(name: str, plans: list[tuple[requests.Session, list]], send, time_
     threads = [threading.Thread(target=client, args=plan, daemon=True) for plan in plans]
     for thread in threads:
         thread.start()
-    deadline[0] = time.perf_counter() + time_limit
-    started = time.perf_counter()
-    barrier.wait()
-    for thread in threads:
-        thread.join(time_limit + 60)  # a request in flight at the deadline may still finish
-    result.wall_s = time.perf_counter() - started
+    with observer if observer is not None else contextlib.nullcontext():
+        deadline[0] = time.perf_counter() + time_limit
+        started = time.perf_counter()
+        barrier.wait()
+        for thread in threads:
+            thread.join(time_limit + 60)  # a request in flight at the deadline may still finish
+        result.wall_s = time.perf_counter() - started
+    if observer is not None:
+        result.observed = observer.result
     if any(thread.is_alive() for thread in threads):
         raise BenchError(f"{name}: clients still running long after the time limit")
     return result
@@ -371,12 +535,18 @@ def submit_petition(session: requests.Session, base: str, n: int) -> requests.Re
             "este periculoasă pentru bicicliști și pietoni, mai ales seara, când iluminatul nu funcționează."
         ),
     }
-    # multipart/form-data like the portal and API clients (field parts without a filename)
+    # multipart/form-data like the portal and API clients (field parts without a filename), with the
+    # Idempotency-Key a careful client sends so that a retry cannot file the petition twice
     response = session.post(
-        base + "/api/v1/documents", files={k: (None, v) for k, v in fields.items()}, timeout=60
+        base + "/api/v1/documents",
+        files={k: (None, v) for k, v in fields.items()},
+        headers={"Idempotency-Key": f"bench-{RUN_ID}-{n}"},
+        timeout=60,
     )
-    if response.status_code == 201 and response.json().get("status") != "depus":
-        response.status_code = 599  # counted as an error: the route did not stop where it should
+    if response.status_code == 200:  # a replay: cannot happen with fresh keys
+        response.status_code = 598
+    elif response.status_code == 201 and response.json().get("status") != "depus":
+        response.status_code = 599  # the route did not stop at registration
     return response
 
 
@@ -390,7 +560,8 @@ def round_robin(items: list, clients: int) -> list[list]:
     return [items[i::clients] for i in range(clients)]
 
 
-def run_http(args, env: dict, tokens: dict, citizen_tokens: list[str], base: str) -> dict:
+def run_http(args, tokens: dict, citizen_tokens: list[str], base: str, observer) -> dict:
+    """`observer()` gives a fresh Observer for a measured phase."""
     clients = args.clients
     citizens = [session_for(citizen_tokens[i % len(citizen_tokens)]) for i in range(clients)]
     clerks = [session_for(tokens["registrator"]) for _ in range(clients)]
@@ -417,6 +588,7 @@ def run_http(args, env: dict, tokens: dict, citizen_tokens: list[str], base: str
         [(citizens[i], items) for i, items in enumerate(round_robin(numbers, clients))],
         lambda s, n: submit_petition(s, base, n),
         args.phase_time,
+        observer(),
     )
 
     # The registry clerk's inbox, listed once.
@@ -449,6 +621,7 @@ def run_http(args, env: dict, tokens: dict, citizen_tokens: list[str], base: str
         [(clerks[i], items) for i, items in enumerate(round_robin(measured_ids, clients))],
         lambda s, task_id: complete_registration(s, base, task_id),
         args.phase_time,
+        observer(),
     )
     for session in citizens + clerks:
         session.close()
@@ -488,7 +661,9 @@ def check_database(url: str, submitted: int, registered: int) -> dict:
             f"{registered} expected (gapless 1..n)"
         )
     if tasks.get("inregistrare:completed", 0) != registered:
-        problems.append(f"{tasks.get('inregistrare:completed', 0)} registrations completed, {registered} expected")
+        problems.append(
+            f"{tasks.get('inregistrare:completed', 0)} registrations completed, {registered} expected"
+        )
     if tasks.get("repartizare:ready", 0) != registered:
         problems.append(f"{tasks.get('repartizare:ready', 0)} assignment tasks ready, {registered} expected")
     return {
@@ -521,8 +696,13 @@ def print_report(report: dict) -> None:
             f"HTTP: gunicorn -w {server['workers']} --threads {server['threads']}, {http['clients']} client threads, "
             f"{server['cpus']} CPUs shared by clients, server and PostgreSQL"
         )
-        lines.append(f"{'phase':<30}{'ok':>7}{'errors':>8}{'wall s':>9}{'per s':>9}{'median ms':>11}{'p95 ms':>9}{'max ms':>9}")
-        for key, label in (("submissions", "submit petition (POST)"), ("completions", "complete inregistrare (POST)")):
+        lines.append(
+            f"{'phase':<30}{'ok':>7}{'errors':>8}{'wall s':>9}{'per s':>9}{'median ms':>11}{'p95 ms':>9}{'max ms':>9}"
+        )
+        for key, label in (
+            ("submissions", "submit petition (POST)"),
+            ("completions", "complete inregistrare (POST)"),
+        ):
             p = http[key]
             lat = p["latency_ms"]
             cut = " (time limit)" if p["stopped_by_time_limit"] else ""
@@ -530,6 +710,32 @@ def print_report(report: dict) -> None:
                 f"{label:<30}{p['ok']:>7}{p['errors']:>8}{p['wall_s']:>9.2f}{fmt(p['per_s']):>9}"
                 f"{fmt(lat['median']):>11}{fmt(lat['p95']):>9}{fmt(lat['max']):>9}{cut}"
             )
+        lines.append("")
+        lines.append(
+            f"{'CPU ms per request':<30}{'gunicorn':>10}{'postgres':>10}{'clients':>9}"
+            f"   {'db sessions: active':>19}{'on lock':>9}"
+        )
+        for key, label in (("submissions", "submit petition"), ("completions", "complete inregistrare")):
+            p = http[key]
+            if "cpu_ms_per_request" in p:
+                cpu, sessions = p["cpu_ms_per_request"], p["db_sessions"]
+                lines.append(
+                    f"{label:<30}{fmt(cpu['gunicorn']):>10}{fmt(cpu['postgres']):>10}{fmt(cpu['bench_clients']):>9}"
+                    f"   {fmt(sessions['avg_active'], 2):>19}{fmt(sessions['avg_waiting_on_lock'], 2):>9}"
+                )
+                for wait, count in sessions["top_lock_waits"].items():
+                    lines.append(f"  lock wait seen {count}x: {wait}")
+        loads = [http[k].get("load_average_1min") for k in ("submissions", "completions")]
+        loads = [x for x in loads if x]
+        if loads:
+            peak = max(max(x["start"], x["end"]) for x in loads)
+            lines.append(
+                f"machine load average (1 min) during the phases: up to {peak:.2f} on {server['cpus']} CPUs"
+            )
+            if peak > server["cpus"] * 1.5:
+                lines.append(
+                    "  WARNING: other work was running on the machine; throughput and latency are pessimistic"
+                )
         listing = http["task_listing"]
         lines.append(
             f"{'list tasks once (GET)':<30}{listing['tasks_listed']:>7} tasks, {listing['response_bytes']:,} bytes, "
@@ -545,15 +751,21 @@ def print_report(report: dict) -> None:
             f"Engine only (SpiffWorkflow {engine['spiffworkflow']}, sandboxed scripts, stub helpers, one thread; "
             f"parse {fmt(engine['parse_ms'], 2)} ms)"
         )
-        lines.append(f"{'variant':<30}{'inst':>7}{'wall s':>9}{'inst/s':>9}{'tasks/s':>9}{'median ms':>11}{'p95 ms':>9}{'state B':>9}")
+        lines.append(
+            f"{'variant':<22}{'inst':>6}{'wall s':>8}{'inst/s':>8}{'tasks/s':>9}{'inst/CPU-s':>11}{'tasks/CPU-s':>12}"
+            f"{'median ms':>10}{'p95 ms':>8}{'state B':>9}"
+        )
         for name, v in engine["variants"].items():
             cut = " (time limit)" if v["stopped_by_time_limit"] else ""
             lines.append(
-                f"{name:<30}{v['instances']:>7}{v['wall_s']:>9.2f}{fmt(v['instances_per_s']):>9}"
-                f"{fmt(v['completions_per_s']):>9}{fmt(v['instance_ms']['median'], 2):>11}"
-                f"{fmt(v['instance_ms']['p95'], 2):>9}{fmt(v['largest_state_bytes']):>9}{cut}"
+                f"{name:<22}{v['instances']:>6}{v['wall_s']:>8.2f}{fmt(v['instances_per_s']):>8}"
+                f"{fmt(v['completions_per_s']):>9}{fmt(v['instances_per_cpu_s']):>11}"
+                f"{fmt(v['completions_per_cpu_s']):>12}{fmt(v['instance_ms']['median'], 2):>10}"
+                f"{fmt(v['instance_ms']['p95'], 2):>8}{fmt(v['largest_state_bytes']):>9}{cut}"
             )
-        lines.append("  (5 user tasks per instance; reference in docs/engine-notes: ~1,100 inst/s, ~5,500 tasks/s")
+        lines.append(
+            "  (5 user tasks per instance; shared/docs/engine-notes.md reference: ~1,100 inst/s, ~5,500 tasks/s"
+        )
         lines.append("   in memory and ~800 tasks/s serialized, for a smaller 7-node route)")
     check = report.get("database_check")
     if check:
@@ -578,18 +790,26 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients (threads)")
     parser.add_argument("--submissions", type=int, default=400, help="measured submissions (and completions)")
-    parser.add_argument("--warmup", type=int, default=16, help="unmeasured submissions/completions before each")
+    parser.add_argument(
+        "--warmup", type=int, default=16, help="unmeasured submissions/completions before each"
+    )
     parser.add_argument("--phase-time", type=float, default=60, help="time limit of each HTTP phase, seconds")
-    parser.add_argument("--citizens", type=int, default=8, help="extra citizen accounts (0: all as 'cetatean')")
+    parser.add_argument(
+        "--citizens", type=int, default=8, help="extra citizen accounts (0: all as 'cetatean')"
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
     parser.add_argument("--engine-instances", type=int, default=500, help="instances per engine-only variant")
-    parser.add_argument("--engine-time", type=float, default=20, help="time limit of each engine variant, seconds")
+    parser.add_argument(
+        "--engine-time", type=float, default=20, help="time limit of each engine variant, seconds"
+    )
     parser.add_argument("--skip-engine", action="store_true")
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument(
         "--admin-url",
-        default=os.environ.get("BENCH_ADMIN_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL") or DEFAULT_ADMIN_URL,
+        default=os.environ.get("BENCH_ADMIN_DATABASE_URL")
+        or os.environ.get("TEST_DATABASE_URL")
+        or DEFAULT_ADMIN_URL,
         help="PostgreSQL URL used to create and drop the throw-away database",
     )
     parser.add_argument("--output", type=Path, default=RESULTS_DIR / "latest.json")
@@ -609,14 +829,23 @@ def main() -> int:
     begun = time.perf_counter()
     report: dict = {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "parameters": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items() if k != "admin_url"},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "parameters": {
+            k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items() if k != "admin_url"
+        },
         "failures": [],
     }
 
     if not args.skip_engine:
         print(f"Engine only: {args.engine_instances} instances per variant ...", flush=True)
-        report["engine"] = run_engine(args.engine_instances, args.engine_time)
+        try:
+            report["engine"] = run_engine(args.engine_instances, args.engine_time)
+        except BenchError as exc:
+            report["failures"].append(str(exc))
 
     if not args.skip_http:
         run_http_phase(args, report)
@@ -674,7 +903,9 @@ def run_http_phase(args, report: dict) -> None:
             step("migrate")
             flask(env, "demo", "load")
             step("demo_load")
-            tokens = {user: flask(env, "users", "token", user).strip() for user in ("cetatean", "registrator")}
+            tokens = {
+                user: flask(env, "users", "token", user).strip() for user in ("cetatean", "registrator")
+            }
             step("tokens")
             citizen_tokens = [tokens["cetatean"]]
             if args.citizens > 0:
@@ -698,7 +929,13 @@ def run_http_phase(args, report: dict) -> None:
                 f"(+{args.warmup} warm-up each) ...",
                 flush=True,
             )
-            http = run_http(args, env, tokens, citizen_tokens, server.base)
+            http = run_http(
+                args,
+                tokens,
+                citizen_tokens,
+                server.base,
+                lambda: Observer(args.admin_url, db_name, server.process.pid),
+            )
             report["server"] = {
                 "workers": args.workers,
                 "threads": args.threads,

@@ -1,16 +1,41 @@
 """SpiffWorkflow wiring: hostile-XML-safe parsing, spec cache per deployed version, state serialization."""
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs import BpmnProcessSpec
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+
+# The process definition is three quarters of a serialized workflow, and rebuilding it dominated every load.
+# It never changes for a deployed version, so instance state stores only the spec's name; loading takes the spec
+# objects parsed once per version (specs_for). States written in Spiff's own full format still load.
+_pinned_specs: ContextVar["ProcessSpecs | None"] = ContextVar("pinned_specs", default=None)
+
+
+def _spec_reference(spec: BpmnProcessSpec) -> dict:
+    return {"name": spec.name}
+
+
+def _resolve_spec_reference(dct: dict) -> BpmnProcessSpec:
+    specs = _pinned_specs.get()
+    if specs is None:
+        raise RuntimeError("loading a workflow state needs its process version's specs")
+    if dct["name"] == specs.spec.name:
+        return specs.spec
+    return specs.subprocess_specs[dct["name"]]
+
+
+SERIALIZER.registry.register(
+    BpmnProcessSpec, _spec_reference, _resolve_spec_reference, typename="PinnedProcessSpec"
+)
 
 # No entities, no DTD, no network, no billion-laughs: uploaded BPMN is untrusted.
 _SAFE_PARSER = etree.XMLParser(
@@ -70,8 +95,12 @@ def new_workflow(specs: ProcessSpecs, script_engine) -> BpmnWorkflow:
     return BpmnWorkflow(specs.spec, specs.subprocess_specs, script_engine=script_engine)
 
 
-def load_workflow(state: str, script_engine) -> BpmnWorkflow:
-    workflow = SERIALIZER.deserialize_json(state)
+def load_workflow(state: str, specs: ProcessSpecs, script_engine) -> BpmnWorkflow:
+    token = _pinned_specs.set(specs)
+    try:
+        workflow = SERIALIZER.deserialize_json(state)
+    finally:
+        _pinned_specs.reset(token)
     # The script engine is not serialized: it must be set again after every load.
     workflow.script_engine = script_engine
     return workflow

@@ -149,7 +149,11 @@ def form_options(document: Document) -> dict[str, list[tuple[str, str]]]:
 
 def task_data(task: HumanTask) -> dict:
     """The route's current data for a task (to prefill its form, e.g. a returned draft)."""
-    workflow = engine.load_workflow(task.instance.state, _script_engine(RunContext(task.document, None)))
+    workflow = engine.load_workflow(
+        task.instance.state,
+        _specs(task.instance.process_version),
+        _script_engine(RunContext(task.document, None)),
+    )
     spiff_task = workflow.get_task_from_id(uuid.UUID(task.task_guid))
     return dict(spiff_task.data) if spiff_task else {}
 
@@ -351,7 +355,7 @@ def complete_task(task_id: int, user: User, data: dict, extra_data: dict | None 
             raise FormInvalid(errors)
     instance = task.instance
     ctx = RunContext(task.document, user, instance)
-    workflow = engine.load_workflow(instance.state, _script_engine(ctx))
+    workflow = engine.load_workflow(instance.state, _specs(instance.process_version), _script_engine(ctx))
     spiff_task = workflow.get_task_from_id(uuid.UUID(task.task_guid))
     if spiff_task is None or spiff_task.state != TaskState.READY:
         raise TaskUnavailable(_("Sarcina nu mai este activă: traseul documentului a mers mai departe."))
@@ -440,7 +444,7 @@ def wake_instance(instance_id: int) -> bool:
     instance = db.session.get(WorkflowInstance, instance_id)
     db.session.refresh(instance)
     ctx = RunContext(instance.document, None, instance)
-    workflow = engine.load_workflow(instance.state, _script_engine(ctx))
+    workflow = engine.load_workflow(instance.state, _specs(instance.process_version), _script_engine(ctx))
     before = _completed_ids(workflow)
 
     def step():
