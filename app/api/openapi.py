@@ -7,15 +7,67 @@ def _json(schema: dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def _errors(*codes: int) -> dict:
-    text = {
-        400: "Bad request",
-        401: "Missing or invalid token",
-        404: "Not found or not visible to you",
-        409: "Task already completed, cancelled or claimed by someone else",
-        422: "Data fails the form",
-    }
-    return {str(c): _json(ERROR, text[c]) for c in codes}
+ERROR_TEXT = {
+    400: "Bad request",
+    401: "Missing or invalid token",
+    403: "Not allowed for this account",
+    404: "Not found or not visible to you",
+    409: "Task already completed, cancelled or claimed by someone else",
+    422: "Data fails the form",
+    500: "The route failed (a script or diagram error): nothing was saved",
+}
+
+
+def _errors(*codes: int, **descriptions: str) -> dict:
+    """Error responses; descriptions={"e409": "..."} overrides the usual text of one code."""
+    responses = {}
+    for code in codes:
+        response = _json(ERROR, descriptions.get(f"e{code}", ERROR_TEXT[code]))
+        if code == 401:
+            response["headers"] = {
+                "WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer challenge"}
+            }
+        responses[str(code)] = response
+    return responses
+
+
+FILE = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string", "description": "Download with GET /files/{id}"},
+        "kind": {"type": "string", "enum": ["depunere", "raspuns"]},
+        "filename": {"type": "string"},
+        "content_type": {"type": "string"},
+        "size": {"type": "integer"},
+        "sha256": {"type": "string"},
+    },
+}
+
+HISTORY_ENTRY = {
+    "type": "object",
+    "properties": {
+        "at": {"type": "string", "format": "date-time"},
+        "event": {"type": "string", "examples": ["task_completed", "automatic", "task_claimed"]},
+        "element": {"type": ["string", "null"], "description": "BPMN element id"},
+        "name": {"type": ["string", "null"]},
+        "actor": {"type": ["string", "null"]},
+        "message": {"type": ["string", "null"]},
+        "data": {
+            "type": ["object", "null"],
+            "description": "The step's submitted data (staff only; null for citizens)",
+        },
+    },
+}
+
+CURRENT_STEP = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string"},
+        "department": {"type": ["string", "null"]},
+        "holder": {"type": ["string", "null"]},
+        "since_days": {"type": "integer"},
+    },
+}
 
 
 def openapi_document() -> dict:
@@ -57,6 +109,7 @@ def openapi_document() -> dict:
                         "id": {"type": "string"},
                         "registration_number": {"type": ["integer", "null"]},
                         "registration_label": {"type": ["string", "null"], "examples": ["123/21.11.2026"]},
+                        "registered_at": {"type": ["string", "null"], "format": "date-time"},
                         "document_type": {"type": "string"},
                         "institution": {"type": "string"},
                         "department": {"type": ["string", "null"]},
@@ -67,9 +120,13 @@ def openapi_document() -> dict:
                         },
                         "overdue": {"type": "boolean"},
                         "deadline": {"type": ["string", "null"], "format": "date-time"},
-                        "current_steps": {"type": "array", "items": {"type": "object"}},
-                        "files": {"type": "array", "items": {"type": "object"}},
-                        "history": {"type": "array", "items": {"type": "object"}},
+                        "current_steps": {"type": "array", "items": CURRENT_STEP},
+                        "files": {"type": "array", "items": FILE},
+                        "history": {
+                            "type": "array",
+                            "items": HISTORY_ENTRY,
+                            "description": "Staff see every step; citizens the timeline the portal shows",
+                        },
                     },
                 },
                 "Task": {
@@ -79,19 +136,47 @@ def openapi_document() -> dict:
                         "name": {"type": "string"},
                         "element": {"type": "string"},
                         "document": {"type": "string"},
-                        "status": {"type": "string"},
+                        "document_subject": {"type": "string"},
+                        "registration_label": {"type": ["string", "null"]},
+                        "status": {"type": "string", "enum": ["ready", "completed", "cancelled"]},
+                        "role": {"type": ["string", "null"]},
                         "assignee": {"type": ["string", "null"]},
                         "claimed_by": {"type": ["string", "null"]},
-                        "due": {"type": ["string", "null"]},
+                        "due": {"type": ["string", "null"], "format": "date-time"},
                         "form": {
                             "type": ["object", "null"],
-                            "description": "JSON Schema and UI schema of the task's form",
+                            "description": "The task's form: JSON Schema, UI schema, and for each runtime option "
+                            'list a field names with "x-options" the values it accepts',
+                            "properties": {
+                                "schema": {"type": "object"},
+                                "ui_schema": {"type": "object"},
+                                "options": {
+                                    "type": "object",
+                                    "additionalProperties": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "properties": {
+                                                "value": {"type": "string"},
+                                                "label": {"type": "string"},
+                                            },
+                                        },
+                                    },
+                                },
+                            },
                         },
                     },
                 },
             },
         },
         "paths": {
+            "/openapi.json": {
+                "get": {
+                    "summary": "This description",
+                    "security": [],
+                    "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1 document")},
+                }
+            },
             "/document-types": {
                 "get": {
                     "summary": "List the document types that can be submitted, with their submission form",
@@ -134,7 +219,15 @@ def openapi_document() -> dict:
                         "200": _json(
                             {"$ref": "#/components/schemas/Document"}, "Already submitted with this key"
                         ),
-                        **_errors(400, 401, 422),
+                        **_errors(
+                            400,
+                            401,
+                            403,
+                            409,
+                            422,
+                            e403="Staff accounts do not submit through the portal",
+                            e409="The Idempotency-Key was used by another account",
+                        ),
                     },
                 }
             },
@@ -153,7 +246,10 @@ def openapi_document() -> dict:
                     "summary": "Download one of a document's files",
                     "parameters": [doc_path],
                     "responses": {
-                        "200": {"description": "The file", "content": {"application/octet-stream": {}}},
+                        "200": {
+                            "description": "The file, as an attachment",
+                            "content": {t: {} for t in ("application/pdf", "image/jpeg", "image/png")},
+                        },
                         **_errors(401, 404),
                     },
                 }
@@ -203,7 +299,7 @@ def openapi_document() -> dict:
                     },
                     "responses": {
                         "200": _json({"$ref": "#/components/schemas/Task"}, "Completed"),
-                        **_errors(400, 401, 404, 409, 422),
+                        **_errors(400, 401, 404, 409, 422, 500),
                     },
                 }
             },

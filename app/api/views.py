@@ -6,16 +6,18 @@ from io import BytesIO
 from flask import Blueprint, abort, g, jsonify, request, send_file
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from app.api.openapi import openapi_document
 from app.correspondence.issuing import file_store
 from app.extensions import db
-from app.forms import parse_submission
+from app.forms import FormDefinition, parse_submission
+from app.forms.model import OPTIONS_KEY
 from app.identity.auth import user_from_bearer
 from app.identity.models import Institution
 from app.portal.submission import SubmissionInvalid, existing_submission, submission_form, submit
-from app.portal.tracking import current_steps
+from app.portal.tracking import citizen_timeline, current_steps
 from app.registry.access import can_view
 from app.registry.history import history_entries
 from app.registry.models import Attachment, Document, DocumentType
@@ -27,6 +29,7 @@ from app.workflow.runtime import (
     TaskUnavailable,
     claim_task,
     complete_task,
+    form_options,
     is_candidate,
     release_task,
     task_form,
@@ -34,6 +37,9 @@ from app.workflow.runtime import (
 )
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+# Document.submission_key is a String(64) column.
+MAX_IDEMPOTENCY_KEY = 64
 
 
 def error(status: int, code: str, message: str, **extra):
@@ -45,13 +51,36 @@ def http_error(exc: HTTPException):
     return error(exc.code or 500, exc.name.lower().replace(" ", "_"), exc.description or exc.name)
 
 
+@bp.after_request
+def no_store(response):
+    # Documents, files and tasks are personal: no browser or proxy cache may keep them. (The UI gets this header
+    # from the app only for a logged-in session, which an API call never has.)
+    if request.endpoint != "api.openapi":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _authorization_header() -> str | None:
+    """The Authorization header with its scheme spelled "Bearer": schemes are case-insensitive (RFC 7235)."""
+    header = request.headers.get("Authorization")
+    if not header:
+        return None
+    scheme, _sep, credentials = header.strip().partition(" ")
+    return f"Bearer {credentials.strip()}" if scheme.lower() == "bearer" else header
+
+
 def token_required(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
-        user = user_from_bearer(request.headers.get("Authorization"))
+        header = _authorization_header()
+        user = user_from_bearer(header)
         if user is None:
             response = error(401, "unauthorized", _("Lipsește un token valid (Authorization: Bearer ...)."))
-            response[0].headers["WWW-Authenticate"] = "Bearer"
+            presented = header is not None and header.startswith("Bearer ") and header[7:].strip()
+            # RFC 6750 section 3: say the token was refused when one was sent.
+            response[0].headers["WWW-Authenticate"] = (
+                'Bearer error="invalid_token"' if presented else "Bearer"
+            )
             return response
         g.api_user = user
         return view(*args, **kwargs)
@@ -89,6 +118,9 @@ def document_json(document: Document, detail: bool = False) -> dict:
             }
             for a in document.attachments
         ]
+        staff = g.api_user.is_staff
+        # A citizen sees the timeline the portal shows: no gateways, claims or internal reminders.
+        entries = history_entries(document) if staff else citizen_timeline(document)
         body["history"] = [
             {
                 "at": e.at.isoformat(),
@@ -96,15 +128,42 @@ def document_json(document: Document, detail: bool = False) -> dict:
                 "element": e.bpmn_id,
                 "name": e.element_name,
                 "actor": e.actor.full_name if e.actor else None,
-                "data": e.data if g.api_user.is_staff else None,
+                "message": e.message,
+                "data": e.data if staff else None,
             }
-            for e in history_entries(document)
+            for e in entries
         ]
     return body
 
 
+def option_sources(form: FormDefinition) -> set[str]:
+    """The runtime option lists ("x-options") a form's fields name."""
+    sources = set()
+    for prop in form.properties.values():
+        for target in (prop, prop.get("items") if isinstance(prop, dict) else None):
+            if isinstance(target, dict) and isinstance(target.get(OPTIONS_KEY), str):
+                sources.add(target[OPTIONS_KEY])
+    return sources
+
+
+def form_json(form: FormDefinition | None, document: Document) -> dict | None:
+    """The form's schemas, plus the values its "x-options" fields accept for this document: without them a
+    client could not know which department codes or officials' usernames the server will take."""
+    if form is None:
+        return None
+    sources = option_sources(form)
+    options = {k: v for k, v in form_options(document).items() if k in sources} if sources else {}
+    return {
+        "schema": form.schema,
+        "ui_schema": form.ui_schema,
+        "options": {
+            source: [{"value": value, "label": label} for value, label in options.get(source, [])]
+            for source in sorted(sources)
+        },
+    }
+
+
 def task_json(task: HumanTask) -> dict:
-    form = task_form(task)
     return {
         "id": task.id,
         "name": task.name,
@@ -117,7 +176,7 @@ def task_json(task: HumanTask) -> dict:
         "assignee": task.assignee.username if task.assignee else None,
         "claimed_by": task.claimed_by.username if task.claimed_by else None,
         "due": task.due_at.isoformat() if task.due_at else None,
-        "form": {"schema": form.schema, "ui_schema": form.ui_schema} if form else None,
+        "form": form_json(task_form(task), task.document),
     }
 
 
@@ -170,22 +229,41 @@ def submit_document():
         return error(
             400, "invalid", _("Instituția nu există."), fields={"institution": [_("Valoare necunoscută.")]}
         )
-    key = request.headers.get("Idempotency-Key")
+    key = (request.headers.get("Idempotency-Key") or "").strip() or None
+    if key is not None and len(key) > MAX_IDEMPOTENCY_KEY:
+        return error(
+            400,
+            "invalid",
+            _("Datele trimise nu sunt valide."),
+            fields={"Idempotency-Key": [_("Introduceți cel mult %(n)d caractere.", n=MAX_IDEMPOTENCY_KEY)]},
+        )
     previous = existing_submission(key)
     if previous is not None:
-        if previous.submitter_id != user.id:
-            return error(409, "conflict", _("Cheia de idempotență a fost deja folosită."))
-        return jsonify(document_json(previous, detail=True)), 200
+        return _replayed(previous)
     form = submission_form(doc_type).form
     data = parse_submission(form, request.form)
     files = {name: request.files.getlist(name) for name in form.file_fields()}
     try:
         document = submit(user, institution, doc_type, data, files, submission_key=key)
+        db.session.commit()
     except SubmissionInvalid as exc:
         db.session.rollback()
         return error(422, "invalid", _("Datele trimise nu sunt valide."), fields=exc.errors)
-    db.session.commit()
+    except IntegrityError:
+        # A retry overlapped the first request with the same key, and the first one committed meanwhile.
+        db.session.rollback()
+        previous = existing_submission(key)
+        if previous is None:
+            raise
+        return _replayed(previous)
     return jsonify(document_json(document, detail=True)), 201
+
+
+def _replayed(previous: Document):
+    """The answer to a repeated Idempotency-Key: the first document, if it is the caller's."""
+    if previous.submitter_id != g.api_user.id:
+        return error(409, "conflict", _("Cheia de idempotență a fost deja folosită."))
+    return jsonify(document_json(previous, detail=True)), 200
 
 
 def _visible_document(public_id: str) -> Document:

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.identity.models import Institution
@@ -57,7 +58,9 @@ def submit_document(code: str):
     form = submission_form(doc_type).form
     data, errors = {}, {}
     if request.method == "POST":
+        # The form's key is a 32-character hex token; anything else is not ours and is ignored.
         key = request.form.get("submission_key", "")
+        key = key if len(key) <= 64 else None
         previous = existing_submission(key)
         if previous is not None:  # double submit: show the document the first click created
             if previous.submitter_id != current_user.id:
@@ -71,11 +74,18 @@ def submit_document(code: str):
             files = {name: request.files.getlist(name) for name in form.file_fields()}
             try:
                 document = submit(current_user, institution, doc_type, data, files, submission_key=key)
+                db.session.commit()
             except SubmissionInvalid as exc:
                 db.session.rollback()
                 errors = exc.errors
+            except IntegrityError:
+                # A second click overlapped the first and lost the race on the unique key: show the first.
+                db.session.rollback()
+                previous = existing_submission(key)
+                if previous is None or previous.submitter_id != current_user.id:
+                    raise
+                return redirect(url_for("portal.document", public_id=previous.public_id))
             else:
-                db.session.commit()
                 flash(_("Documentul a fost depus. Îl puteți urmări pe această pagină."), "success")
                 return redirect(url_for("portal.document", public_id=document.public_id))
     return render_template(

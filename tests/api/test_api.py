@@ -3,10 +3,12 @@ downloads and the whole petition route worked through tasks."""
 
 import io
 import re
+import threading
+import time
 
 import pytest
 from jsonschema import Draft202012Validator
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app.extensions import db
 from app.identity.models import ApiToken, Institution, Membership, Role, User
@@ -207,6 +209,11 @@ def test_responses_match_the_documented_schemas(client, api_as):
     spec = client.get(f"{API}/openapi.json").get_json()
     document = submitted_petition(api_as("cetatean"), files=[photo()])
     documented(spec, "Document", document)
+    properties = spec["components"]["schemas"]["Document"]["properties"]
+    for name in ("files", "history", "current_steps"):
+        declared = set(properties[name]["items"]["properties"])
+        assert document[name], name
+        assert all(set(item) <= declared for item in document[name]), name
     task = open_task(api_as("registrator"), document["id"], "inregistrare")
     documented(spec, "Task", task)
     error = api_as("cetatean").get("/documents/nu-exista").get_json()
@@ -227,10 +234,30 @@ def test_responses_match_the_documented_schemas(client, api_as):
     ids=["no-header", "wrong-token", "empty-token", "basic-auth"],
 )
 def test_requests_without_a_valid_token_get_401_json_with_www_authenticate(client, headers):
-    for method, path in [("get", "/document-types"), ("get", "/tasks"), ("post", "/documents")]:
+    for method, path in [
+        ("get", "/document-types"),
+        ("get", "/tasks"),
+        ("post", "/documents"),
+        ("get", "/documents/0123456789abcdef0123456789abcdef"),
+        ("post", "/tasks/1/complete"),
+    ]:
         response = getattr(client, method)(API + path, headers=headers)
         assert_error(response, 401, "unauthorized")
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_refused_token_is_named_in_the_challenge(client):
+    no_token = client.get(f"{API}/tasks")
+    assert no_token.headers["WWW-Authenticate"] == "Bearer"
+    wrong = client.get(f"{API}/tasks", headers={"Authorization": "Bearer not-a-real-token"})
+    assert wrong.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+
+
+def test_bearer_scheme_is_case_insensitive(app, client):
+    token = issue_token(app, "cetatean")
+    for scheme in ("Bearer", "bearer", "BEARER"):
+        response = client.get(f"{API}/document-types", headers={"Authorization": f"{scheme} {token}"})
+        assert response.status_code == 200, scheme
 
 
 def test_revoked_token_is_refused(app, client):
@@ -349,6 +376,56 @@ def test_overlong_idempotency_key_is_a_client_error(app, api_as):
     assert count(app, Document) == 0
 
 
+def wait_for_a_blocked_insert(app, timeout=15.0) -> None:
+    """Until a session of the test database waits on a lock to insert a document."""
+    deadline = time.monotonic() + timeout
+    with app.app_context(), db.engine.connect() as conn:
+        while time.monotonic() < deadline:
+            waiting = conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock' "
+                    "AND query LIKE 'INSERT INTO documents %'"
+                )
+            ).scalar()
+            if waiting:
+                return
+            conn.rollback()  # pg_stat_activity is a snapshot per transaction: look again in a new one
+            time.sleep(0.05)
+    pytest.fail("the second request never waited for the first one")
+
+
+def test_retry_overlapping_the_first_request_returns_the_first_document(app, api_as):
+    """A client that times out and retries while its first request is still running: the retry waits for the
+    first transaction on the unique key and then answers with the first document instead of failing."""
+    from app.portal.submission import submit as submit_document
+    from app.registry.models import DocumentType
+
+    citizen = api_as("cetatean")
+    retry: dict = {}
+    with app.test_request_context():
+        first = submit_document(
+            db.session.scalar(select(User).where(User.username == "cetatean")),
+            db.session.scalar(select(Institution).where(Institution.code == "cj-brasov")),
+            db.session.scalar(select(DocumentType).where(DocumentType.code == "petitie")),
+            {"subiect": SUBJECT, "continut": CONTENT},
+            {},
+            submission_key="cheie-paralela",
+        )  # flushed, not committed: the first request is still running
+        first_id = first.public_id
+        thread = threading.Thread(target=lambda: retry.update(response=submit(citizen, key="cheie-paralela")))
+        thread.start()
+        try:
+            wait_for_a_blocked_insert(app)
+        finally:
+            db.session.commit()
+            thread.join(timeout=30)
+    response = retry["response"]
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    assert response.get_json()["id"] == first_id
+    assert count(app, Document) == 1
+
+
 def test_invalid_petition_gets_romanian_messages_per_field_and_creates_nothing(app, api_as):
     response = submit(api_as("cetatean"), subject="abc", content="")
     error = assert_error(response, 422, "invalid")
@@ -432,6 +509,14 @@ def test_another_citizen_cannot_see_the_document_or_its_files(app, api_as):
     stranger = api_as("maria")
     assert_error(stranger.get(f"/documents/{document['id']}"), 404, "not_found")
     assert_error(stranger.get(f"/files/{document['files'][0]['id']}"), 404, "not_found")
+
+
+@pytest.mark.parametrize("username", ["admin", "analist"])
+def test_platform_administrators_do_not_read_citizens_documents(api_as, username):
+    document = submitted_petition(api_as("cetatean"), files=[photo()])
+    outsider = api_as(username)
+    assert_error(outsider.get(f"/documents/{document['id']}"), 404, "not_found")
+    assert_error(outsider.get(f"/files/{document['files'][0]['id']}"), 404, "not_found")
 
 
 def test_unknown_document_or_file_is_404(api_as):
