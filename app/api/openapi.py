@@ -256,7 +256,19 @@ def openapi_document() -> dict:
             },
             "/tasks": {
                 "get": {
-                    "summary": "My tasks and my group's tasks, each with its form's JSON Schema",
+                    "summary": "My tasks and my group's tasks, each with its form's JSON Schema (paged)",
+                    "parameters": [
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
+                        },
+                        {
+                            "name": "offset",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 0, "default": 0},
+                        },
+                    ],
                     "responses": {
                         "200": _json(
                             {"type": "array", "items": {"$ref": "#/components/schemas/Task"}}, "Tasks"

@@ -5,7 +5,7 @@ from io import BytesIO
 
 from flask import Blueprint, abort, g, jsonify, request, send_file
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
@@ -296,8 +296,15 @@ def download(public_id: str):
 @bp.route("/tasks")
 @token_required
 def my_tasks():
-    tasks = db.session.scalars(tasks_for(g.api_user)).all()
-    return jsonify([task_json(t) for t in tasks])
+    """Paged (limit at most 200, default 50), most urgent first; X-Total-Count gives the whole count."""
+    limit = min(max(request.args.get("limit", 50, type=int), 1), 200)
+    offset = max(request.args.get("offset", 0, type=int), 0)
+    query = tasks_for(g.api_user)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    tasks = db.session.scalars(query.limit(limit).offset(offset)).all()
+    response = jsonify([task_json(t) for t in tasks])
+    response.headers["X-Total-Count"] = str(total)
+    return response
 
 
 def _task_or_404(task_id: int) -> HumanTask:

@@ -26,7 +26,16 @@ def history_with_rows(document: Document) -> list[HistoryEntry]:
     if instance is not None:
         for task in db.session.scalars(select(HumanTask).where(HumanTask.document_id == document.id)):
             forms[task.bpmn_id] = form_definition(instance.process_version, task.form_file, task.ui_form_file)
+    # Route data references files by their public id; people read file names.
+    names = {a.public_id: a.filename for a in document.attachments}
+
+    def readable(value):
+        if isinstance(value, list):
+            return [names.get(v, v) if isinstance(v, str) else v for v in value]
+        return names.get(value, value) if isinstance(value, str) else value
+
     for entry in entries:
         form = forms.get(entry.bpmn_id)
-        entry.rows = display_rows(form, entry.data) if form and entry.data else []
+        data = {k: readable(v) for k, v in entry.data.items()} if entry.data else None
+        entry.rows = display_rows(form, data) if form and data else []
     return entries

@@ -7,3 +7,10 @@ document.querySelectorAll("form").forEach(function (form) {
     });
   });
 });
+
+// A form sent back with errors: move the focus to its error summary, so a screen reader announces it and
+// the links in it lead to each field.
+(function () {
+  var summary = document.querySelector("[data-focus-on-load]");
+  if (summary) { summary.focus(); }
+})();

@@ -18,6 +18,12 @@ DRAFT = "Vă comunicăm că lucrarea de remediere a fost programată."
 OBSERVATIONS = "Precizați termenul în care se execută lucrarea."
 FINAL = "Vă comunicăm că lucrarea de remediere se execută până la 30.11.2026."
 
+FULL_NAMES = {
+    "cetatean": "Ana Popescu",
+    "registrator": "Ioana Marinescu",
+    "sef.serviciu": "Mihai Ionescu",
+    "referent": "Elena Dumitrescu",
+}
 BLOCKING_IMPACTS = ("serious", "critical")
 _axe = Axe()
 
@@ -43,16 +49,29 @@ def check_a11y(page: Page, where: str) -> None:
         pytest.fail("\n".join(lines), pytrace=False)
 
 
+def check_fits_phone(page: Page, where: str) -> None:
+    """Nothing wider than the screen: a phone user never scrolls sideways."""
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"{where} ({page.url}) is {widths[0]}px wide on a {widths[1]}px screen"
+
+
+def check_page(page: Page, where: str) -> None:
+    check_a11y(page, where)
+    check_fits_phone(page, where)
+
+
 def shoot(page: Page, screenshot_dir: Path, name: str) -> None:
     page.screenshot(path=screenshot_dir / f"{name}.png", full_page=True)
 
 
 def open_menu(page: Page) -> None:
-    """At phone width the navbar is collapsed behind its toggler: open it (once)."""
+    """At phone width the navbar is collapsed behind its toggler: open it, and wait until it is open."""
     toggler = page.get_by_role("button", name="Deschide meniul")
-    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+    if not toggler.is_visible():
+        return  # a wide screen shows the whole navbar
+    if toggler.get_attribute("aria-expanded") != "true":
         toggler.click()
-        expect(toggler).to_have_attribute("aria-expanded", "true")
+    expect(toggler).to_have_attribute("aria-expanded", "true")
     # Bootstrap swaps `collapsing` for `show` when the animation ends: click nothing in a moving menu.
     expect(page.locator("#meniu")).to_have_class(re.compile(r"\bshow\b"))
 
@@ -62,8 +81,9 @@ def login(page: Page, username: str, password: str = "demo") -> None:
     page.get_by_label("Utilizator sau e-mail").fill(username)
     page.get_by_label("Parola").fill(password)
     page.get_by_role("button", name="Intră în cont").click()
+    expect(page).not_to_have_url(re.compile(r"/autentificare"))  # the new page, not the login form
     open_menu(page)
-    expect(page.get_by_role("button", name="Ieșire")).to_be_visible()
+    expect(page.get_by_role("navigation").get_by_text(FULL_NAMES[username])).to_be_visible()
 
 
 def logout(page: Page) -> None:
@@ -97,7 +117,7 @@ def submit_petition(page: Page, tmp_path: Path, screenshot_dir: Path | None = No
     page.get_by_role("link", name=re.compile(r"^Depune Petiție")).click()
     expect(page.get_by_role("heading", level=1, name="Petiție")).to_be_visible()
     if screenshot_dir:
-        check_a11y(page, "formularul de depunere")
+        check_page(page, "formularul de depunere")
     page.get_by_label("Subiectul petiției").fill(SUBJECT)
     page.get_by_label("Conținutul petiției").fill(CONTENT)
     page.get_by_label("Documente atașate").set_input_files(photo(tmp_path))
@@ -115,35 +135,36 @@ def test_petition_walk_on_a_phone(page: Page, tmp_path: Path, screenshot_dir: Pa
     # Anonymous visitor: the public pages.
     page.goto("/")
     expect(page).to_have_title(re.compile("Ghișeul Unic"))
-    check_a11y(page, "pagina principală (anonim)")
+    check_page(page, "pagina principală (anonim)")
     shoot(page, screenshot_dir, "01-acasa-anonim")
     page.goto("/cont-nou")
     expect(page.get_by_role("heading", level=1)).to_have_text("Cont nou, gratuit")
-    check_a11y(page, "cont nou")
+    check_page(page, "cont nou")
     shoot(page, screenshot_dir, "01-cont-nou")
     page.goto("/autentificare")
-    check_a11y(page, "autentificare")
+    check_page(page, "autentificare")
     shoot(page, screenshot_dir, "01-autentificare")
 
     # The citizen submits the petition with a photo.
     login(page, "cetatean")
+    check_page(page, "meniul deschis (cetățean)")
     shoot(page, screenshot_dir, "02-meniu-deschis")
     page.goto("/")
-    check_a11y(page, "pagina principală (cetățean)")
+    check_page(page, "pagina principală (cetățean)")
     shoot(page, screenshot_dir, "02-acasa-cetatean")
     submit_petition(page, tmp_path, screenshot_dir)
     expect(page.get_by_role("link", name="fotografie-stalp.png")).to_be_visible()
-    check_a11y(page, "pagina documentului (depus)")
+    check_page(page, "pagina documentului (depus)")
     shoot(page, screenshot_dir, "04-document-depus")
     logout(page)
 
     # Registry: number it and send it to the public relations department.
     login(page, "registrator")
     expect(page).to_have_url(re.compile(r"/sarcini/$"))
-    check_a11y(page, "sarcinile mele (registrator)")
+    check_page(page, "sarcinile mele, cu meniul deschis (registrator)")
     shoot(page, screenshot_dir, "05-sarcini-registrator")
     open_task(page, "Înregistrare")
-    check_a11y(page, "sarcina Înregistrare")
+    check_page(page, "sarcina Înregistrare")
     page.get_by_label("Compartimentul căruia i se repartizează").select_option(
         label="Serviciul Relații cu Publicul"
     )
@@ -168,7 +189,7 @@ def test_petition_walk_on_a_phone(page: Page, tmp_path: Path, screenshot_dir: Pa
     # Head of unit: back to the official, with observations.
     login(page, "sef.serviciu")
     open_task(page, "Aprobare răspuns")
-    check_a11y(page, "sarcina Aprobare răspuns")
+    check_page(page, "sarcina Aprobare răspuns")
     page.get_by_role("radio", name="Returnez referentului pentru modificări").check()
     page.get_by_label("Observații pentru referent").fill(OBSERVATIONS)
     shoot(page, screenshot_dir, "07-aprobare-returnare")
@@ -198,12 +219,12 @@ def test_petition_walk_on_a_phone(page: Page, tmp_path: Path, screenshot_dir: Pa
     expect(page.get_by_role("heading", level=1, name="Documentele mele")).to_be_visible()
     document_link = page.get_by_role("link", name=re.compile(re.escape(SUBJECT)))
     expect(document_link).to_contain_text("Soluționat")
-    check_a11y(page, "documentele mele")
+    check_page(page, "documentele mele")
     shoot(page, screenshot_dir, "08-documentele-mele")
     document_link.click()
     expect(page.get_by_role("heading", level=1, name=SUBJECT)).to_be_visible()
     expect(page.locator("#continut")).to_contain_text("Soluționat")
-    check_a11y(page, "pagina documentului (soluționat)")
+    check_page(page, "pagina documentului (soluționat)")
     shoot(page, screenshot_dir, "09-document-solutionat")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Descarcă răspunsul (PDF)").click()
@@ -213,6 +234,9 @@ def test_petition_walk_on_a_phone(page: Page, tmp_path: Path, screenshot_dir: Pa
 
 
 def test_submission_with_the_keyboard_alone(page: Page, tmp_path: Path):
+    # Listening for file choosers asks the browser to hand them to Playwright, without waiting for the
+    # answer: subscribe now, not just before the key press that opens the picker.
+    page.on("filechooser", lambda chooser: None)
     page.goto("/autentificare")
     expect(page.get_by_label("Utilizator sau e-mail")).to_be_focused()  # autofocus
     page.keyboard.type("cetatean")
@@ -261,7 +285,11 @@ def test_invalid_submission_shows_the_error_beside_the_field(page: Page, screens
     page.get_by_label("Subiectul petiției").fill("Ilu")  # shorter than the 5 characters required
     page.get_by_role("button", name="Trimite").click()
 
-    expect(page.get_by_role("alert")).to_contain_text("Formularul are erori")
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Formularul are erori")
+    expect(summary).to_be_focused()  # read out first; its links lead to the fields
+    expect(summary.get_by_role("link", name="Subiectul petiției")).to_have_attribute("href", "#f-subiect")
+    expect(summary.get_by_role("link", name="Conținutul petiției")).to_have_attribute("href", "#f-continut")
     subject = page.get_by_label("Subiectul petiției")
     expect(subject).to_have_attribute("aria-invalid", "true")
     expect(subject).to_have_value("Ilu")
@@ -276,5 +304,42 @@ def test_invalid_submission_shows_the_error_beside_the_field(page: Page, screens
     expect(page.locator("#f-continut + .form-text + .invalid-feedback")).to_have_text(
         "Câmpul este obligatoriu."
     )
-    check_a11y(page, "formularul de depunere cu erori")
+    check_page(page, "formularul de depunere cu erori")
     shoot(page, screenshot_dir, "10-formular-cu-erori")
+
+
+def test_status_page_follows_the_document_and_keeps_the_focus(page: Page, tmp_path: Path, app):
+    """The page polls its status every 15 s (htmx): an unchanged status must not rebuild the panel under
+    the user's focus; a new status is swapped in, announced, and the focus stays on the same link."""
+    from tests.conftest import login as http_login
+    from tests.webflow import complete, task_id_for
+
+    login(page, "cetatean")
+    submit_petition(page, tmp_path)
+    page.clock.install()  # htmx's "every 15s" timer runs on a clock the test moves
+    page.reload()
+    page.evaluate(
+        """() => document.body.addEventListener("htmx:afterRequest", () => {
+            document.body.dataset.polls = String(Number(document.body.dataset.polls || 0) + 1);
+        })"""
+    )
+    panel = page.locator("#stare-document")
+    photo_link = panel.get_by_role("link", name="fotografie-stalp.png")
+    photo_link.focus()
+
+    page.clock.run_for("00:16")
+    expect(page.locator("body")).to_have_attribute("data-polls", "1")
+    expect(photo_link).to_be_focused()
+    expect(page.locator("#anunt-stare")).to_have_text("")  # nothing changed, nothing announced
+
+    clerk = http_login(app.test_client(), "registrator")  # the registry registers it meanwhile
+    assert (
+        complete(clerk, task_id_for(clerk, "Înregistrare"), {"departament": "relatii-publice"}).status_code
+        == 302
+    )
+
+    page.clock.run_for("00:16")
+    expect(page.locator("body")).to_have_attribute("data-polls", "2")
+    expect(panel).to_contain_text("Serviciul Relații cu Publicul")
+    expect(page.locator("#anunt-stare")).to_contain_text("Starea documentului s-a actualizat")
+    expect(photo_link).to_be_focused()
