@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 FLASK := FLASK_APP=wsgi:app $(VENV)/bin/flask
 PYTHON ?= python3
 APT_RUN := fonts-dejavu-core
-APT_TEST := fonts-dejavu-core poppler-utils chromium
+APT_TEST := fonts-dejavu-core poppler-utils chromium softhsm2 opensc
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 export TEST_DATABASE_URL
 
@@ -68,6 +68,7 @@ test: deps-test
 
 bench: deps-test
 	$(PY) bench/run.py
+	$(PY) bench/signing.py
 
 check-processes: deps-run
 	$(FLASK) processes check

@@ -87,16 +87,22 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from app import models  # noqa: F401  (registers every table with SQLAlchemy)
     from app.api.views import bp as api_bp
+    from app.audit.views import bp as audit_bp
     from app.identity.auth import load_user
     from app.identity.views import bp as identity_bp
     from app.inbox.views import bp as inbox_bp
+    from app.modeling import bp as modeling_bp
     from app.portal.views import bp as portal_bp
     from app.registry.views import bp as registry_bp
 
     login_manager.user_loader(load_user)
-    for blueprint in (identity_bp, portal_bp, inbox_bp, registry_bp, api_bp):
+    for blueprint in (identity_bp, portal_bp, inbox_bp, registry_bp, api_bp, audit_bp, modeling_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens only, never with the session cookie
+
+    from app.signing import init_app as init_signing
+
+    init_signing(app)
 
     from app.cli import register_cli
     from app.templating import register_form_helpers, register_templating
@@ -134,7 +140,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         g.locale = select_locale()
 
     if app.config["SCHEDULER_ENABLED"] and not app.config["TESTING"]:
+        from app.audit.anchoring import add_checkpoint_job
         from app.workflow.scheduler import start_scheduler
 
-        start_scheduler(app)
+        add_checkpoint_job(start_scheduler(app), app)
     return app

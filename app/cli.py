@@ -11,6 +11,10 @@ from app.extensions import db
 
 
 def register_cli(app: Flask) -> None:
+    from app.audit.cli import register_audit_cli
+
+    register_audit_cli(app)
+
     @app.cli.group("processes")
     def processes():
         """Check and deploy the BPMN routes in processes/."""
@@ -50,6 +54,10 @@ def register_cli(app: Flask) -> None:
         for v in versions:
             click.echo(f"{v.process_id}: version {v.version} ({v.content_hash[:12]})")
 
+    from app.workflow.cli import register_process_commands
+
+    register_process_commands(processes)  # test (scenarios), migrate (running documents)
+
     @app.cli.group("users")
     def users():
         """User accounts."""
@@ -65,6 +73,9 @@ def register_cli(app: Flask) -> None:
             click.echo(f"No user {username}.", err=True)
             sys.exit(1)
         value = ApiToken.issue(user)
+        from app.audit import API_TOKEN_ISSUED, record
+
+        record(API_TOKEN_ISSUED, actor=user, target=username, data={"via": "command line"})
         db.session.commit()
         click.echo(value)
 

@@ -48,3 +48,22 @@ class Config:
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.TESTING = _bool("TESTING", False)
+        # Signing (docs/signing.md). The quick demo (no DATABASE_URL) signs with the committed TEST PKI and its
+        # responders in process; a deployment sets its trust roots, its timestamp authority and this key.
+        self.SIGNING_TEST_PKI = _bool("SIGNING_TEST_PKI", "DATABASE_URL" not in os.environ)
+        self.SIGNING_KEY_ENCRYPTION_KEY = os.environ.get("SIGNING_KEY_ENCRYPTION_KEY")
+        self.SIGNING_TRUST_ROOTS = [
+            p for p in os.environ.get("SIGNING_TRUST_ROOTS", "").split(os.pathsep) if p
+        ]
+        self.SIGNING_TSA_URL = os.environ.get("SIGNING_TSA_URL")
+        self.SIGNING_PKCS11_MODULE = os.environ.get(
+            "SIGNING_PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so"
+        )
+        self.SIGNING_LOCATION = os.environ.get("SIGNING_LOCATION", "România")
+        # Outgoing mail (app/mail). Without MAIL_SERVER messages are written to the log (the quick demo).
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER")
+        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+        self.MAIL_SENDER = os.environ.get("MAIL_SENDER", "Ghiseul Unic <nu-raspunde@registratura.example>")
+        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")

@@ -22,6 +22,11 @@ EVENT_LABELS = {
     "submitted": _l("Depus"),
     "reminder": _l("Reamintire termen"),
     "overdue": _l("Termen depășit"),
+    "deadline_changed": _l("Termen modificat"),
+    "route_migrated": _l("Traseu actualizat la o versiune nouă"),
+    "signed": _l("Semnat electronic"),
+    "sealed": _l("Sigilat electronic"),
+    "confirmed": _l("Depunere confirmată"),
 }
 
 

@@ -54,6 +54,9 @@ ROUTE_DATA = {
     "repartizare": {"referent": "referent"},
     "redactare": {"raspuns": "Echipa de întreținere va astupa groapa până la 30.11.2026. Vă mulțumim."},
     "aprobare": {"decizie": "aproba"},
+    # Signing steps: in the engine-only run the signature itself is not made (bench/signing.py measures it).
+    "semnare_referent": {},
+    "semnare_sef": {},
 }
 REGISTRATION_DATA = {"departament": "relatii-publice"}
 RUN_ID = f"{os.getpid()}-{secrets.token_hex(4)}"
@@ -157,6 +160,15 @@ def stub_helpers() -> dict:
     def issue_answer(text):
         return "fake-attachment-id"
 
+    def prepare_answer(text, signers):
+        return "fake-signature-request"
+
+    def issue_signed_answer():
+        return "fake-attachment-id"
+
+    def current_user():
+        return "sef.serviciu"
+
     def remind():
         return None
 
@@ -167,6 +179,9 @@ def stub_helpers() -> dict:
         "register_document": register_document,
         "close_document": close_document,
         "issue_answer": issue_answer,
+        "prepare_answer": prepare_answer,
+        "issue_signed_answer": issue_signed_answer,
+        "current_user": current_user,
         "remind": remind,
         "mark_overdue": mark_overdue,
     }
@@ -774,7 +789,7 @@ def print_report(report: dict) -> None:
                 f"{fmt(v['instance_ms']['p95'], 2):>8}{fmt(v['largest_state_bytes']):>9}{cut}"
             )
         lines.append(
-            "  (5 user tasks per instance; shared/docs/engine-notes.md reference: ~1,100 inst/s, ~5,500 tasks/s"
+            f"  ({len(ROUTE_DATA)} user tasks per instance; shared/docs/engine-notes.md reference: ~1,100 inst/s, ~5,500 tasks/s"
         )
         lines.append("   in memory and ~800 tasks/s serialized, for a smaller 7-node route)")
     check = report.get("database_check")

@@ -13,6 +13,12 @@ from sqlalchemy.engine import make_url
 BASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last: Playwright's sync API keeps an asyncio event loop running in the main thread for the rest
+    of the session, and pyhanko's synchronous API (asyncio.run) cannot be called under a running loop."""
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid.replace("\\", "/"))
+
+
 @pytest.fixture(scope="session")
 def database_url():
     url = make_url(BASE_URL)
@@ -42,6 +48,7 @@ def app(database_url, tmp_path_factory):
             "INSTANCE_DIR": str(tmp_path_factory.mktemp("instance")),
             "RATELIMIT_ENABLED": False,
             "SCHEDULER_ENABLED": False,
+            "SIGNING_TEST_PKI": True,  # the committed TEST PKI, responders in process (app/signing/testpki)
             "MAX_UPLOAD_MB": 2,
         }
     )
@@ -61,6 +68,9 @@ def clean_db(request):
         yield
         return
     app = request.getfixturevalue("app")
+    if "sqlalchemy" not in app.extensions:  # a test module's own bare Flask app (tests/storage): no database
+        yield
+        return
     from app.demo.data import load_demo
     from app.extensions import db
 

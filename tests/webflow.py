@@ -47,3 +47,12 @@ def task_id_for(client, name: str) -> int:
 def complete(client, task_id: int, data: dict):
     token = csrf_token(client, f"/sarcini/{task_id}")
     return client.post(f"/sarcini/{task_id}", data={"csrf_token": token, **data})
+
+
+def sign(client, task_id: int, passphrase: str | None = None):
+    """A signing step: the page's "Semnează documentul" form (with the key's passphrase when it asks one)."""
+    token = csrf_token(client, f"/sarcini/{task_id}")
+    data = {"csrf_token": token}
+    if passphrase is not None:
+        data["parola"] = passphrase
+    return client.post(f"/sarcini/{task_id}", data=data)

@@ -143,6 +143,10 @@ def openapi_document() -> dict:
                         "assignee": {"type": ["string", "null"]},
                         "claimed_by": {"type": ["string", "null"]},
                         "due": {"type": ["string", "null"], "format": "date-time"},
+                        "signature_role": {
+                            "type": ["string", "null"],
+                            "description": "Set on a signing step: complete it with POST /tasks/{task_id}/sign",
+                        },
                         "form": {
                             "type": ["object", "null"],
                             "description": "The task's form: JSON Schema, UI schema, and for each runtime option "
@@ -294,6 +298,35 @@ def openapi_document() -> dict:
                     "responses": {
                         "200": _json({"$ref": "#/components/schemas/Task"}, "Released"),
                         **_errors(401, 404, 409),
+                    },
+                }
+            },
+            "/tasks/{task_id}/sign": {
+                "post": {
+                    "summary": "Sign the document of a signing step (PAdES) with the caller's key, and complete it",
+                    "description": "Refused (422, code signing_refused) when the caller is not the signer the route "
+                    "expects now, has no key, gives a wrong passphrase, or the certificate is expired, revoked or "
+                    "untrusted; nothing is changed then.",
+                    "parameters": [task_path],
+                    "requestBody": {
+                        "required": False,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "passphrase": {
+                                            "type": "string",
+                                            "description": "The key's passphrase or PIN, when it is not stored",
+                                        }
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _json({"$ref": "#/components/schemas/Task"}, "Signed and completed"),
+                        **_errors(401, 404, 409, 422, 500),
                     },
                 }
             },

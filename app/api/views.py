@@ -21,6 +21,8 @@ from app.portal.tracking import citizen_timeline, current_steps
 from app.registry.access import can_view
 from app.registry.history import history_entries
 from app.registry.models import Attachment, Document, DocumentType
+from app.signing.keys import SigningRefused
+from app.signing.route import sign_task, signing_role
 from app.workflow.models import HumanTask
 from app.workflow.runtime import (
     FormInvalid,
@@ -176,6 +178,7 @@ def task_json(task: HumanTask) -> dict:
         "assignee": task.assignee.username if task.assignee else None,
         "claimed_by": task.claimed_by.username if task.claimed_by else None,
         "due": task.due_at.isoformat() if task.due_at else None,
+        "signature_role": signing_role(task) if task.status == "ready" else None,
         "form": form_json(task_form(task), task.document),
     }
 
@@ -327,6 +330,9 @@ def _task_call(task_id: int, action, *args):
     except NotCandidate:
         db.session.rollback()
         abort(404)
+    except SigningRefused as exc:
+        db.session.rollback()
+        return error(422, "signing_refused", str(exc))
     except RouteError as exc:
         db.session.rollback()
         return error(500, "route_error", str(exc))
@@ -353,3 +359,13 @@ def complete(task_id: int):
     if not isinstance(body, dict) or not isinstance(body.get("data", {}), dict):
         return error(400, "invalid", _('Trimiteți un obiect JSON de forma {"data": {...}}.'))
     return _task_call(task_id, complete_task, body.get("data", {}))
+
+
+@bp.route("/tasks/<int:task_id>/sign", methods=["POST"])
+@token_required
+def sign(task_id: int):
+    body = request.get_json(silent=True) or {}
+    passphrase = body.get("passphrase") if isinstance(body, dict) else None
+    if passphrase is not None and not isinstance(passphrase, str):
+        return error(400, "invalid", _('Trimiteți un obiect JSON de forma {"passphrase": "..."}.'))
+    return _task_call(task_id, sign_task, passphrase or None)

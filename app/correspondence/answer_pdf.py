@@ -112,6 +112,9 @@ def _register_fonts(font_path: str | None) -> tuple[str, str]:
         return regular, bold
 
 
+register_fonts = _register_fonts  # public name for other PDF makers (signature stamps, receipts)
+
+
 # --------------------------------------------------------------------------- text
 
 

@@ -97,5 +97,46 @@ def load_demo() -> list[tuple[str, str]]:
                 )
             )
     deploy_all(current_app.config["PROCESSES_DIR"], current_app.config["FORMS_DIR"])
+    if current_app.config.get("SIGNING_TEST_PKI"):
+        load_demo_keys(institution)
     db.session.flush()
     return [(a[0], a[5]) for a in ACCOUNTS]
+
+
+def load_demo_keys(institution: Institution) -> None:
+    """Signing keys from the committed TEST PKI (app/signing/testpki): one PKCS#12 per official, uploaded as an
+    administrator would, and the institution's e-seal. Skipped for anyone who already has a key."""
+    from app.signing import testpki
+    from app.signing.keys import active_credential
+    from app.signing.models import SigningCredential
+
+    for username, label in testpki.DEMO_SIGNERS.items():
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is not None and active_credential(user=user) is None:
+            db.session.add(
+                SigningCredential(
+                    user_id=user.id, label=f"{user.full_name} (TEST)", **_demo_key_columns(label)
+                )
+            )
+    if active_credential(institution=institution) is None:
+        db.session.add(
+            SigningCredential(
+                institution_id=institution.id,
+                label="Sigiliu electronic (TEST)",
+                **_demo_key_columns(testpki.SEAL),
+            )
+        )
+
+
+_demo_columns: dict[tuple, dict] = {}
+
+
+def _demo_key_columns(label: str) -> dict:
+    """Checked and encrypted once per process and encryption key: the tests reload the demo before each test."""
+    from app.signing import testpki
+    from app.signing.keys import encryption_key_id, pkcs12_columns
+
+    key = (label, encryption_key_id())
+    if key not in _demo_columns:
+        _demo_columns[key] = pkcs12_columns(testpki.demo_pkcs12(label), None)
+    return dict(_demo_columns[key])

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from app.audit import ACCOUNT_CREATED, LOGIN, LOGIN_FAILED, LOGOUT, record
 from app.extensions import db, limiter
 from app.identity.accounts import SignupError, authenticate, create_citizen
 
@@ -26,11 +27,16 @@ def login():
         return redirect(url_for("portal.home"))
     error = None
     if request.method == "POST":
-        user = authenticate(request.form.get("username", ""), request.form.get("password", ""))
+        username = request.form.get("username", "")
+        user = authenticate(username, request.form.get("password", ""))
         if user is None:
             error = _("Utilizatorul sau parola nu sunt corecte.")
+            record(LOGIN_FAILED, target=username.strip()[:80])
+            db.session.commit()
         else:
             login_user(user)
+            record(LOGIN, actor=user)
+            db.session.commit()
             return redirect(_safe_next(request.args.get("next")) or url_for("portal.home"))
     return render_template("identity/login.html", error=error), (401 if error else 200)
 
@@ -38,6 +44,8 @@ def login():
 @bp.route("/iesire", methods=["POST"])
 @login_required
 def logout():
+    record(LOGOUT, actor=current_user)
+    db.session.commit()
     logout_user()
     flash(_("Ați ieșit din cont."), "info")
     return redirect(url_for("identity.login"))
@@ -61,6 +69,7 @@ def signup():
         except SignupError as exc:
             errors = exc.errors
         else:
+            record(ACCOUNT_CREATED, actor=user)
             db.session.commit()
             login_user(user)
             flash(_("Contul a fost creat. Bun venit!"), "success")

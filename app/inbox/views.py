@@ -9,6 +9,8 @@ from app.extensions import db
 from app.forms import parse_submission
 from app.inbox.models import Notification
 from app.registry.history import history_with_rows
+from app.signing.keys import SigningRefused
+from app.signing.route import sign_task, signing_page, signing_role
 from app.workflow.models import HumanTask, TaskStatus
 from app.workflow.runtime import (
     FormInvalid,
@@ -60,6 +62,8 @@ def _visible_task(task_id: int) -> HumanTask:
 @bp.route("/<int:task_id>", methods=["GET", "POST"])
 def task(task_id: int):
     task = _visible_task(task_id)
+    if task.status == TaskStatus.READY and signing_role(task):
+        return _signing_task(task)
     form = task_form(task)
     options = form_options(task.document)
     errors: dict = {}
@@ -100,6 +104,50 @@ def task(task_id: int):
         options=options,
         history=history_with_rows(task.document),
     ), (400 if errors else 200)
+
+
+def _signing_task(task: HumanTask):
+    """A signing step (BPMN property signatureRole): the page shows the document and a "sign" button."""
+    error = None
+    if request.method == "POST":
+        try:
+            sign_task(task.id, current_user, request.form.get("parola") or None)
+        except SigningRefused as exc:
+            db.session.rollback()
+            error = str(exc)
+        except TaskUnavailable as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for("inbox.tasks"))
+        except NotCandidate:
+            db.session.rollback()
+            abort(404)
+        except RouteError as exc:
+            db.session.rollback()
+            flash(
+                _("Pasul nu a putut fi finalizat din cauza unei erori în traseu: %(err)s", err=str(exc)),
+                "error",
+            )
+            return redirect(url_for("inbox.task", task_id=task.id))
+        else:
+            db.session.commit()
+            flash(
+                _("Documentul a fost semnat: pasul „%(name)s” a fost finalizat.", name=task.name), "success"
+            )
+            return redirect(url_for("inbox.tasks"))
+        task = db.session.get(HumanTask, task.id)
+    return render_template(
+        "inbox/task.html",
+        task=task,
+        document=task.document,
+        form=None,
+        data={},
+        errors={},
+        options={},
+        history=history_with_rows(task.document),
+        sign_error=error,
+        **signing_page(task, current_user),
+    ), (400 if error else 200)
 
 
 def _task_action(task_id: int, action, done_message: str):

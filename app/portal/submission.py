@@ -13,6 +13,8 @@ from app.forms import FormDefinition, parse_submission, validate_submission
 from app.identity.models import Institution, User
 from app.identity.roles import SUBMITTER_LANE
 from app.registry.models import Attachment, Document, DocumentType
+from app.signing.citizen import UploadRefused, inspect_upload
+from app.signing.route import store_report
 from app.storage import UploadRejected, check_upload, safe_filename
 from app.workflow import engine
 from app.workflow.deploy import form_definition
@@ -58,10 +60,16 @@ def _check_files(form: FormDefinition, files: dict[str, list[FileStorage]]) -> t
             data = upload.read(max_bytes + 1)
             try:
                 content_type = check_upload(upload.filename, data, max_bytes)
-            except UploadRejected as exc:
+                # A PDF is opened; a signed one must carry only valid signatures (app/signing).
+                report = (
+                    inspect_upload(data, safe_filename(upload.filename))
+                    if content_type == "application/pdf"
+                    else None
+                )
+            except (UploadRejected, UploadRefused) as exc:
                 errors.setdefault(field_name, []).append(str(exc))
                 continue
-            accepted.append((field_name, safe_filename(upload.filename), content_type, data))
+            accepted.append((field_name, safe_filename(upload.filename), content_type, data, report))
     return accepted, errors
 
 
@@ -104,7 +112,7 @@ def submit(
     db.session.flush()
     store = file_store()
     references: dict[str, list[str]] = {}
-    for field_name, filename, content_type, content in accepted:
+    for field_name, filename, content_type, content, report in accepted:
         attachment = Attachment(
             document_id=document.id,
             kind=Attachment.SUBMISSION,
@@ -116,6 +124,8 @@ def submit(
         )
         db.session.add(attachment)
         db.session.flush()
+        if report is not None:
+            store_report(attachment, report, "intrare")
         references.setdefault(field_name, []).append(attachment.public_id)
     instance = start_route(document, user)
     first = db.session.scalar(

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app.audit import DOCUMENT_VIEWED, FILE_DOWNLOADED, record
 from app.correspondence.issuing import file_store
 from app.extensions import db
 from app.registry.access import can_view, staff_can_view, staff_documents_query
@@ -51,6 +52,8 @@ def document(public_id: str):
     open_tasks = db.session.scalars(
         select(HumanTask).where(HumanTask.document_id == document.id, HumanTask.status == TaskStatus.READY)
     ).all()
+    record(DOCUMENT_VIEWED, actor=current_user, document=document, target=document.registration_label or None)
+    db.session.commit()  # the view is personal-data access: logged before the page is shown
     return render_template(
         "registry/document.html",
         document=document,
@@ -78,6 +81,14 @@ def download(public_id: str):
     if attachment is None or not can_view(current_user, attachment.document):
         abort(404)
     data = file_store().get(attachment.sha256)
+    record(
+        FILE_DOWNLOADED,
+        actor=current_user,
+        document=attachment.document,
+        target=attachment.filename,
+        data={"attachment": attachment.public_id, "sha256": attachment.sha256},
+    )
+    db.session.commit()
     return send_file(
         BytesIO(data), mimetype=attachment.content_type, as_attachment=True, download_name=attachment.filename
     )

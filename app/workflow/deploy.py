@@ -13,16 +13,23 @@ from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
 from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from app.audit.trail import deployment_recorded
 from app.extensions import db
 from app.forms import FormDefinition, check_form_definition
 from app.identity.models import Role
 from app.identity.roles import SUBMITTER_LANE, SYSTEM_LANE, ensure_standard_roles
 from app.registry.models import DocumentType
+from app.workflow.checks import data_flow_problems, structure_problems
 from app.workflow.engine import UnsafeXml, new_parser, parse_xml_safely
+from app.workflow.manifest import manifest_problems, submission_fields
 from app.workflow.models import ProcessVersion
 from app.workflow.sandbox import check_script
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+# source_file of versions deployed from the browser modeler (app/modeling): "modeler:<file>.bpmn".
+MODELER_SOURCE = "modeler:"
+# The spiffworkflow property that marks a user task as a signing step; its value is the signer's role code.
+SIGNATURE_PROPERTY = "signatureRole"
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,13 @@ class CheckedProcess:
     source_file: str
     bpmn_xml: str
     forms: dict
+
+
+def _helper_names() -> set[str]:
+    from app.workflow.helpers import bind_helpers
+    from app.workflow.runtime import RunContext
+
+    return set(bind_helpers(RunContext(None, None)))
 
 
 def _load_json(path: Path) -> dict:
@@ -82,6 +96,11 @@ def check_bpmn(
             )
     if problems:
         return problems, []
+    for proc in executable:
+        for element_id, message in structure_problems(proc):
+            problem(element_id, message)
+    if problems:  # the parser would only add confusing follow-up errors
+        return problems, []
 
     parser = new_parser()
     try:
@@ -110,6 +129,9 @@ def check_bpmn(
         for a_spec in all_specs:
             for task_spec in a_spec.task_specs.values():
                 _check_task_spec(task_spec, forms_dir, role_codes, forms, problem)
+        fields = {name for schema in forms.values() for name in (schema.get("properties") or {})}
+        for element_id, message in data_flow_problems(proc, fields, _helper_names()):
+            problem(element_id, message)
         checked.append(
             CheckedProcess(process_id, proc.get("name") or process_id, filename, data.decode("utf-8"), forms)
         )
@@ -145,17 +167,28 @@ def _check_task_spec(task_spec, forms_dir: Path, role_codes: set[str], forms: di
     if isinstance(event_definition, TimerEventDefinition):
         for err in check_script(event_definition.expression or "", "eval"):
             problem(element_id, f'timer expression: {err} (quote ISO 8601 values, e.g. "P30D")')
+    properties = extensions.get("properties", {}) or {}
+    # A signing step: the user task shows the document and asks the person to sign it (app/signing).
+    signature_role = properties.get(SIGNATURE_PROPERTY)
+    if signature_role is not None and not getattr(task_spec, "manual", False):
+        problem(element_id, f"{SIGNATURE_PROPERTY} is only allowed on user tasks")
     if not getattr(task_spec, "manual", False):
         return
     lane = getattr(task_spec, "lane", None)
+    if signature_role is not None:
+        if signature_role not in role_codes:
+            problem(element_id, f'{SIGNATURE_PROPERTY} "{signature_role}" is not a role code')
+        elif lane and signature_role != lane:
+            problem(element_id, f'{SIGNATURE_PROPERTY} "{signature_role}" must match the lane "{lane}"')
     if not lane:
         problem(element_id, "user task outside any lane: put it in a lane named after a role")
     elif lane not in role_codes and lane not in (SUBMITTER_LANE,):
         problem(element_id, f'lane "{lane}" maps to no role (known: {", ".join(sorted(role_codes))})')
     if lane == SYSTEM_LANE:
         problem(element_id, "user task in the automatic lane")
-    properties = extensions.get("properties", {}) or {}
     form_file = properties.get("formJsonSchemaFilename")
+    if not form_file and signature_role is not None:
+        return  # the signing page is the document and a "sign" button
     if not form_file:
         problem(element_id, "user task without a form (spiffworkflow property formJsonSchemaFilename)")
         return
@@ -182,15 +215,30 @@ def _content_hash(checked: CheckedProcess) -> str:
     return digest.hexdigest()
 
 
+def _reactivates(checked: CheckedProcess, same: ProcessVersion, versions: list[ProcessVersion]) -> bool:
+    """Deploying content that is already a version makes it current again only when someone means it: an analyst
+    deploying from the modeler, or a file that changed back to an earlier content. A file still holding what it
+    last deployed changes nothing."""
+    if checked.source_file.startswith(MODELER_SOURCE):
+        return True
+    from_files = [v for v in versions if not v.source_file.startswith(MODELER_SOURCE)]
+    return max(from_files, key=lambda v: v.version, default=None) is not same
+
+
 def store_version(checked: CheckedProcess) -> ProcessVersion:
     content_hash = _content_hash(checked)
     versions = db.session.scalars(
         db.select(ProcessVersion).where(ProcessVersion.process_id == checked.process_id)
     ).all()
     same = next((v for v in versions if v.content_hash == content_hash), None)
+    previously_current = next((v for v in versions if v.is_current), None)
+    if same is not None and not _reactivates(checked, same, versions):
+        return same  # known content from an unchanged file (every start deploys): a modeler version stays current
     for v in versions:
         v.is_current = v is same
     if same is not None:
+        if previously_current is not same:
+            deployment_recorded(same, "reactivated")
         return same
     version = ProcessVersion(
         process_id=checked.process_id,
@@ -203,6 +251,7 @@ def store_version(checked: CheckedProcess) -> ProcessVersion:
         is_current=True,
     )
     db.session.add(version)
+    deployment_recorded(version, "new")
     return version
 
 
@@ -230,9 +279,15 @@ def check_directory(
         except (ValueError, UnicodeDecodeError) as exc:
             problems.append(Problem(path.name, "", f"manifest is not valid JSON ({exc})"))
             continue
-        for key in ("code", "process_id", "name"):
-            if key not in manifest:
-                problems.append(Problem(path.name, "", f'manifest lacks "{key}"'))
+        if not isinstance(manifest, dict):
+            problems.append(Problem(path.name, "", "the manifest must be a JSON object"))
+            continue
+        process = next((c for c in checked if c.process_id == manifest.get("process_id")), None)
+        fields = submission_fields(process.bpmn_xml, process.forms) if process else None
+        for field, message in manifest_problems(manifest, fields):
+            problems.append(Problem(path.name, field, message))
+        if isinstance(manifest.get("code"), str) and path.name != f"{manifest['code']}.manifest.json":
+            problems.append(Problem(path.name, "code", f"name the file {manifest['code']}.manifest.json"))
         if manifest.get("process_id") and manifest["process_id"] not in seen:
             problems.append(
                 Problem(path.name, "", f'process "{manifest["process_id"]}" is not deployed by any BPMN file')

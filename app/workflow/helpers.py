@@ -10,6 +10,7 @@ from app.inbox.notices import notify_document_handlers
 from app.registry.models import DocumentStatus
 from app.registry.numbering import register
 from app.workflow.models import HistoryEntry
+from app.workflow.route_helpers import DatabaseEnv, bind_route_helpers
 from app.workflow.runtime import RouteError, RunContext
 
 
@@ -47,6 +48,25 @@ def bind_helpers(ctx: RunContext) -> dict:
         close_document(DocumentStatus.RESOLVED, "Răspuns transmis petentului.")
         return attachment.public_id
 
+    def prepare_answer(text: str, signers: list) -> str:
+        """Render the answer letter (number and all content first), with one empty signature field per signer
+        (usernames, in signing order); the signing steps that follow fill the fields."""
+        from app.signing.route import prepare_answer as prepare
+
+        return prepare(document, text, list(signers)).public_id
+
+    def issue_signed_answer() -> str:
+        """Validate the answer every planned signer has signed, attach it for the citizen, close the document."""
+        from app.signing.route import issue_signed_answer as issue
+
+        attachment = issue(document, ctx.actor)
+        close_document(DocumentStatus.RESOLVED, "Răspuns semnat electronic, transmis petentului.")
+        return attachment.public_id
+
+    def current_user() -> str | None:
+        """The username of the person whose step started this script (e.g. the head who approved)."""
+        return ctx.actor.username if ctx.actor else None
+
     def remind() -> None:
         """Tell whoever holds the document, and the heads of its department, that the deadline is near."""
         notify_document_handlers(document, "reminder")
@@ -72,9 +92,13 @@ def bind_helpers(ctx: RunContext) -> dict:
         )
 
     return {
+        **bind_route_helpers(DatabaseEnv(ctx)),  # dates, deadlines, registry lookups
         "register_document": register_document,
         "close_document": close_document,
         "issue_answer": issue_answer_helper,
+        "prepare_answer": prepare_answer,
+        "issue_signed_answer": issue_signed_answer,
+        "current_user": current_user,
         "remind": remind,
         "mark_overdue": mark_overdue,
     }

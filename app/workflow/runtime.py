@@ -13,6 +13,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import and_, exists, or_, select
 
+from app.audit import trail as audit
 from app.dates import as_utc, format_datetime, now_utc
 from app.extensions import db
 from app.forms import FormDefinition, validate_submission
@@ -50,6 +51,10 @@ class FormInvalid(Exception):
         super().__init__(str(errors))
 
 
+# Checks other packages register to refuse completing a task (each raises, e.g. FormInvalid, to refuse).
+COMPLETION_CHECKS: list = []
+
+
 @dataclass
 class RunContext:
     """What the vetted script helpers may touch during one engine run."""
@@ -58,6 +63,11 @@ class RunContext:
     actor: User | None
     instance: WorkflowInstance | None = None
     history: list[HistoryEntry] = field(default_factory=list)
+    new_tasks: list[HumanTask] = field(default_factory=list)
+    audit_snapshot: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.audit_snapshot = audit.snapshot(self.document)
 
 
 def _script_engine(ctx: RunContext):
@@ -184,18 +194,18 @@ def _record_engine_steps(ctx: RunContext, workflow, before: set, skip_id=None) -
         if t.id not in before and t.id != skip_id and getattr(t.task_spec, "bpmn_id", None) is not None
     ]
     for task in sorted(done, key=lambda t: t.last_state_change):
-        db.session.add(
-            HistoryEntry(
-                document_id=ctx.document.id,
-                instance_id=ctx.instance.id if ctx.instance else None,
-                actor_id=None,
-                event="automatic",
-                bpmn_id=task.task_spec.bpmn_id,
-                element_name=task.task_spec.bpmn_name,
-                element_type=_element_type(task.task_spec),
-                previous_bpmn_id=_bpmn_parent(task),
-            )
+        entry = HistoryEntry(
+            document_id=ctx.document.id,
+            instance_id=ctx.instance.id if ctx.instance else None,
+            actor_id=None,
+            event="automatic",
+            bpmn_id=task.task_spec.bpmn_id,
+            element_name=task.task_spec.bpmn_name,
+            element_type=_element_type(task.task_spec),
+            previous_bpmn_id=_bpmn_parent(task),
         )
+        db.session.add(entry)
+        ctx.history.append(entry)
 
 
 def _next_timer(workflow) -> datetime | None:
@@ -249,24 +259,25 @@ def _sync_human_tasks(ctx: RunContext, workflow) -> None:
         role_code = None if lane == SUBMITTER_LANE else lane
         if lane == SUBMITTER_LANE and assignee is None:
             role_code = "registrator"  # paper submissions: the registry clerk acts for the sender
-        db.session.add(
-            HumanTask(
-                instance_id=instance.id,
-                document_id=document.id,
-                task_guid=guid,
-                bpmn_id=spec.bpmn_id,
-                name=spec.bpmn_name or spec.bpmn_id,
-                lane=lane,
-                role_code=role_code,
-                institution_id=document.institution_id,
-                department_id=document.department_id,
-                assignee_id=assignee.id if assignee else None,
-                form_file=properties.get("formJsonSchemaFilename"),
-                ui_form_file=properties.get("formUiSchemaFilename"),
-                instructions=spec.extensions.get("instructionsForEndUser"),
-                due_at=document.deadline_at,
-            )
+        row = HumanTask(
+            instance_id=instance.id,
+            document_id=document.id,
+            task_guid=guid,
+            bpmn_id=spec.bpmn_id,
+            name=spec.bpmn_name or spec.bpmn_id,
+            lane=lane,
+            role_code=role_code,
+            institution_id=document.institution_id,
+            department_id=document.department_id,
+            assignee_id=assignee.id if assignee else None,
+            assignee=assignee,
+            form_file=properties.get("formJsonSchemaFilename"),
+            ui_form_file=properties.get("formUiSchemaFilename"),
+            instructions=spec.extensions.get("instructionsForEndUser"),
+            due_at=document.deadline_at,
         )
+        db.session.add(row)
+        ctx.new_tasks.append(row)
     if ready and document.status == DocumentStatus.REGISTERED:
         document.status = DocumentStatus.IN_PROGRESS
 
@@ -279,6 +290,7 @@ def _save(ctx: RunContext, workflow) -> None:
         instance.status = InstanceStatus.COMPLETE
         instance.next_timer_at = None
     _sync_human_tasks(ctx, workflow)
+    audit.run_finished(ctx)
 
 
 def _run_engine(step, what: str):
@@ -299,6 +311,7 @@ def start_route(document: Document, actor: User | None) -> WorkflowInstance:
     db.session.add(instance)
     db.session.flush()
     ctx.instance = instance
+    audit.route_started(document, actor, version)
     before: set = set()
     _run_engine(workflow.do_engine_steps, _("Pornirea traseului"))
     _record_engine_steps(ctx, workflow, before)
@@ -345,6 +358,8 @@ def complete_task(task_id: int, user: User, data: dict, extra_data: dict | None 
     `extra_data` is route data the application adds beside the form (attachment references, for example)."""
     task = lock_task(task_id)
     _ensure_open(task, user)
+    for check in COMPLETION_CHECKS:
+        check(task)  # raises to refuse (a signing step completes only by signing: app/signing)
     form = task_form(task)
     if form is not None:
         # Schema defaults fill fields a client left out, so conditions never meet an undefined name.
@@ -389,6 +404,7 @@ def complete_task(task_id: int, user: User, data: dict, extra_data: dict | None 
             data={**data, **(extra_data or {})},
         )
     )
+    audit.task_completed(task, user, {**data, **(extra_data or {})})
     _run_engine(step, task.name)
     _record_engine_steps(ctx, workflow, before, skip_id=spiff_task.id)
     _save(ctx, workflow)
@@ -411,6 +427,7 @@ def claim_task(task_id: int, user: User) -> HumanTask:
                 element_name=task.name,
             )
         )
+        audit.task_claimed(task, user, claimed=True)
     return task
 
 
@@ -429,6 +446,7 @@ def release_task(task_id: int, user: User) -> HumanTask:
                 element_name=task.name,
             )
         )
+        audit.task_claimed(task, user, claimed=False)
     return task
 
 

@@ -612,6 +612,15 @@ def test_petition_walk_through_the_api_ends_with_a_pdf_answer(api_as, pdftotext,
     assert returned["data"]["observatii_sef"] == "Adăugați termenul lucrării."
     do(official, document_id, "redactare", {"raspuns": FINAL_ANSWER})
     do(head, document_id, "aprobare", {"decizie": "aproba"})
+
+    # Signing steps: completing one without signing is refused; the official signs, then the head.
+    signing = open_task(official, document_id, "semnare_referent")
+    assert signing["signature_role"] == "referent" and signing["form"] is None
+    assert_error(complete(official, signing["id"], {}), 422, "invalid")
+    assert_error(head.post(f"/tasks/{signing['id']}/sign"), 404)  # her step: not his to see or sign
+    signed = official.post(f"/tasks/{signing['id']}/sign", json={})
+    assert signed.status_code == 200 and signed.get_json()["status"] == "completed"
+    assert head.post(f"/tasks/{open_task(head, document_id, 'semnare_sef')['id']}/sign").status_code == 200
     assert [t for t in head.get("/tasks").get_json() if t["document"] == document_id] == []
 
     body = citizen.get(f"/documents/{document_id}").get_json()

@@ -106,6 +106,12 @@ def open_task(page: Page, name: str) -> None:
     expect(page.get_by_role("heading", level=1, name=name)).to_be_visible()
 
 
+def sign_step(page: Page, name: str) -> None:
+    page.get_by_role("button", name="Semnează documentul").click()
+    expect(page).to_have_url(re.compile(r"/sarcini/$"))
+    expect(page.get_by_role("status").filter(has_text="a fost semnat")).to_contain_text(name)
+
+
 def finish_step(page: Page, name: str) -> None:
     page.get_by_role("button", name="Finalizează pasul").click()
     expect(page).to_have_url(re.compile(r"/sarcini/$"))
@@ -213,6 +219,20 @@ def test_petition_walk_on_a_phone(page: Page, tmp_path: Path, screenshot_dir: Pa
     finish_step(page, "Aprobare răspuns")
     logout(page)
 
+    # Signing: the official first (her signature certifies the answer), then the head who approved it.
+    login(page, "referent")
+    open_task(page, "Semnare răspuns (referent)")
+    expect(page.get_by_role("link", name="Deschide documentul de semnat (PDF)")).to_be_visible()
+    check_page(page, "sarcina Semnare răspuns (referent)")
+    shoot(page, screenshot_dir, "07-semnare-referent")
+    sign_step(page, "Semnare răspuns (referent)")
+    logout(page)
+    login(page, "sef.serviciu")
+    open_task(page, "Semnare răspuns (șef serviciu)")
+    expect(page.locator("#semnare")).to_contain_text("a semnat")  # the official's signature is already there
+    sign_step(page, "Semnare răspuns (șef serviciu)")
+    logout(page)
+
     # The citizen finds the answer.
     login(page, "cetatean")
     page.get_by_role("link", name="Documentele mele").click()
@@ -224,6 +244,8 @@ def test_petition_walk_on_a_phone(page: Page, tmp_path: Path, screenshot_dir: Pa
     document_link.click()
     expect(page.get_by_role("heading", level=1, name=SUBJECT)).to_be_visible()
     expect(page.locator("#continut")).to_contain_text("Soluționat")
+    expect(page.get_by_text("Semnături valide")).to_be_visible()  # the answer's validation report
+    expect(page.get_by_text("Semnat de Elena Dumitrescu", exact=False)).to_be_visible()
     check_page(page, "pagina documentului (soluționat)")
     shoot(page, screenshot_dir, "09-document-solutionat")
     with page.expect_download() as download_info:

@@ -8,10 +8,11 @@ from app.extensions import db
 from app.identity.models import Department, Membership, Role, User
 from app.registry.models import Document
 from tests.conftest import csrf_token
-from tests.webflow import complete, submit_petition, task_id_for
+from tests.signing.helpers import pdfsig, pyhanko_statuses
+from tests.webflow import complete, sign, submit_petition, task_id_for
 
 
-def test_walk_with_return_for_changes_over_http(app, login_as):
+def test_walk_with_return_for_changes_over_http(app, login_as, tmp_path):
     citizen = login_as("cetatean")
     location = submit_petition(citizen).headers["Location"]
 
@@ -43,6 +44,14 @@ def test_walk_with_return_for_changes_over_http(app, login_as):
     assert "Prima variantă a răspunsului nostru." in page  # the draft is prefilled
     complete(official, redo, {"raspuns": "Lucrarea se execută până la 30.11.2026."})
     complete(head, task_id_for(head, "Aprobare răspuns"), {"decizie": "aproba"})
+    assert "Soluționat" not in citizen.get(location).get_data(as_text=True)  # not before both signatures
+
+    # The signing steps: the official first (she drafted it), then the head who approved it.
+    first = task_id_for(official, "Semnare răspuns (referent)")
+    page = official.get(f"/sarcini/{first}").get_data(as_text=True)
+    assert "Semnează documentul" in page and "Deschide documentul de semnat (PDF)" in page
+    assert sign(official, first).status_code == 302
+    assert sign(head, task_id_for(head, "Semnare răspuns (șef serviciu)")).status_code == 302
 
     page = citizen.get(location).get_data(as_text=True)
     assert "Soluționat" in page
@@ -50,6 +59,16 @@ def test_walk_with_return_for_changes_over_http(app, login_as):
     assert link
     pdf = citizen.get(link.group(1))
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    # The downloaded file: two signatures, valid for pyhanko against the demo root and for Debian's pdfsig.
+    with app.app_context():
+        statuses = pyhanko_statuses(pdf.data)
+    assert [s.signing_cert.subject.native["common_name"] for _, s in statuses] == [
+        "Elena Dumitrescu",
+        "Mihai Ionescu",
+    ]
+    assert all(s.bottom_line and s.trusted and not s.revoked for _, s in statuses)
+    assert pdfsig(pdf.data, tmp_path).count("Signature is Valid.") == 2
+    assert "Semnături valide" in page and "Semnat de Mihai Ionescu" in page
 
 
 def test_official_of_another_department_cannot_see_or_complete(app, login_as):

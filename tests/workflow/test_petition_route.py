@@ -12,6 +12,7 @@ from app.identity.models import Institution, User
 from app.inbox.models import Notification
 from app.portal.submission import submit
 from app.registry.models import Attachment, Document, DocumentStatus, DocumentType
+from app.signing.route import sign_task
 from app.workflow.models import HistoryEntry, HumanTask, InstanceStatus, TaskStatus, WorkflowInstance
 from app.workflow.runtime import FormInvalid, TaskUnavailable, complete_task, wake_due_instances
 
@@ -45,6 +46,14 @@ def submit_petition(
 
 def do(document, bpmn_id, username, data):
     complete_task(open_task(document, bpmn_id).id, user(username), data)
+    db.session.commit()
+
+
+def sign_both(document):
+    """The signing steps after approval: the official who drafted the answer, then the head who approved it."""
+    sign_task(open_task(document, "semnare_referent").id, user("referent"))
+    db.session.commit()
+    sign_task(open_task(document, "semnare_sef").id, user("sef.serviciu"))
     db.session.commit()
 
 
@@ -96,6 +105,8 @@ def test_full_route_with_return_for_changes(ctx, tmp_path, pdftotext):
         },
     )
     do(document, "aprobare", "sef.serviciu", {"decizie": "aproba"})
+    assert document.status == DocumentStatus.IN_PROGRESS  # approved, now signed by both officials
+    sign_both(document)
 
     db.session.refresh(document)
     assert document.status == DocumentStatus.RESOLVED
@@ -122,7 +133,14 @@ def test_full_route_with_return_for_changes(ctx, tmp_path, pdftotext):
     ]
     assert path[:5] == ["start", "depunere", "inregistrare", "atribuire_numar", "gw_anonima"]
     assert path.count("redactare") == 2 and path.count("aprobare") == 2
-    assert path[-2:] == ["emitere", "sfarsit_solutionata"]
+    assert path[-6:] == [
+        "gw_aprobat",
+        "pregatire",
+        "semnare_referent",
+        "semnare_sef",
+        "emitere",
+        "sfarsit_solutionata",
+    ]
     loop = db.session.scalars(
         select(HistoryEntry)
         .where(HistoryEntry.document_id == document.id, HistoryEntry.bpmn_id == "redactare")
@@ -207,6 +225,7 @@ def test_answer_attachment_is_stored_by_content_hash(ctx):
         {"raspuns": "Răspunsul complet al instituției la petiția dumneavoastră."},
     )
     do(document, "aprobare", "sef.serviciu", {"decizie": "aproba"})
+    sign_both(document)
     answer = db.session.scalar(select(Attachment).where(Attachment.document_id == document.id))
     import hashlib
 

@@ -1,0 +1,56 @@
+"""The audit log: one hash-chained, append-only table, and the checkpoints that anchor its head in time.
+
+PostgreSQL refuses UPDATE and DELETE on both tables (triggers, migration 0003). Each entry's `hash` is the sha256
+of a canonical JSON of its own fields and of the previous entry's hash (`prev_hash`), so an edited, deleted or
+reordered row breaks the chain from that row on (`flask audit verify`)."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.dates import now_utc
+from app.extensions import db
+from app.identity.models import User
+from app.registry.models import Document, JsonType
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Position in the chain: 1, 2, 3, ... without gaps (a gap is a deleted row). Unique, so two writers can never
+    # fork the chain even if the advisory lock were bypassed: the second insert of a position fails.
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    at: Mapped[datetime] = mapped_column(default=now_utc, index=True)
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # Kept beside the id so the entry reads (and hashes) the same even if the account is renamed later.
+    actor_name: Mapped[str | None] = mapped_column(String(200))
+    # Who the actor acted for: a registry clerk entering a paper petition acts for its sender.
+    on_behalf_of: Mapped[str | None] = mapped_column(String(200))
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institutions.id"), index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
+    bpmn_id: Mapped[str | None] = mapped_column(String(100))
+    target: Mapped[str | None] = mapped_column(String(300))
+    data: Mapped[dict | None] = mapped_column(JsonType)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    actor: Mapped[User | None] = relationship()
+    document: Mapped[Document | None] = relationship()
+
+
+class AuditCheckpoint(db.Model):
+    """The chain head (position and hash) at a moment, optionally with an RFC 3161 timestamp token over the hash:
+    with the token, rewriting the history before that position (even recomputing every hash) shows."""
+
+    __tablename__ = "audit_checkpoints"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=now_utc)
+    seq: Mapped[int] = mapped_column(Integer, index=True)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    # DER TimeStampToken (RFC 3161) over sha256(head_hash), when a timestamp authority is configured.
+    timestamp_token: Mapped[bytes | None] = mapped_column(LargeBinary)
+    timestamp_authority: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,411 @@
+"""Replay: run a document's pinned process version again, from the start, with the inputs its history recorded,
+and compare the path and the final data with what happened.
+
+Nothing is written. The script helpers are replaced by stand-ins without side effects: `register_document` returns
+the number the document got, `issue_answer` the answer it got, `close_document`, `remind` and `mark_overdue` only
+note that they were called. The inputs are the data of each completed user task, in order; a timer that fired is
+fired again at the same point of the path. Each input is also compared with the sealed audit entry of the same
+completion, so history data edited in the database shows even when the path stays the same."""
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import SimpleNamespace
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+
+from app.audit.chain import json_safe
+from app.audit.log import REGISTRATION, TASK_COMPLETED
+from app.audit.models import AuditEntry
+from app.dates import as_utc, now_utc
+from app.extensions import db
+from app.registry.models import Document
+from app.workflow import engine
+from app.workflow.models import HistoryEntry, WorkflowInstance
+from app.workflow.sandbox import make_script_engine
+
+PATH_EVENTS = ("task_completed", "automatic")
+
+
+@dataclass
+class StandIns:
+    """Side-effect-free replacements for the vetted helpers (app/workflow/helpers.py), bound to one document.
+
+    Helpers that change something get a stand-in returning what the real run recorded; the read-only route helpers
+    (dates, deadlines, registry lookups, app/workflow/route_helpers.py) run for real against a detached copy of
+    the document, at the recorded moment of each step. A helper with no stand-in refuses to run, so replay can
+    never have a side effect: the divergence then names it."""
+
+    document: Document
+    calls: list[tuple[str, tuple]] = field(default_factory=list)
+    closed_as: str | None = None
+    moment: datetime | None = None  # when the step being replayed happened
+    actor: str | None = None  # username of whoever did it
+    copy: SimpleNamespace = field(default_factory=SimpleNamespace)
+
+    def __post_init__(self):
+        d = self.document
+        self.copy = SimpleNamespace(
+            id=d.id,
+            institution_id=d.institution_id,
+            registered_at=None,
+            deadline_at=None,
+            registration_label="",
+            subject=d.subject,
+            sender_name=d.sender_name,
+            department_code=None,
+        )
+
+    def _answer_id(self) -> str | None:
+        answer = self.document.answer()
+        return answer.public_id if answer else None
+
+    def own_helpers(self) -> dict:
+        document, copy = self.document, self.copy
+
+        def register_document(department_code: str | None = None) -> str:
+            self.calls.append(("register_document", (department_code,)))
+            copy.registered_at = document.registered_at
+            copy.deadline_at = self._registration_deadline() or document.deadline_at
+            copy.registration_label = document.registration_label
+            if department_code:
+                copy.department_code = department_code
+            return document.registration_label
+
+        def close_document(status: str, reason: str = "") -> None:
+            self.calls.append(("close_document", (status, reason)))
+            self.closed_as = status
+
+        def issue_answer(text: str) -> str | None:
+            self.calls.append(("issue_answer", (text,)))
+            self.closed_as = "solutionat"  # the real helper closes the document as answered
+            return self._answer_id()
+
+        def prepare_answer(text: str, signers: list) -> str | None:
+            self.calls.append(("prepare_answer", (text, tuple(signers))))
+            return self._answer_id()
+
+        def issue_signed_answer() -> str | None:
+            self.calls.append(("issue_signed_answer", ()))
+            self.closed_as = "solutionat"
+            return self._answer_id()
+
+        def current_user() -> str | None:
+            return self.actor
+
+        def remind() -> None:
+            self.calls.append(("remind", ()))
+
+        def mark_overdue() -> None:
+            self.calls.append(("mark_overdue", ()))
+
+        return {
+            "register_document": register_document,
+            "close_document": close_document,
+            "issue_answer": issue_answer,
+            "prepare_answer": prepare_answer,
+            "issue_signed_answer": issue_signed_answer,
+            "current_user": current_user,
+            "remind": remind,
+            "mark_overdue": mark_overdue,
+        }
+
+    def _registration_deadline(self) -> datetime | None:
+        entry = db.session.scalar(
+            select(AuditEntry)
+            .where(AuditEntry.document_id == self.document.id, AuditEntry.action == REGISTRATION)
+            .order_by(AuditEntry.seq)
+            .limit(1)
+        )
+        value = (entry.data or {}).get("deadline_at") if entry else None
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+    def helpers(self) -> dict:
+        helpers = dict(self.own_helpers())
+        route = _route_helpers(self)
+        for name, function in route.items():
+            helpers.setdefault(name, function)
+        for name in _production_helper_names(self.document):
+            if name not in helpers:
+                helpers[name] = _refusing(name)
+        return helpers
+
+
+def _refusing(name: str):
+    def refuse(*_args, **_kwargs):
+        raise RuntimeError(
+            f"the helper {name} has no side-effect-free stand-in for replay (app/audit/replay.py)"
+        )
+
+    return refuse
+
+
+def _production_helper_names(document: Document) -> list[str]:
+    """The names scripts can call in production: binding them has no effect (they only run when called)."""
+    from app.workflow.helpers import bind_helpers
+    from app.workflow.runtime import RunContext
+
+    return list(bind_helpers(RunContext(document, None)))
+
+
+def _route_helpers(stand_ins: "StandIns") -> dict:
+    try:
+        from app.workflow.route_helpers import DatabaseEnv, bind_route_helpers
+    except ImportError:
+        return {}
+
+    class ReplayEnv(DatabaseEnv):
+        """Reads what production reads (the document type, staff of a department), writes nothing, and tells the
+        time of the step being replayed."""
+
+        def __init__(self):
+            self.ctx = None
+            self.document = stand_ins.copy
+            self.real = stand_ins.document
+
+        def now(self) -> datetime:
+            return as_utc(stand_ins.moment) if stand_ins.moment else now_utc()
+
+        def working_days_default(self) -> bool:
+            return bool(self.real.document_type.deadline_working_days)
+
+        def type_code(self) -> str:
+            return self.real.document_type.code
+
+        def department_code(self) -> str | None:
+            return stand_ins.copy.department_code
+
+        def deadline_moved(self, old, new, reason, message) -> None:
+            stand_ins.calls.append(("deadline_moved", (str(old), str(new), reason)))
+
+    return bind_route_helpers(ReplayEnv())
+
+
+@dataclass
+class ReplayResult:
+    verified: bool
+    process: str
+    recorded_path: list[str]
+    replayed_path: list[str]
+    divergence: str | None = None
+    # Index (0-based) in the recorded path of the first step that differs; None when the path matches.
+    divergence_step: int | None = None
+    data_differences: dict = field(default_factory=dict)
+    input_mismatches: list[str] = field(default_factory=list)
+    helper_calls: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "verified": self.verified,
+            "process": self.process,
+            "recorded_path": self.recorded_path,
+            "replayed_path": self.replayed_path,
+            "divergence": self.divergence,
+            "divergence_step": self.divergence_step,
+            "data_differences": self.data_differences,
+            "input_mismatches": self.input_mismatches,
+            "helper_calls": self.helper_calls,
+        }
+
+    def summary(self) -> str:
+        if self.verified:
+            return f"replay verified: {len(self.replayed_path)} steps, same path and same final data"
+        return f"replay diverges: {self.divergence}"
+
+
+def recorded_path(document: Document) -> list[HistoryEntry]:
+    return list(
+        db.session.scalars(
+            select(HistoryEntry)
+            .where(
+                HistoryEntry.document_id == document.id,
+                HistoryEntry.bpmn_id.is_not(None),
+                HistoryEntry.event.in_(PATH_EVENTS),
+            )
+            .order_by(HistoryEntry.at, HistoryEntry.id)
+        )
+    )
+
+
+def route_data(workflow) -> dict:
+    """The route's data now: the whole workflow's when it ended, else that of the tasks still open."""
+    if workflow.is_completed():
+        data = dict(workflow.data)
+    else:
+        data = {}
+        open_tasks = [
+            t
+            for t in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
+            if getattr(t.task_spec, "bpmn_id", None) is not None
+        ]
+        for task in sorted(open_tasks, key=lambda t: t.last_state_change):
+            data.update(task.data)
+    data.pop("data_objects", None)
+    return json_safe(data)
+
+
+def _differences(recorded: dict, replayed: dict) -> dict:
+    keys = sorted(set(recorded) | set(replayed))
+    return {
+        k: {"recorded": recorded.get(k), "replayed": replayed.get(k)}
+        for k in keys
+        if recorded.get(k) != replayed.get(k)
+    }
+
+
+def _completed_since(workflow, before: set, first=None) -> list:
+    done = [
+        t
+        for t in workflow.get_tasks(state=TaskState.COMPLETED)
+        if t.id not in before and getattr(t.task_spec, "bpmn_id", None) is not None and t is not first
+    ]
+    ordered = sorted(done, key=lambda t: t.last_state_change)
+    return ([first] if first is not None else []) + ordered
+
+
+def _sealed_inputs(document: Document) -> list[AuditEntry]:
+    return list(
+        db.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.document_id == document.id, AuditEntry.action == TASK_COMPLETED)
+            .order_by(AuditEntry.seq)
+        )
+    )
+
+
+def _check_inputs(path: list[HistoryEntry], sealed: list[AuditEntry]) -> list[str]:
+    """Each recorded input against the hash-chained audit entry written in the same transaction."""
+    inputs = [h for h in path if h.event == "task_completed"]
+    problems = []
+    if sealed and len(sealed) != len(inputs):
+        problems.append(
+            f"the history has {len(inputs)} completed steps, the audit log {len(sealed)} (rows added or removed)"
+        )
+    for entry, audit in zip(inputs, sealed, strict=False):
+        submitted = (audit.data or {}).get("submitted")
+        if audit.bpmn_id != entry.bpmn_id or json_safe(entry.data or {}) != json_safe(submitted or {}):
+            problems.append(
+                f"history step {entry.id} ({entry.bpmn_id}, {entry.at:%d.%m.%Y %H:%M}) differs from audit entry "
+                f"#{audit.seq}: {json.dumps(_differences(submitted or {}, entry.data or {}), ensure_ascii=False)}"
+            )
+    return problems
+
+
+def replay_document(document: Document) -> ReplayResult:
+    instance = db.session.scalar(select(WorkflowInstance).where(WorkflowInstance.document_id == document.id))
+    if instance is None:
+        return ReplayResult(False, "", [], [], divergence="the document has no route")
+    version = instance.process_version
+    specs = engine.specs_for(version.id, version.content_hash, version.process_id, version.bpmn_xml)
+    stand_ins = StandIns(document)
+    script_engine = make_script_engine(stand_ins.helpers())
+    path = recorded_path(document)
+    recorded = [h.bpmn_id for h in path]
+    result = ReplayResult(False, f"{version.process_id} v{version.version}", recorded, [])
+    result.input_mismatches = _check_inputs(path, _sealed_inputs(document))
+
+    def diverge(step: int, message: str) -> ReplayResult:
+        result.divergence_step = step
+        result.divergence = message
+        result.helper_calls = [f"{name}{args!r}" for name, args in stand_ins.calls]
+        return result
+
+    replayed: list[str] = []
+    try:
+        stand_ins.moment = path[0].at if path else None
+        workflow = engine.new_workflow(specs, script_engine)
+        workflow.do_engine_steps()
+        replayed += [t.task_spec.bpmn_id for t in _completed_since(workflow, set())]
+        for index, entry in enumerate(path):
+            if index == len(replayed):
+                before = {t.id for t in workflow.get_tasks(state=TaskState.COMPLETED)}
+                stand_ins.moment = entry.at
+                stand_ins.actor = entry.actor.username if entry.actor else None
+                if entry.event == "task_completed":
+                    ready = [
+                        t
+                        for t in workflow.get_tasks(state=TaskState.READY, manual=True)
+                        if t.task_spec.bpmn_id == entry.bpmn_id
+                    ]
+                    if not ready:
+                        waiting = sorted(
+                            t.task_spec.bpmn_id
+                            for t in workflow.get_tasks(state=TaskState.READY, manual=True)
+                        )
+                        result.replayed_path = replayed
+                        return diverge(
+                            index,
+                            f"step {index + 1}: the history records “{entry.element_name or entry.bpmn_id}” "
+                            f"({entry.bpmn_id}), but the replayed route waits at {', '.join(waiting) or 'nothing'}",
+                        )
+                    task = ready[0]
+                    task.data.update(entry.data or {})
+                    task.run()
+                    workflow.do_engine_steps()
+                    replayed += [t.task_spec.bpmn_id for t in _completed_since(workflow, before, first=task)]
+                else:
+                    timers = [
+                        t
+                        for t in workflow.get_tasks(state=TaskState.WAITING)
+                        if t.task_spec.bpmn_id == entry.bpmn_id
+                        and isinstance(getattr(t.task_spec, "event_definition", None), TimerEventDefinition)
+                    ]
+                    if not timers:
+                        result.replayed_path = replayed
+                        return diverge(
+                            index,
+                            f"step {index + 1}: the history records the automatic step {entry.bpmn_id}, which "
+                            "the replayed route does not reach",
+                        )
+                    for timer in timers[:1]:
+                        timer._set_internal_data(event_fired=True)
+                        timer.task_spec._update(timer)
+                    workflow.do_engine_steps()
+                    replayed += [t.task_spec.bpmn_id for t in _completed_since(workflow, before)]
+            if replayed[index] != entry.bpmn_id:
+                result.replayed_path = replayed
+                return diverge(
+                    index,
+                    f"step {index + 1}: the history records {entry.bpmn_id}, the replay reached "
+                    f"{replayed[index]}",
+                )
+    except Exception as exc:  # a script failing in replay is a divergence, never a crash of the audit page
+        result.replayed_path = replayed
+        return diverge(len(replayed), f"the replayed route failed after {len(replayed)} steps: {exc}")
+
+    result.replayed_path = replayed
+    if len(replayed) > len(path):
+        return diverge(
+            len(path),
+            f"the replay went further than the history: {', '.join(replayed[len(path) :])} "
+            "(history rows missing at the end?)",
+        )
+    stored = engine.load_workflow(instance.state, specs, script_engine)
+    result.data_differences = _differences(route_data(stored), route_data(workflow))
+    result.helper_calls = [f"{name}{args!r}" for name, args in stand_ins.calls]
+    if result.data_differences:
+        result.divergence = "the final data differs: " + ", ".join(result.data_differences)
+        result.divergence_step = len(path)
+        return result
+    stored_ready = sorted(t.task_spec.bpmn_id for t in stored.get_tasks(state=TaskState.READY, manual=True))
+    replay_ready = sorted(t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.READY, manual=True))
+    if stored_ready != replay_ready or stored.is_completed() != workflow.is_completed():
+        result.divergence = (
+            f"the route now waits at {', '.join(stored_ready) or 'nothing'}, "
+            f"the replay at {', '.join(replay_ready) or 'nothing'}"
+        )
+        result.divergence_step = len(path)
+        return result
+    if document.is_closed and stand_ins.closed_as != document.status:
+        result.divergence = (
+            f"the document is {document.status}, the replay closed it as {stand_ins.closed_as}"
+        )
+        result.divergence_step = len(path)
+        return result
+    if result.input_mismatches:
+        result.divergence = "recorded inputs differ from the audit log: " + "; ".join(result.input_mismatches)
+        return result
+    result.verified = True
+    return result

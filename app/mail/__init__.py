@@ -1,0 +1,45 @@
+"""Outgoing e-mail through SMTP (MAIL_SERVER, MAIL_PORT, MAIL_SENDER). Plain functions; the notifications
+issue builds on `send_mail`.
+
+Without MAIL_SERVER (the quick local demo) a message is written to the application log instead of being
+sent, so a person trying the demo can read a confirmation code in the terminal."""
+
+import smtplib
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from flask import current_app
+
+
+class MailError(Exception):
+    """The message could not be handed to the SMTP server."""
+
+
+def build_message(to: str, subject: str, body: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_SENDER"]
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="registratura.example")
+    message.set_content(body)  # UTF-8, so ș and ț arrive intact
+    return message
+
+
+def send_mail(to: str, subject: str, body: str) -> EmailMessage:
+    """Send one plain-text message; raises MailError when the server refuses or cannot be reached."""
+    message = build_message(to, subject, body)
+    config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        current_app.logger.warning("MAIL_SERVER not set; e-mail to %s not sent:\n%s\n\n%s", to, subject, body)
+        return message
+    try:
+        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=15) as smtp:
+            if config.get("MAIL_USE_TLS"):
+                smtp.starttls()
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise MailError(str(exc)) from exc
+    return message

@@ -1,0 +1,7 @@
+"""The process modeler in the browser, for process analysts (role `analist`): open a document type's route in the
+bpmn-js modeler, check it with the deployment checks, deploy it as a new version; edit its forms; move running
+documents to the current version."""
+
+from app.modeling.views import bp
+
+__all__ = ["bp"]

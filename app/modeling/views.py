@@ -1,0 +1,178 @@
+"""Pages and endpoints of the modeler. Every route is for process analysts only (role `analist`): anonymous visitors
+are sent to the login page, everyone else gets 403."""
+
+import json
+
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.forms import check_form_definition
+from app.modeling import service
+from app.registry.models import DocumentType
+from app.workflow.migration import current_version_of, migrate, plan
+from app.workflow.models import InstanceStatus, ProcessVersion, WorkflowInstance
+
+bp = Blueprint("modeling", __name__, url_prefix="/modelare")
+
+ANALYST_ROLE = "analist"
+
+
+@bp.before_request
+@login_required
+def analysts_only():
+    if not current_user.is_staff or not current_user.has_role(ANALYST_ROLE):
+        abort(403)
+
+
+def _current(process_id: str) -> ProcessVersion:
+    version = current_version_of(process_id)
+    if version is None:
+        abort(404)
+    return version
+
+
+def _problems_json(problems) -> list[dict]:
+    return [{"file": p.file, "element": p.element_id, "message": p.message, "text": str(p)} for p in problems]
+
+
+@bp.route("/")
+def index():
+    versions = db.session.scalars(
+        select(ProcessVersion).order_by(ProcessVersion.process_id, ProcessVersion.version)
+    ).all()
+    running = dict(
+        db.session.execute(
+            select(WorkflowInstance.process_version_id, func.count(WorkflowInstance.id))
+            .where(WorkflowInstance.status == InstanceStatus.RUNNING)
+            .group_by(WorkflowInstance.process_version_id)
+        ).all()
+    )
+    types = {t.process_id: t for t in db.session.scalars(select(DocumentType))}
+    processes: dict[str, dict] = {}
+    for v in versions:
+        entry = processes.setdefault(
+            v.process_id, {"versions": [], "current": None, "type": types.get(v.process_id)}
+        )
+        entry["versions"].append(v)
+        if v.is_current:
+            entry["current"] = v
+    for entry in processes.values():
+        entry["running"] = sum(running.get(v.id, 0) for v in entry["versions"])
+        entry["running_old"] = sum(running.get(v.id, 0) for v in entry["versions"] if not v.is_current)
+    return render_template("modeling/index.html", processes=processes)
+
+
+@bp.route("/<process_id>")
+def modeler(process_id: str):
+    version = _current(process_id)
+    doc_type = db.session.scalar(select(DocumentType).where(DocumentType.process_id == process_id))
+    return render_template(
+        "modeling/modeler.html", version=version, doc_type=doc_type, file_name=service.file_name(version)
+    )
+
+
+@bp.route("/<process_id>/bpmn")
+def bpmn(process_id: str):
+    version = _current(process_id)
+    return Response(version.bpmn_xml, mimetype="application/xml")
+
+
+def _posted_xml() -> bytes:
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or not isinstance(payload.get("xml"), str):
+        abort(400)
+    return payload["xml"].encode("utf-8")
+
+
+@bp.route("/<process_id>/verificare", methods=["POST"])
+def check(process_id: str):
+    problems, _checked = service.check(_current(process_id), _posted_xml())
+    return jsonify({"ok": not problems, "problems": _problems_json(problems)})
+
+
+@bp.route("/<process_id>/implementare", methods=["POST"])
+def deploy(process_id: str):
+    outcome = service.deploy(_current(process_id), _posted_xml())
+    if outcome.problems:
+        db.session.rollback()
+        return jsonify({"ok": False, "problems": _problems_json(outcome.problems)}), 422
+    db.session.commit()
+    return jsonify({"ok": True, "version": outcome.version.version, "new": outcome.new}), (
+        201 if outcome.new else 200
+    )
+
+
+def _form_pair(version: ProcessVersion, name: str) -> tuple[str | None, str | None]:
+    """(schema file, UI schema file) of the form `name` belongs to, by the -uischema.json convention."""
+    if name.endswith("-uischema.json"):
+        schema = name.removesuffix("-uischema.json") + ".json"
+        return (schema if schema in version.forms else None), name
+    ui = name.removesuffix(".json") + "-uischema.json"
+    return name, (ui if ui in version.forms else None)
+
+
+@bp.route("/<process_id>/formulare/<name>", methods=["GET", "POST"])
+def form(process_id: str, name: str):
+    version = _current(process_id)
+    if name not in version.forms:
+        abort(404)
+    text = json.dumps(version.forms[name], ensure_ascii=False, indent=2)
+    problems: list[str] = []
+    status = 200
+    if request.method == "POST":
+        text = request.form.get("continut", "")
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            problems.append(_("JSON invalid: %(error)s", error=str(exc)))
+        else:
+            schema_name, ui_name = _form_pair(version, name)
+            schema = data if name == schema_name else version.forms.get(schema_name) if schema_name else None
+            ui = data if name == ui_name else version.forms.get(ui_name) if ui_name else None
+            if schema is not None:
+                problems += check_form_definition(schema, ui)
+            if not problems:
+                route_problems, _checked = service.check(version, version.bpmn_xml.encode(), {name: data})
+                problems += [str(p) for p in route_problems]
+            if not problems and request.form.get("actiune") == "implementeaza":
+                outcome = service.deploy(version, version.bpmn_xml.encode(), {name: data})
+                if outcome.problems:
+                    problems += [str(p) for p in outcome.problems]
+                else:
+                    db.session.commit()
+                    if outcome.new:
+                        flash(
+                            _("Formularul a fost implementat: versiunea %(n)d.", n=outcome.version.version),
+                            "success",
+                        )
+                    else:
+                        flash(
+                            _("Nicio modificare: versiunea %(n)d rămâne curentă.", n=outcome.version.version),
+                            "info",
+                        )
+                    return redirect(url_for("modeling.modeler", process_id=process_id))
+            if not problems:
+                flash(_("Formularul este valid."), "success")
+        if problems:
+            db.session.rollback()
+            status = 422
+    return render_template(
+        "modeling/form.html", version=version, name=name, text=text, problems=problems
+    ), status
+
+
+@bp.route("/<process_id>/migrare", methods=["GET", "POST"])
+def migration(process_id: str):
+    _current(process_id)
+    if request.method == "POST":
+        results = migrate(process_id, actor=current_user)
+        db.session.commit()
+        moved = sum(1 for p in results if p.migrated)
+        flash(_("%(n)d document(e) mutat(e) pe versiunea curentă.", n=moved), "success" if moved else "info")
+        return render_template("modeling/migration.html", process_id=process_id, plans=results, done=True)
+    return render_template(
+        "modeling/migration.html", process_id=process_id, plans=plan(process_id), done=False
+    )

@@ -1,0 +1,301 @@
+"""Signing inside a route: the answer is prepared with one field per planned signer, each signing step (a BPMN user
+task with the spiffworkflow property `signatureRole`) fills the next field, and the signed file is validated and
+issued to the citizen.
+
+Everything happens in the caller's transaction: a refused signature changes nothing (a file stored before the
+refusal stays as an unreferenced blob, like any rolled-back upload)."""
+
+import contextvars
+from contextlib import contextmanager
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
+
+from app.correspondence.answer_pdf import AnswerLetter, render_answer_pdf, signature_boxes
+from app.correspondence.issuing import file_store, function_title
+from app.dates import format_date, now_utc
+from app.extensions import db
+from app.identity.models import Membership, User
+from app.registry.models import Attachment, Document
+from app.signing.keys import SigningRefused, active_credential, check_signing_certificate, load_signer
+from app.signing.models import ReportStatus, SignatureReport, SignatureRequest, SignatureRequestStatus
+from app.signing.pdf import add_signature_fields, sign_pdf
+from app.signing.pki import current_pki
+from app.signing.validation import first_problem, validate_pdf
+from app.workflow import engine
+from app.workflow.models import HistoryEntry, HumanTask, TaskStatus
+from app.workflow.runtime import (
+    FormInvalid,
+    NotCandidate,
+    RouteError,
+    TaskUnavailable,
+    complete_task,
+    is_candidate,
+    lock_task,
+    task_data,
+)
+
+SIGNATURE_PROPERTY = "signatureRole"
+ANSWER_PURPOSE = "raspuns"
+
+_signing = contextvars.ContextVar("signing_in_progress", default=False)
+
+
+# --- which tasks are signing steps ------------------------------------------------------------------------------
+
+
+def task_properties(task: HumanTask) -> dict:
+    version = task.instance.process_version
+    specs = engine.specs_for(version.id, version.content_hash, version.process_id, version.bpmn_xml)
+    for spec in [specs.spec, *specs.subprocess_specs.values()]:
+        task_spec = spec.task_specs.get(task.bpmn_id)
+        if task_spec is not None:
+            return (getattr(task_spec, "extensions", {}) or {}).get("properties", {}) or {}
+    return {}
+
+
+def signing_role(task: HumanTask) -> str | None:
+    """The role code a signing step names, or None for an ordinary task."""
+    return task_properties(task).get(SIGNATURE_PROPERTY) or None
+
+
+def refuse_plain_completion(task: HumanTask) -> None:
+    """Registered with the runtime: a signing step is completed by signing, never by an empty form."""
+    if not _signing.get() and signing_role(task):
+        raise FormInvalid(
+            {"": ["Acest pas se finalizează prin semnarea documentului (butonul „Semnează documentul”)."]}
+        )
+
+
+@contextmanager
+def _signing_allowed():
+    token = _signing.set(True)
+    try:
+        yield
+    finally:
+        _signing.reset(token)
+
+
+# --- preparing the answer --------------------------------------------------------------------------------------
+
+
+def open_request(document: Document) -> SignatureRequest | None:
+    return db.session.scalar(
+        select(SignatureRequest)
+        .where(
+            SignatureRequest.document_id == document.id,
+            SignatureRequest.status == SignatureRequestStatus.SIGNING,
+        )
+        .order_by(SignatureRequest.id.desc())
+        .limit(1)
+    )
+
+
+def _role_code(user: User, document: Document) -> str:
+    membership = db.session.scalar(
+        select(Membership).where(
+            Membership.user_id == user.id, Membership.institution_id == document.institution_id
+        )
+    )
+    return membership.role.code if membership else ""
+
+
+def prepare_answer(document: Document, text: str, usernames: list[str]) -> SignatureRequest:
+    """Render the answer letter with its registration number and every line of content, then add one empty
+    signature field per planned signer, in the boxes the letter drew under each name."""
+    signers: list[User] = []
+    for username in usernames:
+        user = (
+            db.session.scalar(select(User).where(User.username == username))
+            if isinstance(username, str)
+            else None
+        )
+        if user is None:
+            raise RouteError(f"prepare_answer: unknown signer {username!r}")
+        if user not in signers:
+            signers.append(user)
+    if not signers:
+        raise RouteError("prepare_answer: no signers")
+    previous = open_request(document)
+    if previous is not None:  # an answer returned and prepared again: the old one is void
+        previous.status = "anulat"
+    letter = AnswerLetter(
+        institution_name=document.institution.name,
+        department_name=document.department.name if document.department else "",
+        # A reply takes the number of the document it answers (registry rules, art. 9).
+        registration_label=f"Nr. {document.registration_label}",
+        issue_date_label=format_date(now_utc()),
+        recipient_name=document.sender_name,
+        recipient_address=document.sender_address
+        or (document.submitter.address if document.submitter else None),
+        subject=f"Răspuns la petiția nr. {document.registration_label}",
+        body=text,
+        signers=[(u.full_name, function_title(u, document)) for u in signers],
+    )
+    font_dir = current_app.config["FONT_DIR"]
+    pdf = render_answer_pdf(letter, font_dir)
+    boxes = signature_boxes(letter, font_dir)
+    pdf, names = add_signature_fields(pdf, boxes)
+    sha256 = file_store().put(pdf)
+    request = SignatureRequest(
+        document_id=document.id,
+        purpose=ANSWER_PURPOSE,
+        filename=f"raspuns-{document.registration_number}-{document.registration_year}.pdf",
+        original_sha256=sha256,
+        current_sha256=sha256,
+        fields=[
+            {
+                "field": name,
+                "user_id": user.id,
+                "username": user.username,
+                "name": user.full_name,
+                "function": function_title(user, document),
+                "role": _role_code(user, document),
+                "box": list(box),
+                "signed_at": None,
+                "sha256": None,
+            }
+            for name, user, box in zip(names, signers, boxes, strict=True)
+        ],
+    )
+    db.session.add(request)
+    db.session.flush()
+    return request
+
+
+# --- one signing step ------------------------------------------------------------------------------------------
+
+
+def expected_field(task: HumanTask) -> tuple[SignatureRequest, dict]:
+    request = open_request(task.document)
+    if request is None:
+        raise SigningRefused("Nu există niciun document pregătit pentru semnare la acest pas.")
+    field = request.next_field()
+    if field is None:
+        raise SigningRefused("Documentul a fost deja semnat de toate persoanele prevăzute.")
+    return request, field
+
+
+def sign_task(task_id: int, user: User, secret: str | None = None) -> HumanTask:
+    """Sign the document of a signing step with `user`'s key, then complete the step.
+
+    Refused with a clear message (SigningRefused) when: the task is not a signing step, the user is not the signer
+    the route expects now, the user has no key, the passphrase is wrong, or the certificate is expired, revoked or
+    of unknown origin (checked before signing)."""
+    task = lock_task(task_id)
+    if task.status != TaskStatus.READY:
+        raise TaskUnavailable("Sarcina nu mai este activă: traseul documentului a mers mai departe.")
+    if not is_candidate(user, task):
+        raise NotCandidate()
+    role = signing_role(task)
+    if not role:
+        raise SigningRefused("Acest pas nu este un pas de semnare.")
+    request, field = expected_field(task)
+    if field["role"] != role or field["user_id"] != user.id:
+        raise SigningRefused(
+            f"Documentul trebuie semnat acum de {field['name']} ({field['function'] or field['role']}), "
+            "în ordinea stabilită de traseu."
+        )
+    credential = active_credential(user=user)
+    if credential is None:
+        raise SigningRefused(
+            "Nu aveți o cheie de semnare înregistrată. Cereți administratorului să vă încarce certificatul."
+        )
+    signer = load_signer(credential, secret)
+    pki = current_pki()
+    check_signing_certificate(signer, pki, user.full_name)
+    index = request.fields.index(field)
+    data = file_store().get(request.current_sha256)
+    signed = sign_pdf(
+        data,
+        signer,
+        field_name=field["field"],
+        certify=index == 0,
+        name=user.full_name,
+        function=field["function"],
+        reason=f"Semnarea răspunsului la petiția nr. {task.document.registration_label}",
+        timestamper=pki.timestamper,
+    )
+    sha256 = file_store().put(signed)
+    field["signed_at"] = now_utc().isoformat()
+    field["sha256"] = sha256
+    request.current_sha256 = sha256
+    flag_modified(request, "fields")
+    with _signing_allowed():
+        return complete_task(
+            task.id,
+            user,
+            {},
+            extra_data={"semnatura": {"camp": field["field"], "semnatar": user.username, "sha256": sha256}},
+        )
+
+
+# --- issuing ---------------------------------------------------------------------------------------------------
+
+
+def store_report(attachment: Attachment, report: dict, direction: str) -> SignatureReport:
+    row = SignatureReport(
+        attachment_id=attachment.id,
+        document_id=attachment.document_id,
+        sha256=attachment.sha256,
+        direction=direction,
+        status=report["status"],
+        signatures=report["signatures"],
+    )
+    db.session.add(row)
+    return row
+
+
+def issue_signed_answer(document: Document, actor: User | None) -> Attachment:
+    """The last step: the fully signed answer is validated, attached for the citizen, and its report stored."""
+    request = open_request(document)
+    if request is None:
+        raise RouteError("issue_signed_answer: no answer was prepared (call prepare_answer first)")
+    missing = [f["name"] for f in request.fields if not f.get("signed_at")]
+    if missing:
+        raise RouteError(f"issue_signed_answer: not signed yet by {', '.join(missing)}")
+    data = file_store().get(request.current_sha256)
+    report = validate_pdf(data, current_pki())
+    if report["status"] != ReportStatus.VALID:
+        raise RouteError(f"the signed answer does not validate: {first_problem(report)}")
+    attachment = Attachment(
+        document_id=document.id,
+        kind=Attachment.ANSWER,
+        filename=request.filename,
+        content_type="application/pdf",
+        size=len(data),
+        sha256=request.current_sha256,
+        uploaded_by_id=actor.id if actor else None,
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    store_report(attachment, report, "iesire")
+    request.status = SignatureRequestStatus.SIGNED
+    request.completed_at = now_utc()
+    request.attachment_id = attachment.id
+    db.session.add(
+        HistoryEntry(
+            document_id=document.id,
+            event="signed",
+            message=f"Răspuns semnat electronic de {', '.join(f['name'] for f in request.fields)}; semnături verificate.",
+        )
+    )
+    return attachment
+
+
+def signing_page(task: HumanTask, user: User) -> dict:
+    """What a signing step's page shows: the document being signed, who signed, whose turn it is, the key."""
+    signing = open_request(task.document)
+    expected = signing.next_field() if signing else None
+    try:
+        data = task_data(task)
+    except RouteError:
+        data = {}
+    return {
+        "signing_step": True,
+        "signing": signing,
+        "expected": expected,
+        "credential": active_credential(user=user),
+        "answer_text": data.get("raspuns"),
+    }

@@ -1,0 +1,148 @@
+"""Real parts for the signing tests: an SMTP server in process (aiosmtpd), a SoftHSM2 token with a key generated
+on it, and a switch that turns the PKI responders off (any HTTP request then fails)."""
+
+import os
+import shutil
+import socket
+import subprocess
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+import requests_mock
+import yaml
+
+from app.signing import testpki
+
+SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
+TOKEN_LABEL = "token-secretar"
+TOKEN_PIN = "4821"
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's handler API
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server on 127.0.0.1 (a free port); the app sends its mail there during the test."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    with socket.socket() as probe:  # a free port: the controller's start-up check cannot connect to port 0
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    saved = {k: app.config.get(k) for k in ("MAIL_SERVER", "MAIL_PORT")}
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    try:
+        yield inbox
+    finally:
+        app.config.update(saved)
+        controller.stop()
+
+
+@pytest.fixture
+def responders_off():
+    """No OCSP, CRL or TSA answers for the test: any HTTP request raises (proves nothing is fetched)."""
+    testpki.stop_responders(suspend=True)
+    blocker = requests_mock.Mocker(real_http=False)
+    blocker.start()
+    try:
+        yield blocker
+    finally:
+        blocker.stop()
+        testpki.resume_responders()
+
+
+def _run(*args: str, env: dict) -> str:
+    return subprocess.run(args, check=True, capture_output=True, text=True, env=env).stdout
+
+
+@pytest.fixture(scope="session")
+def softhsm_token(tmp_path_factory):
+    """A SoftHSM2 token whose RSA key is generated on the token (it never leaves it), and a certificate for that
+    key issued by the demo intermediate CA (a copy of the test PKI with the token's public key added)."""
+    for tool in ("softhsm2-util", "pkcs11-tool"):
+        if not shutil.which(tool):
+            pytest.fail(
+                f"{tool} is required (Debian softhsm2 / opensc): run `make test`, which installs them"
+            )
+    base = tmp_path_factory.mktemp("softhsm")
+    (base / "tokens").mkdir()
+    conf = base / "softhsm2.conf"
+    conf.write_text(
+        f"directories.tokendir = {base / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n"
+    )
+    os.environ["SOFTHSM2_CONF"] = str(conf)  # read when the module is first loaded
+    env = {**os.environ}
+    _run(
+        "softhsm2-util",
+        "--init-token",
+        "--free",
+        "--label",
+        TOKEN_LABEL,
+        "--pin",
+        TOKEN_PIN,
+        "--so-pin",
+        "90210",
+        env=env,
+    )
+    tool = ["pkcs11-tool", "--module", SOFTHSM_MODULE, "--token-label", TOKEN_LABEL]
+    _run(
+        *tool,
+        "--login",
+        "--pin",
+        TOKEN_PIN,
+        "--keypairgen",
+        "--key-type",
+        "rsa:2048",
+        "--label",
+        "semnare",
+        "--id",
+        "01",
+        env=env,
+    )
+    _run(
+        *tool, "--read-object", "--type", "pubkey", "--label", "semnare", "-o", str(base / "pub.der"), env=env
+    )
+    _run(
+        "openssl",
+        "pkey",
+        "-pubin",
+        "-inform",
+        "DER",
+        "-in",
+        str(base / "pub.der"),
+        "-out",
+        str(base / "token.pub.pem"),
+        env=env,
+    )
+
+    config = yaml.safe_load(testpki.CONFIG.read_text())
+    keys_dir = base / "keys"
+    shutil.copytree(testpki.CONFIG.parent / "keys", keys_dir)
+    shutil.copy(base / "token.pub.pem", keys_dir / "token.pub.pem")
+    config["keysets"]["demo"]["keys"]["token"] = {"path": "token.pub.pem", "public-only": True}
+    arch = config["pki-architectures"]["demo"]
+    arch["entities"]["token"] = {"common-name": "Gheorghe Stănescu", "organizational-unit-name": "Token"}
+    arch["certs"]["token"] = {**arch["certs"]["secretar"], "subject": "token", "subject-key": "token"}
+    from certomancer.registry import CertomancerConfig
+
+    pki = CertomancerConfig(config, key_search_dir=str(base)).get_pki_arch("demo")
+    return {
+        "module": SOFTHSM_MODULE,
+        "token_label": TOKEN_LABEL,
+        "key_label": "semnare",
+        "pin": TOKEN_PIN,
+        "certificate": pki.get_cert("token"),
+        "chain": [pki.get_cert("interm"), pki.get_cert("root")],
+        "arch": pki,
+        "path": Path(base),
+    }
