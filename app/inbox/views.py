@@ -59,6 +59,32 @@ def _visible_task(task_id: int) -> HumanTask:
     return task
 
 
+def _finish_step(task: HumanTask, complete, correctable: type[Exception], done_message: str):
+    """Complete a step in one transaction. Returns the redirect to follow, or the `correctable` error (bad form
+    data, a refused signature) for the page to show again; everything else is refused with a clear message."""
+    try:
+        complete()
+    except correctable as exc:
+        db.session.rollback()
+        return exc
+    except TaskUnavailable as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("inbox.tasks"))
+    except NotCandidate:
+        db.session.rollback()
+        abort(404)
+    except RouteError as exc:
+        db.session.rollback()
+        flash(
+            _("Pasul nu a putut fi finalizat din cauza unei erori în traseu: %(err)s", err=str(exc)), "error"
+        )
+        return redirect(url_for("inbox.task", task_id=task.id))
+    db.session.commit()
+    flash(done_message, "success")
+    return redirect(url_for("inbox.tasks"))
+
+
 @bp.route("/<int:task_id>", methods=["GET", "POST"])
 def task(task_id: int):
     task = _visible_task(task_id)
@@ -70,29 +96,15 @@ def task(task_id: int):
     data = task_data(task) if task.status == TaskStatus.READY else {}
     if request.method == "POST":
         data = parse_submission(form, request.form) if form else {}
-        try:
-            complete_task(task.id, current_user, data)
-        except FormInvalid as exc:
-            db.session.rollback()
-            errors = exc.errors
-        except TaskUnavailable as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return redirect(url_for("inbox.tasks"))
-        except NotCandidate:
-            db.session.rollback()
-            abort(404)
-        except RouteError as exc:
-            db.session.rollback()
-            flash(
-                _("Pasul nu a putut fi finalizat din cauza unei erori în traseu: %(err)s", err=str(exc)),
-                "error",
-            )
-            return redirect(url_for("inbox.task", task_id=task_id))
-        else:
-            db.session.commit()
-            flash(_("Pasul „%(name)s” a fost finalizat.", name=task.name), "success")
-            return redirect(url_for("inbox.tasks"))
+        outcome = _finish_step(
+            task,
+            lambda: complete_task(task.id, current_user, data),
+            FormInvalid,
+            _("Pasul „%(name)s” a fost finalizat.", name=task.name),
+        )
+        if not isinstance(outcome, FormInvalid):
+            return outcome
+        errors = outcome.errors
         task = db.session.get(HumanTask, task_id)
     return render_template(
         "inbox/task.html",
@@ -110,31 +122,15 @@ def _signing_task(task: HumanTask):
     """A signing step (BPMN property signatureRole): the page shows the document and a "sign" button."""
     error = None
     if request.method == "POST":
-        try:
-            sign_task(task.id, current_user, request.form.get("parola") or None)
-        except SigningRefused as exc:
-            db.session.rollback()
-            error = str(exc)
-        except TaskUnavailable as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return redirect(url_for("inbox.tasks"))
-        except NotCandidate:
-            db.session.rollback()
-            abort(404)
-        except RouteError as exc:
-            db.session.rollback()
-            flash(
-                _("Pasul nu a putut fi finalizat din cauza unei erori în traseu: %(err)s", err=str(exc)),
-                "error",
-            )
-            return redirect(url_for("inbox.task", task_id=task.id))
-        else:
-            db.session.commit()
-            flash(
-                _("Documentul a fost semnat: pasul „%(name)s” a fost finalizat.", name=task.name), "success"
-            )
-            return redirect(url_for("inbox.tasks"))
+        outcome = _finish_step(
+            task,
+            lambda: sign_task(task.id, current_user, request.form.get("parola") or None),
+            SigningRefused,
+            _("Documentul a fost semnat: pasul „%(name)s” a fost finalizat.", name=task.name),
+        )
+        if not isinstance(outcome, SigningRefused):
+            return outcome
+        error = str(outcome)
         task = db.session.get(HumanTask, task.id)
     return render_template(
         "inbox/task.html",
