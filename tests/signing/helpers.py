@@ -14,30 +14,14 @@ from pyhanko_certvalidator import ValidationContext
 from sqlalchemy import select
 
 from app.extensions import db
-from app.identity.models import Institution, User
+from app.identity.models import Institution
 from app.portal.submission import submit
 from app.registry.models import Document, DocumentType
 from app.signing import testpki
-from app.workflow.models import HumanTask, TaskStatus
 from app.workflow.runtime import complete_task
+from tests.routes import open_task, user
 
 ANSWER = "Echipa de întreținere repară iluminatul până la 30.11.2026. Vă mulțumim pentru sesizare, ș ț ă î â."
-
-
-def user(username: str) -> User:
-    return db.session.scalar(select(User).where(User.username == username))
-
-
-def open_task(document: Document, bpmn_id: str) -> HumanTask:
-    task = db.session.scalar(
-        select(HumanTask).where(
-            HumanTask.document_id == document.id,
-            HumanTask.bpmn_id == bpmn_id,
-            HumanTask.status == TaskStatus.READY,
-        )
-    )
-    assert task is not None, f"no open task {bpmn_id}"
-    return task
 
 
 def do(document, bpmn_id, username, data):

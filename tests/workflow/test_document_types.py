@@ -14,38 +14,13 @@ from app.identity.models import Department, Institution, Membership, Role, User
 from app.inbox.models import Notification
 from app.portal.submission import submit
 from app.registry.models import Document, DocumentStatus, DocumentType
-from app.workflow.models import HistoryEntry, HumanTask, InstanceStatus, TaskStatus, WorkflowInstance
+from app.workflow.models import HistoryEntry, InstanceStatus, WorkflowInstance
 from app.workflow.runtime import RouteError, complete_task, wake_due_instances
+from tests.routes import open_task, open_tasks, user
 
 BUCHAREST = ZoneInfo("Europe/Bucharest")
 # A Monday; 30 November and 1 December are public holidays in Romania.
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=BUCHAREST)
-
-
-def user(username: str) -> User:
-    return db.session.scalar(select(User).where(User.username == username))
-
-
-def open_task(document: Document, bpmn_id: str) -> HumanTask:
-    task = db.session.scalar(
-        select(HumanTask).where(
-            HumanTask.document_id == document.id,
-            HumanTask.bpmn_id == bpmn_id,
-            HumanTask.status == TaskStatus.READY,
-        )
-    )
-    assert task is not None, f"no open task {bpmn_id}; open: {open_tasks(document)}"
-    return task
-
-
-def open_tasks(document: Document) -> list[str]:
-    return sorted(
-        db.session.scalars(
-            select(HumanTask.bpmn_id).where(
-                HumanTask.document_id == document.id, HumanTask.status == TaskStatus.READY
-            )
-        )
-    )
 
 
 def new_document(code: str, data: dict, username: str = "cetatean") -> Document:

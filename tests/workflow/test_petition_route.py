@@ -8,29 +8,14 @@ from sqlalchemy import select
 
 from app.dates import now_utc
 from app.extensions import db
-from app.identity.models import Institution, User
+from app.identity.models import Institution
 from app.inbox.models import Notification
 from app.portal.submission import submit
-from app.registry.models import Attachment, Document, DocumentStatus, DocumentType
+from app.registry.models import Attachment, DocumentStatus, DocumentType
 from app.signing.route import sign_task
 from app.workflow.models import HistoryEntry, HumanTask, InstanceStatus, TaskStatus, WorkflowInstance
 from app.workflow.runtime import FormInvalid, TaskUnavailable, complete_task, wake_due_instances
-
-
-def user(username: str) -> User:
-    return db.session.scalar(select(User).where(User.username == username))
-
-
-def open_task(document: Document, bpmn_id: str) -> HumanTask:
-    task = db.session.scalar(
-        select(HumanTask).where(
-            HumanTask.document_id == document.id,
-            HumanTask.bpmn_id == bpmn_id,
-            HumanTask.status == TaskStatus.READY,
-        )
-    )
-    assert task is not None, f"no open task {bpmn_id}"
-    return task
+from tests.routes import open_task, user
 
 
 def submit_petition(
