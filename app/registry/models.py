@@ -74,6 +74,12 @@ class Document(db.Model):
     sender_name: Mapped[str] = mapped_column(String(200))
     sender_email: Mapped[str | None] = mapped_column(String(254))
     sender_address: Mapped[str | None] = mapped_column(String(300))
+    # Given at submission: with the registration number it opens the tracking page without an account.
+    sender_phone: Mapped[str | None] = mapped_column(String(30))
+    # How it arrived: portal, api, hartie (scanned at the desk) or institutie (sent by another institution).
+    channel: Mapped[str] = mapped_column(String(20), default="portal")
+    # Hash of the access code printed on the receipt / sent by e-mail (the code itself is never stored).
+    access_code_hash: Mapped[str | None] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(300))
     content: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default=DocumentStatus.SUBMITTED, index=True)
