@@ -22,11 +22,17 @@ $(VENV)/.run-installed: requirements.txt | $(VENV)/bin/python
 
 $(VENV)/.test-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	# eark-validator 1.1.2 pins lxml==5.1.0 but runs on our lxml; its other dependencies are in requirements-dev.txt.
+	$(VENV)/bin/pip install -q --no-deps eark-validator==1.1.2
 	touch $@ $(VENV)/.run-installed
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# The analysts' modeler (bpmn-js + properties panel) bundled from app/static/src by esbuild; build output, not committed.
+node_modules/.registratura/modeler.js: node_modules/.installed $(wildcard app/static/src/*)
+	npm run build --silent
 
 # Debian packages: installed only when missing (needs root, as on the CI and developer machines).
 system-run:
@@ -53,8 +59,8 @@ extract-messages: $(VENV)/.run-installed
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot app
 	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations
 
-deps-run: system-run $(VENV)/.run-installed node_modules/.installed translations
-deps-test: system-test postgres $(VENV)/.test-installed node_modules/.installed translations
+deps-run: system-run $(VENV)/.run-installed node_modules/.registratura/modeler.js translations
+deps-test: system-test postgres $(VENV)/.test-installed node_modules/.registratura/modeler.js translations
 
 run: deps-run
 	$(FLASK) db upgrade
@@ -69,6 +75,7 @@ test: deps-test
 bench: deps-test
 	$(PY) bench/run.py
 	$(PY) bench/signing.py
+	$(PY) bench/registry.py
 
 check-processes: deps-run
 	$(FLASK) processes check

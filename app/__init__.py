@@ -11,7 +11,14 @@ from app.config import Config
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 # Only these folders of node_modules are served: the front-end packages npm installs at set-up.
-VENDOR_DIRS = {"bootstrap": "bootstrap/dist", "bpmn-js": "bpmn-js/dist", "htmx": "htmx.org/dist"}
+# Served from node_modules; "registratura" holds what `npm run build` bundles from app/static/src (the modeler).
+VENDOR_DIRS = {
+    "bootstrap": "bootstrap/dist",
+    "bpmn-js": "bpmn-js/dist",
+    "htmx": "htmx.org/dist",
+    "properties-panel": "@bpmn-io/properties-panel/dist",
+    "registratura": ".registratura",
+}
 
 
 def select_locale() -> str:
@@ -88,16 +95,37 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app import models  # noqa: F401  (registers every table with SQLAlchemy)
     from app.api.views import bp as api_bp
     from app.audit.views import bp as audit_bp
+    from app.communication.views import bp as communication_bp
     from app.identity.auth import load_user
     from app.identity.views import bp as identity_bp
     from app.inbox.views import bp as inbox_bp
     from app.modeling import bp as modeling_bp
+    from app.notifications.views import bp as notifications_bp
     from app.portal.views import bp as portal_bp
     from app.registry.views import bp as registry_bp
 
     login_manager.user_loader(load_user)
     for blueprint in (identity_bp, portal_bp, inbox_bp, registry_bp, api_bp, audit_bp, modeling_bp):
         app.register_blueprint(blueprint)
+    for blueprint in (communication_bp, notifications_bp):  # issue #4: two-way communication, notifications
+        app.register_blueprint(blueprint)
+    from app.identity.admin_views import bp as administration_bp
+
+    app.register_blueprint(administration_bp)  # issue #3: institutions, departments, staff
+    from app.identity.cli import register_identity_cli
+
+    register_identity_cli(app)
+    from app.registry.intake_views import bp as intake_bp
+
+    app.register_blueprint(intake_bp)  # issue #3: paper intake, receipts, internal documents, attaching
+    from app.correspondence.views import bp as correspondence_bp
+
+    app.register_blueprint(correspondence_bp)  # issue #3: letters between institutions
+    from app.archive.disposal import install_session_hooks as install_archive_hooks
+    from app.archive.views import bp as archive_bp
+
+    app.register_blueprint(archive_bp)  # issue #8: electronic archive
+    install_archive_hooks()  # blobs of destroyed files are deleted only after the disposal commits
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens only, never with the session cookie
 
     from app.signing import init_app as init_signing
@@ -108,6 +136,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.templating import register_form_helpers, register_templating
 
     register_cli(app)
+    from app.notifications.outbox import register_cli as register_notifications_cli
+
+    register_notifications_cli(app)
+    from app.registry.cli import register_registry_cli
+
+    register_registry_cli(app)  # flask registry freeze-day
+    from app.archive.cli import register_archive_cli
+
+    register_archive_cli(app)  # flask archive run / fixity / export
     register_templating(app)
     register_form_helpers(app)
 
@@ -141,7 +178,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     if app.config["SCHEDULER_ENABLED"] and not app.config["TESTING"]:
         from app.audit.anchoring import add_checkpoint_job
+        from app.notifications.outbox import add_outbox_job
         from app.workflow.scheduler import start_scheduler
 
-        add_checkpoint_job(start_scheduler(app), app)
+        scheduler = start_scheduler(app)
+        add_checkpoint_job(scheduler, app)
+        add_outbox_job(scheduler, app)
     return app

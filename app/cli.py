@@ -23,10 +23,8 @@ def register_cli(app: Flask) -> None:
     @click.argument("path", required=False)
     def check(path):
         """Check BPMN files, forms and manifests; print each problem; non-zero exit on any."""
-        from app.identity.roles import ensure_standard_roles
         from app.workflow.deploy import check_directory
 
-        ensure_standard_roles()
         processes_dir = Path(path or current_app.config["PROCESSES_DIR"])
         problems, checked, manifests = check_directory(processes_dir, Path(current_app.config["FORMS_DIR"]))
         db.session.rollback()

@@ -1,9 +1,45 @@
 """Imports every package's models so SQLAlchemy and Alembic see the whole schema."""
 
+from app.archive.models import (  # noqa: F401
+    ArchiveFile,
+    ArchiveItem,
+    ArchiveRecord,
+    ClassMapping,
+    Destruction,
+    Disposal,
+    FileClass,
+    FixityRun,
+)
 from app.audit.models import AuditCheckpoint, AuditEntry  # noqa: F401
-from app.identity.models import ApiToken, Department, Institution, Membership, Role, User  # noqa: F401
+from app.communication.models import CompletionRequest, StaffComment  # noqa: F401
+from app.correspondence.models import OutgoingLetter  # noqa: F401
+from app.identity.models import (  # noqa: F401
+    ApiToken,
+    Company,
+    Delegation,
+    Department,
+    Institution,
+    LoginEvent,
+    Membership,
+    PersonalDataAccess,
+    RecoveryCode,
+    Representation,
+    Role,
+    User,
+)
 from app.inbox.models import Notification  # noqa: F401
-from app.registry.models import Attachment, Document, DocumentType, RegistrationCounter  # noqa: F401
+from app.notifications.models import NotificationPreference, OutboxMessage  # noqa: F401
+from app.portal.models import SubmissionDraft, TrackingAttempt  # noqa: F401
+from app.registry.catalogue import InstitutionDocumentType  # noqa: F401
+from app.registry.models import (  # noqa: F401
+    Attachment,
+    Document,
+    DocumentAnnulment,
+    DocumentType,
+    Register,
+    RegisterDay,
+    RegistrationCounter,
+)
 from app.signing.models import (  # noqa: F401
     SignatureReport,
     SignatureRequest,

@@ -12,6 +12,7 @@ STATUS_LABELS = {
     "solutionat": _l("Soluționat"),
     "clasat": _l("Clasat"),
     "eroare": _l("Eroare în traseu"),
+    "anulat": _l("Anulat"),
 }
 
 EVENT_LABELS = {
@@ -27,6 +28,11 @@ EVENT_LABELS = {
     "signed": _l("Semnat electronic"),
     "sealed": _l("Sigilat electronic"),
     "confirmed": _l("Depunere confirmată"),
+    "registered": _l("Înregistrat"),
+    "anulare": _l("Înregistrare anulată"),
+    "forwarded": _l("Redirecționat către instituția competentă"),
+    "letter_sent": _l("Adresă expediată"),
+    "attached_to_account": _l("Atașat la contul solicitantului"),
 }
 
 

@@ -7,8 +7,12 @@ from tests.conftest import login
 # Pages anyone may open without an account.
 PUBLIC = {
     "portal.home",
+    "portal.track",  # number + access code or phone; the two below need a proven look-up in the session
+    "portal.tracked",
+    "portal.tracked_status",
     "identity.login",
     "identity.signup",
+    "identity.verify_email",  # the e-mail link: its signed token is the credential
     "api.openapi",
     "static",
     "vendor",

@@ -20,6 +20,8 @@ def submit_petition(
     content="Pe strada Lungă nu funcționează iluminatul public de două săptămâni.",
     files=None,
     key=None,
+    phone=None,
+    answer_by=None,
 ):
     token = csrf_token(client, "/depune/petitie")
     html = client.get("/depune/petitie").get_data(as_text=True)
@@ -34,6 +36,10 @@ def submit_petition(
     }
     if files:
         data["anexe"] = files
+    if phone:
+        data["telefon"] = phone
+    if answer_by:
+        data["raspuns_prin"] = answer_by
     return client.post("/depune/petitie", data=data, content_type="multipart/form-data")
 
 

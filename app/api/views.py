@@ -16,7 +16,13 @@ from app.forms import FormDefinition, parse_submission
 from app.forms.model import OPTIONS_KEY
 from app.identity.auth import user_from_bearer
 from app.identity.models import Institution
-from app.portal.submission import SubmissionInvalid, existing_submission, submission_form, submit
+from app.portal.submission import (
+    SubmissionInvalid,
+    existing_submission,
+    register_on_submission,
+    submission_form,
+    submit,
+)
 from app.portal.tracking import citizen_timeline, current_steps
 from app.registry.access import can_view
 from app.registry.history import history_entries
@@ -247,7 +253,8 @@ def submit_document():
     data = parse_submission(form, request.form)
     files = {name: request.files.getlist(name) for name in form.file_fields()}
     try:
-        document = submit(user, institution, doc_type, data, files, submission_key=key)
+        document = submit(user, institution, doc_type, data, files, submission_key=key, channel="api")
+        register_on_submission(document, user)  # numbered at once, like the portal's submissions
         db.session.commit()
     except SubmissionInvalid as exc:
         db.session.rollback()

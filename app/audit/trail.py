@@ -66,22 +66,29 @@ def route_started(document, actor, version) -> None:
     )
 
 
-def on_behalf_of(task, user) -> str | None:
-    """A step in the submitter's lane done by someone else (the registry clerk entering a paper document)."""
+def on_behalf_of(task, user, principal_id: int | None = None) -> str | None:
+    """A deputy's step names the absent colleague (app/identity delegation); a step in the submitter's lane done by
+    someone else (the registry clerk entering a paper document) names the sender."""
+    if principal_id is not None:
+        from app.extensions import db
+        from app.identity.models import User
+
+        principal = db.session.get(User, principal_id)
+        return f"{principal.full_name} ({principal.username})" if principal else None
     document = task.document
     if task.lane == SUBMITTER_LANE and document.submitter_id != user.id:
         return document.sender_name
     return None
 
 
-def task_completed(task, user, data: dict) -> None:
+def task_completed(task, user, data: dict, principal_id: int | None = None) -> None:
     record(
         TASK_COMPLETED,
         actor=user,
         document=task.document,
         bpmn_id=task.bpmn_id,
         target=task.name,
-        on_behalf_of=on_behalf_of(task, user),
+        on_behalf_of=on_behalf_of(task, user, principal_id),
         data={"task_id": task.id, "task_guid": task.task_guid, "submitted": data},
     )
     signature = data.get("semnatura")

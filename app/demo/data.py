@@ -1,4 +1,5 @@
-"""Demo data: one county council, two departments and one account per role (password `demo`)."""
+"""Demo data: the county council with one account per role, a town hall of the county with its own registry, and
+the document types both receive (password `demo`)."""
 
 from sqlalchemy import select
 
@@ -49,20 +50,59 @@ ACCOUNTS = [
 ]
 
 
-def load_demo() -> list[tuple[str, str]]:
-    """Idempotent: running it twice changes nothing."""
-    from flask import current_app
+# The second institution: a town hall of the county, a separate creator of documents with its own register.
+SACELE = ("pm-sacele", "Primăria Municipiului Săcele", "Piața Libertății nr. 17, Săcele")
+SACELE_DEPARTMENTS = [
+    ("registratura", "Registratură și relații cu publicul"),
+    ("urbanism", "Compartimentul Urbanism"),
+    ("relatii-publice", "Serviciul Administrație Publică Locală"),
+]
+SACELE_ACCOUNTS = [
+    (
+        "registrator.sacele",
+        "Maria Cojocaru",
+        "registrator",
+        None,
+        "Registrator",
+        "registry clerk, Săcele town hall",
+    ),
+    (
+        "sef.sacele",
+        "Dan Moldovan",
+        "sef_serviciu",
+        "relatii-publice",
+        "Șef serviciu",
+        "head of unit, Săcele town hall",
+    ),
+    (
+        "referent.sacele",
+        "Irina Barbu",
+        "referent",
+        "relatii-publice",
+        "Consilier",
+        "official, Săcele town hall",
+    ),
+]
+# Săcele's officials sign with keys of the committed TEST PKI too (its certificates carry the council's names).
+SACELE_SIGNERS = {
+    "referent.sacele": "referent",
+    "sef.sacele": "sef-serviciu",
+    "registrator.sacele": "registrator",
+}
 
-    roles = ensure_standard_roles()
-    institution = db.session.scalar(select(Institution).where(Institution.code == "cj-brasov"))
+
+def _institution(code: str, name: str, address: str) -> Institution:
+    institution = db.session.scalar(select(Institution).where(Institution.code == code))
     if institution is None:
-        institution = Institution(
-            code="cj-brasov", name="Consiliul Județean Brașov", address="Bd. Eroilor nr. 5, Brașov"
-        )
+        institution = Institution(code=code, name=name, address=address)
         db.session.add(institution)
         db.session.flush()
+    return institution
+
+
+def _departments(institution: Institution, rows) -> dict[str, Department]:
     departments = {}
-    for code, name in DEPARTMENTS:
+    for code, name in rows:
         dept = db.session.scalar(
             select(Department).where(Department.institution_id == institution.id, Department.code == code)
         )
@@ -71,7 +111,11 @@ def load_demo() -> list[tuple[str, str]]:
             db.session.add(dept)
             db.session.flush()
         departments[code] = dept
-    for username, full_name, role, dept_code, function, _description in ACCOUNTS:
+    return departments
+
+
+def _accounts(institution: Institution, departments: dict, roles: dict, rows) -> None:
+    for username, full_name, role, dept_code, function, _description in rows:
         user = db.session.scalar(select(User).where(User.username == username))
         if user is None:
             user = User(
@@ -96,21 +140,62 @@ def load_demo() -> list[tuple[str, str]]:
                     function_title=function,
                 )
             )
+
+
+def _enable_all_types(institution: Institution) -> None:
+    """Both demo institutions receive every type in processes/, filed under the manifest's file-plan class."""
+    from flask import current_app
+
+    from app.registry.catalogue import enable, is_enabled
+    from app.registry.models import DocumentType
+    from app.workflow.manifest import manifest_for
+
+    for doc_type in db.session.scalars(select(DocumentType)):
+        if is_enabled(institution, doc_type):
+            continue
+        manifest = manifest_for(doc_type.code, current_app.config["PROCESSES_DIR"]) or {}
+        plan = manifest.get("file_plan") or {}
+        enable(institution, doc_type, file_code=str(plan.get("class", "")))
+
+
+def load_demo() -> list[tuple[str, str]]:
+    """Idempotent: running it twice changes nothing."""
+    from flask import current_app
+
+    roles = ensure_standard_roles()
+    institution = _institution("cj-brasov", "Consiliul Județean Brașov", "Bd. Eroilor nr. 5, Brașov")
+    departments = _departments(institution, DEPARTMENTS)
+    _accounts(institution, departments, roles, ACCOUNTS)
+    sacele = _institution(*SACELE)
+    _accounts(sacele, _departments(sacele, SACELE_DEPARTMENTS), roles, SACELE_ACCOUNTS)
     deploy_all(current_app.config["PROCESSES_DIR"], current_app.config["FORMS_DIR"])
+    for each in (institution, sacele):
+        _enable_all_types(each)
     if current_app.config.get("SIGNING_TEST_PKI"):
         load_demo_keys(institution)
+        load_demo_keys(sacele, SACELE_SIGNERS)
+    from app.identity.demo import seed_demo_identity  # platform administrator, the citizen's CNP and company
+
+    seed_demo_identity()
+    from app.archive.demo import seed_demo_archive  # file plan and archivist
+
+    seed_demo_archive()
     db.session.flush()
-    return [(a[0], a[5]) for a in ACCOUNTS]
+    return [(a[0], a[5]) for a in ACCOUNTS + SACELE_ACCOUNTS] + [
+        ("arhivar", "archivist, county council (file plan, fixity, E-ARK export, disposal)"),
+        ("platforma", "platform administrator (creates institutions)"),
+    ]
 
 
-def load_demo_keys(institution: Institution) -> None:
-    """Signing keys from the committed TEST PKI (app/signing/testpki): one PKCS#12 per official, uploaded as an
-    administrator would, and the institution's e-seal. Skipped for anyone who already has a key."""
+def load_demo_keys(institution: Institution, signers: dict[str, str] | None = None) -> None:
+    """Signing keys from the committed TEST PKI (app/signing/testpki): one PKCS#12 per official (username -> key
+    label; the council's officials by default), uploaded as an administrator would, and the institution's e-seal.
+    Skipped for anyone who already has a key."""
     from app.signing import testpki
     from app.signing.keys import active_credential
     from app.signing.models import SigningCredential
 
-    for username, label in testpki.DEMO_SIGNERS.items():
+    for username, label in (signers or testpki.DEMO_SIGNERS).items():
         user = db.session.scalar(select(User).where(User.username == username))
         if user is not None and active_credential(user=user) is None:
             db.session.add(

@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select
 
 from app.extensions import db
 from app.identity.models import User
+from app.identity.persons import clean_cnp, cnp_taken
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 10
@@ -18,39 +19,78 @@ class SignupError(ValueError):
         super().__init__(str(errors))
 
 
-def authenticate(login: str, password: str) -> User | None:
-    login = login.strip().lower()
-    if not login or not password:
+def find_account(login: str) -> User | None:
+    login = (login or "").strip().lower()
+    if not login:
         return None
-    user = db.session.scalar(
+    return db.session.scalar(
         select(User).where(or_(func.lower(User.username) == login, func.lower(User.email) == login))
     )
-    if user is None or not user.is_active or not user.check_password(password):
+
+
+def authenticate(login: str, password: str) -> User | None:
+    user = find_account(login)
+    if user is None or not password or not user.is_active or not user.check_password(password):
         return None
     return user
 
 
-def create_citizen(
-    full_name: str, email: str, phone: str, address: str, password: str, password_confirm: str
-) -> User:
-    errors = {}
-    email = email.lower()
+def check_new_account(
+    errors: dict[str, str],
+    full_name: str,
+    email: str,
+    password: str,
+    password_confirm: str,
+    username: str = "",
+) -> None:
+    """The checks every new account passes (sign-up and staff created by an administrator)."""
     if len(full_name) < 3:
         errors["full_name"] = _("Introduceți numele complet.")
     if not EMAIL_RE.match(email):
         errors["email"] = _("Adresa de e-mail nu este validă.")
     elif db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
         errors["email"] = _("Există deja un cont cu această adresă de e-mail.")
-    if phone and not re.fullmatch(r"\+?[0-9 ]{9,15}", phone):
-        errors["phone"] = _("Numărul de telefon nu este valid.")
+    if username and db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
+        errors["username"] = _("Numele de utilizator este deja folosit.")
     if len(password) < MIN_PASSWORD:
         errors["password"] = _("Parola trebuie să aibă cel puțin %(n)d caractere.", n=MIN_PASSWORD)
     elif password != password_confirm:
         errors["password_confirm"] = _("Parolele nu coincid.")
+
+
+def create_citizen(
+    full_name: str,
+    email: str,
+    phone: str,
+    address: str,
+    password: str,
+    password_confirm: str,
+    cnp: str = "",
+) -> User:
+    """A natural person's account. The CNP is optional (a petition needs name and address, OG 27/2002 art. 7);
+    when given it must be valid and not already used by another account. Raises SignupError, adding nothing."""
+    errors: dict[str, str] = {}
+    email = email.lower()
+    check_new_account(errors, full_name, email, password, password_confirm)
+    if email and db.session.scalar(select(User.id).where(func.lower(User.username) == email)):
+        errors.setdefault("email", _("Există deja un cont cu această adresă de e-mail."))
+    if phone and not re.fullmatch(r"\+?[0-9 ]{9,15}", phone):
+        errors["phone"] = _("Numărul de telefon nu este valid.")
+    clean, cnp_error = clean_cnp(cnp)
+    if cnp_error:
+        errors["cnp"] = cnp_error
+    elif clean and cnp_taken(clean):
+        errors["cnp"] = _("Există deja un cont pentru acest CNP. Autentificați-vă sau recuperați parola.")
     if errors:
         raise SignupError(errors)
     user = User(
-        username=email, email=email, full_name=full_name, phone=phone or None, address=address or None
+        username=email,
+        email=email,
+        full_name=full_name,
+        phone=phone or None,
+        address=address or None,
+        cnp=clean,
+        email_verified=False,
     )
     user.set_password(password)
     db.session.add(user)

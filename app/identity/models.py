@@ -2,12 +2,12 @@
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, String, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.dates import now_utc
@@ -16,15 +16,37 @@ from app.extensions import db
 _hasher = PasswordHasher()
 
 
+def mask_cnp(cnp: str | None) -> str | None:
+    """1630615123457 -> 1**********57: the sex/century digit and the last two, enough to tell people apart."""
+    if not cnp:
+        return None
+    return cnp[0] + "*" * (len(cnp) - 3) + cnp[-2:]
+
+
+class InstitutionKind:
+    COUNTY_COUNCIL = "consiliu_judetean"
+    TOWN_HALL = "primarie"
+    SUBORDINATE = "subordonata"
+
+
 class Institution(db.Model):
     __tablename__ = "institutions"
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     address: Mapped[str | None] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(
+        String(30), default=InstitutionKind.COUNTY_COUNCIL, server_default=InstitutionKind.COUNTY_COUNCIL
+    )
+    # A subordinate institution (DGASPC, a museum) or a town hall of the county points to the council.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("institutions.id"))
+    cui: Mapped[str | None] = mapped_column(String(12))
+    # Staff of an institution that requires it must enrol a TOTP authenticator before anything else.
+    require_totp: Mapped[bool] = mapped_column(default=False, server_default=false())
     departments: Mapped[list["Department"]] = relationship(
         back_populates="institution", order_by="Department.name"
     )
+    parent: Mapped["Institution | None"] = relationship(remote_side=[id])
 
 
 class Department(db.Model):
@@ -59,9 +81,27 @@ class User(UserMixin, db.Model):
     phone: Mapped[str | None] = mapped_column(String(30))
     address: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
+    # Personal numeric code (natural persons, optional): stored for identification, always shown masked,
+    # never put in a URL; every full view is logged (PersonalDataAccess). GDPR / Law 190/2018 art. 4.
+    cnp: Mapped[str | None] = mapped_column(String(13), unique=True)
+    # Accounts created by an administrator (or before verification existed) count as verified; self-enrolled
+    # citizens confirm their address by the link sent to it.
+    email_verified: Mapped[bool] = mapped_column(default=True, server_default=true())
+    email_verified_at: Mapped[datetime | None]
+    is_platform_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None]
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+
+    @property
+    def masked_cnp(self) -> str | None:
+        return mask_cnp(self.cnp)
+
+    @property
+    def totp_enabled(self) -> bool:
+        return self.totp_enabled_at is not None and bool(self.totp_secret)
 
     def set_password(self, password: str) -> None:
         self.password_hash = _hasher.hash(password)
@@ -123,3 +163,90 @@ class ApiToken(db.Model):
         token = secrets.token_urlsafe(32)
         db.session.add(cls(user_id=user.id, token_hash=cls.hash(token)))
         return token
+
+
+class Company(db.Model):
+    """A legal person enrolled by someone who represents it (CUI checked with python-stdnum)."""
+
+    __tablename__ = "companies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cui: Mapped[str] = mapped_column(String(12), unique=True)  # digits only; the RO prefix is not stored
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(300))
+    vat_payer: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Representation(db.Model):
+    """A person who may act for a company (administrator, empowered representative, ...)."""
+
+    __tablename__ = "representations"
+    __table_args__ = (UniqueConstraint("user_id", "company_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    capacity: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+    user: Mapped[User] = relationship()
+    company: Mapped[Company] = relationship()
+
+
+class PersonalDataAccess(db.Model):
+    """Who saw whose personal data in full, when and why (GDPR accountability)."""
+
+    __tablename__ = "personal_data_access"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    viewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    field: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(300))
+    route: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(default=now_utc)
+    viewer: Mapped[User] = relationship(foreign_keys=[viewer_id])
+    subject: Mapped[User] = relationship(foreign_keys=[subject_id])
+
+
+class LoginEvent(db.Model):
+    """Every login attempt, successful or not; throttling counts recent failures here."""
+
+    __tablename__ = "login_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    login: Mapped[str] = mapped_column(String(254), index=True)  # the name typed, lower-case
+    success: Mapped[bool]
+    reason: Mapped[str] = mapped_column(String(40))
+    ip: Mapped[str | None] = mapped_column(String(45), index=True)
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+    at: Mapped[datetime] = mapped_column(default=now_utc, index=True)
+    user: Mapped[User | None] = relationship()
+
+
+class RecoveryCode(db.Model):
+    """One-time codes for a lost authenticator; only an argon2 hash is stored."""
+
+    __tablename__ = "recovery_codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(200))
+    used_at: Mapped[datetime | None]
+
+
+class Delegation(db.Model):
+    """A deputy acts for an absent colleague of the same institution between two dates (inclusive)."""
+
+    __tablename__ = "delegations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    principal_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    deputy_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(300))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+    cancelled_at: Mapped[datetime | None]
+    principal: Mapped[User] = relationship(foreign_keys=[principal_id])
+    deputy: Mapped[User] = relationship(foreign_keys=[deputy_id])
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    institution: Mapped[Institution] = relationship()

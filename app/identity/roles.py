@@ -11,6 +11,7 @@ STANDARD_ROLES = {
     "auditor": "Auditor",
     "analist": "Analist de procese",
     "admin": "Administrator",
+    "arhivar": "Arhivar",
 }
 
 # Lanes that are not staff roles: the person who submitted the document, and automatic steps.

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app.communication.requests import close_for_completed_task, task_completion_state
 from app.extensions import db
 from app.forms import parse_submission
 from app.inbox.models import Notification
@@ -48,7 +49,8 @@ def tasks():
         .order_by(Notification.created_at.desc())
         .limit(20)
     ).all()
-    return render_template("inbox/tasks.html", mine=mine, group=group, notices=notices)
+    completion = task_completion_state([t.id for t in ready])
+    return render_template("inbox/tasks.html", mine=mine, group=group, notices=notices, completion=completion)
 
 
 def _visible_task(task_id: int) -> HumanTask:
@@ -98,7 +100,7 @@ def task(task_id: int):
         data = parse_submission(form, request.form) if form else {}
         outcome = _finish_step(
             task,
-            lambda: complete_task(task.id, current_user, data),
+            lambda: (complete_task(task.id, current_user, data), close_for_completed_task(task, current_user)),
             FormInvalid,
             _("Pasul „%(name)s” a fost finalizat.", name=task.name),
         )

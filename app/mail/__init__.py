@@ -15,7 +15,9 @@ class MailError(Exception):
     """The message could not be handed to the SMTP server."""
 
 
-def build_message(to: str, subject: str, body: str) -> EmailMessage:
+def build_message(
+    to: str, subject: str, body: str, attachments: list[tuple[str, str, bytes]] | None = None
+) -> EmailMessage:
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_SENDER"]
     message["To"] = to
@@ -23,18 +25,25 @@ def build_message(to: str, subject: str, body: str) -> EmailMessage:
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="registratura.example")
     message.set_content(body)  # UTF-8, so ș and ț arrive intact
+    for filename, content_type, data in attachments or []:
+        maintype, _, subtype = content_type.partition("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype or "octet-stream", filename=filename)
     return message
 
 
-def send_mail(to: str, subject: str, body: str) -> EmailMessage:
-    """Send one plain-text message; raises MailError when the server refuses or cannot be reached."""
-    message = build_message(to, subject, body)
+def send_mail(
+    to: str, subject: str, body: str, attachments: list[tuple[str, str, bytes]] | None = None
+) -> EmailMessage:
+    """Send one plain-text message, with optional (filename, content type, bytes) attachments; raises MailError
+    when the server refuses or cannot be reached."""
+    message = build_message(to, subject, body, attachments)
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         current_app.logger.warning("MAIL_SERVER not set; e-mail to %s not sent:\n%s\n\n%s", to, subject, body)
         return message
     try:
-        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=15) as smtp:
+        timeout = config.get("MAIL_TIMEOUT_SECONDS", 15)
+        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=timeout) as smtp:
             if config.get("MAIL_USE_TLS"):
                 smtp.starttls()
             if config.get("MAIL_USERNAME"):

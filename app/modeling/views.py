@@ -2,8 +2,21 @@
 are sent to the login page, everyone else gets 403."""
 
 import json
+import re
+from pathlib import Path
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -12,6 +25,7 @@ from app.extensions import db
 from app.forms import check_form_definition
 from app.modeling import service
 from app.registry.models import DocumentType
+from app.workflow.deploy import Problem
 from app.workflow.migration import current_version_of, migrate, plan
 from app.workflow.models import InstanceStatus, ProcessVersion, WorkflowInstance
 
@@ -69,8 +83,13 @@ def index():
 def modeler(process_id: str):
     version = _current(process_id)
     doc_type = db.session.scalar(select(DocumentType).where(DocumentType.process_id == process_id))
+    form_files = sorted(set(version.forms) | {p.name for p in Path(current_app.config["FORMS_DIR"]).glob("*.json")})
     return render_template(
-        "modeling/modeler.html", version=version, doc_type=doc_type, file_name=service.file_name(version)
+        "modeling/modeler.html",
+        version=version,
+        doc_type=doc_type,
+        file_name=service.file_name(version),
+        form_files=form_files,
     )
 
 
@@ -80,22 +99,50 @@ def bpmn(process_id: str):
     return Response(version.bpmn_xml, mimetype="application/xml")
 
 
-def _posted_xml() -> bytes:
+FORM_FILE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}\.json$")
+
+
+def _posted() -> tuple[bytes, dict]:
+    """The diagram and the new form files drafted in the browser with it ({file name: JSON})."""
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get("xml"), str):
         abort(400)
-    return payload["xml"].encode("utf-8")
+    forms = payload.get("forms") or {}
+    if not isinstance(forms, dict) or not all(
+        isinstance(name, str) and FORM_FILE_NAME.match(name) and isinstance(body, dict)
+        for name, body in forms.items()
+    ):
+        abort(400)
+    return payload["xml"].encode("utf-8"), forms
+
+
+def _new_form_problems(forms: dict) -> list[Problem]:
+    """Each drafted form checked on its own (schema + its UI schema), before the route check uses it."""
+    problems = []
+    for name, body in sorted(forms.items()):
+        if name.endswith("-uischema.json"):
+            continue
+        ui = forms.get(name.removesuffix(".json") + "-uischema.json")
+        problems += [Problem(name, "", text) for text in check_form_definition(body, ui)]
+    return problems
 
 
 @bp.route("/<process_id>/verificare", methods=["POST"])
 def check(process_id: str):
-    problems, _checked = service.check(_current(process_id), _posted_xml())
+    xml, forms = _posted()
+    problems = _new_form_problems(forms)
+    if not problems:
+        problems, _checked = service.check(_current(process_id), xml, forms)
     return jsonify({"ok": not problems, "problems": _problems_json(problems)})
 
 
 @bp.route("/<process_id>/implementare", methods=["POST"])
 def deploy(process_id: str):
-    outcome = service.deploy(_current(process_id), _posted_xml())
+    xml, forms = _posted()
+    problems = _new_form_problems(forms)
+    if problems:
+        return jsonify({"ok": False, "problems": _problems_json(problems)}), 422
+    outcome = service.deploy(_current(process_id), xml, forms)
     if outcome.problems:
         db.session.rollback()
         return jsonify({"ok": False, "problems": _problems_json(outcome.problems)}), 422

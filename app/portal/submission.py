@@ -4,22 +4,30 @@ document row and the started route, all in one transaction."""
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from app.audit import REGISTRATION, record
 from app.correspondence.issuing import file_store
 from app.extensions import db
 from app.forms import FormDefinition, parse_submission, validate_submission
 from app.identity.models import Institution, User
 from app.identity.roles import SUBMITTER_LANE
+from app.notifications.events import document_registered
+from app.portal.lookup import phone_digits
+from app.registry.catalogue import is_enabled
 from app.registry.models import Attachment, Document, DocumentType
+from app.registry.numbering import register
 from app.signing.citizen import UploadRefused, inspect_upload
 from app.signing.route import store_report
 from app.storage import UploadRejected, check_upload, safe_filename
 from app.workflow import engine
 from app.workflow.deploy import form_definition
-from app.workflow.models import HumanTask, ProcessVersion, TaskStatus
+from app.workflow.models import HistoryEntry, HumanTask, ProcessVersion, TaskStatus
 from app.workflow.runtime import complete_task, current_version, start_route
+
+ANSWER_CHANNELS = ("electronic", "hartie")  # OUG 38/2020: electronic in, electronic out, unless paper is asked
 
 
 class SubmissionInvalid(ValueError):
@@ -50,26 +58,55 @@ def submission_form(doc_type: DocumentType) -> SubmissionForm:
     raise LookupError(f"process {doc_type.process_id} has no submission step in lane {SUBMITTER_LANE}")
 
 
+def check_uploads(uploads: list[FileStorage]) -> tuple[list, list[str]]:
+    """Each file checked by content (PDF, JPEG, PNG; size limit; a PDF is opened and a signed one must carry only
+    valid signatures). Returns ([(filename, content_type, data, report)], [error messages])."""
+    accepted, errors = [], []
+    max_bytes = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
+    for upload in uploads:
+        if not upload or not upload.filename:
+            continue
+        data = upload.read(max_bytes + 1)
+        try:
+            content_type = check_upload(upload.filename, data, max_bytes)
+            report = (
+                inspect_upload(data, safe_filename(upload.filename))
+                if content_type == "application/pdf"
+                else None
+            )
+        except (UploadRejected, UploadRefused) as exc:
+            errors.append(str(exc))
+            continue
+        accepted.append((safe_filename(upload.filename), content_type, data, report))
+    return accepted, errors
+
+
+def store_attachment(document: Document, kind: str, checked: tuple, user: User | None) -> Attachment:
+    """Store one file accepted by check_uploads and attach it to the document (with its signature report)."""
+    filename, content_type, content, report = checked
+    attachment = Attachment(
+        document_id=document.id,
+        kind=kind,
+        filename=filename,
+        content_type=content_type,
+        size=len(content),
+        sha256=file_store().put(content),
+        uploaded_by_id=user.id if user is not None else None,
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    if report is not None:
+        store_report(attachment, report, "intrare")
+    return attachment
+
+
 def _check_files(form: FormDefinition, files: dict[str, list[FileStorage]]) -> tuple[list, dict]:
     accepted, errors = [], {}
-    max_bytes = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
     for field_name in form.file_fields():
-        for upload in files.get(field_name, []):
-            if not upload or not upload.filename:
-                continue
-            data = upload.read(max_bytes + 1)
-            try:
-                content_type = check_upload(upload.filename, data, max_bytes)
-                # A PDF is opened; a signed one must carry only valid signatures (app/signing).
-                report = (
-                    inspect_upload(data, safe_filename(upload.filename))
-                    if content_type == "application/pdf"
-                    else None
-                )
-            except (UploadRejected, UploadRefused) as exc:
-                errors.setdefault(field_name, []).append(str(exc))
-                continue
-            accepted.append((field_name, safe_filename(upload.filename), content_type, data, report))
+        ok, problems = check_uploads(files.get(field_name, []))
+        accepted.extend((field_name, checked) for checked in ok)
+        if problems:
+            errors.setdefault(field_name, []).extend(problems)
     return accepted, errors
 
 
@@ -86,11 +123,23 @@ def submit(
     data: dict,
     files: dict[str, list[FileStorage]],
     submission_key: str | None = None,
+    phone: str | None = None,
+    answer_by: str = "electronic",
+    channel: str = "portal",
 ) -> Document:
-    """Raises SubmissionInvalid with per-field messages; nothing is written in that case."""
+    """Raises SubmissionInvalid with per-field messages; nothing is written in that case. The portal then calls
+    `register_on_submission` in the same transaction."""
     sub = submission_form(doc_type)
     data = {k: v for k, v in data.items() if k not in sub.form.file_fields()}
     errors = validate_submission(sub.form, data)
+    if not is_enabled(institution, doc_type):
+        errors.setdefault("", []).append(_("Instituția aleasă nu primește acest tip de document."))
+    if answer_by not in ANSWER_CHANNELS:
+        errors.setdefault("", []).append(_("Alegeți cum doriți să primiți răspunsul."))
+    if answer_by == "hartie" and not (data.get("adresa") or user.address):
+        errors.setdefault("", []).append(_("Pentru răspuns prin poștă completați adresa în contul dumneavoastră."))
+    if phone and len(phone_digits(phone)) != 9:
+        errors.setdefault("", []).append(_("Numărul de telefon nu este valid (de exemplu 0722 123 456)."))
     accepted, file_errors = _check_files(sub.form, files)
     for field_name, messages in file_errors.items():
         errors.setdefault(field_name, []).extend(messages)
@@ -107,25 +156,15 @@ def submit(
         subject=str(data.get(doc_type.subject_field, ""))[:300] or doc_type.name_ro,
         content=data.get(doc_type.content_field) if doc_type.content_field else None,
         submission_key=submission_key or None,
+        sender_phone=phone or None,
+        answer_by=answer_by,
+        channel=channel,
     )
     db.session.add(document)
     db.session.flush()
-    store = file_store()
     references: dict[str, list[str]] = {}
-    for field_name, filename, content_type, content, report in accepted:
-        attachment = Attachment(
-            document_id=document.id,
-            kind=Attachment.SUBMISSION,
-            filename=filename,
-            content_type=content_type,
-            size=len(content),
-            sha256=store.put(content),
-            uploaded_by_id=user.id,
-        )
-        db.session.add(attachment)
-        db.session.flush()
-        if report is not None:
-            store_report(attachment, report, "intrare")
+    for field_name, checked in accepted:
+        attachment = store_attachment(document, Attachment.SUBMISSION, checked, user)
         references.setdefault(field_name, []).append(attachment.public_id)
     instance = start_route(document, user)
     first = db.session.scalar(
@@ -139,6 +178,35 @@ def submit(
         raise LookupError("the route did not stop at its submission step")
     complete_task(first.id, user, data, extra_data=references)
     return document
+
+
+def register_on_submission(document: Document, user: User) -> None:
+    """An online submission is registered at once: number it now, record it, and tell the citizen (number and
+    tracking code), all in the submission's transaction; the e-mail leaves after commit. A route that keeps a
+    clerk's check still has it: its registration step then only routes the document (numbering is idempotent)."""
+    if document.registration_number is None:
+        label = register(document)
+        db.session.add(
+            HistoryEntry(
+                document_id=document.id,
+                event="registered",
+                message=f"Înregistrat automat la depunerea online cu nr. {label}.",
+            )
+        )
+        record(
+            REGISTRATION,
+            actor=user,
+            document=document,
+            target=label,
+            data={
+                "number": document.registration_number,
+                "year": document.registration_year,
+                "label": label,
+                "deadline_at": document.deadline_at.isoformat() if document.deadline_at else None,
+                "channel": document.channel,
+            },
+        )
+    document_registered(document)
 
 
 def parse_posted(doc_type: DocumentType, posted) -> dict:

@@ -58,3 +58,65 @@ def days_in_institution(document: Document) -> int | None:
         return None
     end = document.closed_at or now_utc()
     return (as_utc(end) - as_utc(document.registered_at)).days
+
+
+# --- public tracking (no account): officials are public servants and are named; the citizen never is ---------
+
+
+@dataclass
+class PublicStep:
+    name: str
+    who: str
+    at: object
+    took: str | None  # how long the document waited before this step, "3 zile" / "2 ore"
+
+
+def holder_function(user, document: Document) -> str | None:
+    """The official's function title in the document's institution ("Referent", "Șef serviciu")."""
+    for membership in getattr(user, "memberships", []) or []:
+        if membership.institution_id == document.institution_id and membership.function_title:
+            return membership.function_title
+    return None
+
+
+def _duration(seconds: float) -> str:
+    from flask_babel import ngettext
+
+    if seconds >= 86400:
+        days = int(seconds // 86400)
+        return ngettext("%(num)d zi", "%(num)d zile", days)
+    if seconds >= 3600:
+        hours = int(seconds // 3600)
+        return ngettext("%(num)d oră", "%(num)d ore", hours)
+    if seconds < 60:
+        from flask_babel import gettext
+
+        return gettext("sub un minut")
+    return ngettext("%(num)d minut", "%(num)d minute", int(seconds // 60))
+
+
+def public_timeline(document: Document) -> list[PublicStep]:
+    from flask_babel import gettext as _
+
+    from app.templating import EVENT_LABELS
+
+    steps, previous = [], None
+    for entry in citizen_timeline(document):
+        if entry.actor is not None and entry.actor.is_staff:
+            who = entry.actor.full_name
+        elif entry.actor is not None:
+            who = _("Solicitant")
+        else:
+            who = _("automat")
+        at = as_utc(entry.at)
+        took = _duration((at - previous).total_seconds()) if previous is not None else None
+        # The step's name, never its message: a formal message or a completion request may be personal.
+        steps.append(PublicStep(entry.element_name or str(EVENT_LABELS.get(entry.event, entry.event)), who, at, took))
+        previous = at
+    return steps
+
+
+def days_left_to_deadline(document: Document) -> int | None:
+    if document.deadline_at is None:
+        return None
+    return (as_utc(document.deadline_at).date() - now_utc().date()).days

@@ -1,13 +1,16 @@
 """The register: document types, documents with their registration numbers, and attached files."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.base import NEVER_SET, NO_VALUE
 
-from app.dates import format_date, now_utc
+from app.dates import as_utc, format_date, now_utc
 from app.extensions import db
 from app.identity.models import Department, Institution, User
 
@@ -50,6 +53,15 @@ class RegistrationCounter(db.Model):
     last_number: Mapped[int] = mapped_column(default=0)
 
 
+class Direction:
+    """The register records incoming, outgoing and internal documents (art. 9: one register for all three)."""
+
+    INCOMING = "intrare"
+    OUTGOING = "iesire"
+    INTERNAL = "intern"
+    ALL = (INCOMING, OUTGOING, INTERNAL)
+
+
 class DocumentStatus:
     SUBMITTED = "depus"
     REGISTERED = "inregistrat"
@@ -57,12 +69,17 @@ class DocumentStatus:
     RESOLVED = "solutionat"
     CLOSED_NO_ACTION = "clasat"
     ERROR = "eroare"
+    # Set by an annulment (registry.entries.annul): the entry and its number stay visible, never reused.
+    ANNULLED = "anulat"
     CLOSED = (RESOLVED, CLOSED_NO_ACTION)
 
 
 class Document(db.Model):
     __tablename__ = "documents"
-    __table_args__ = (UniqueConstraint("institution_id", "registration_year", "registration_number"),)
+    __table_args__ = (
+        UniqueConstraint("institution_id", "registration_year", "registration_number"),
+        CheckConstraint("direction IN ('intrare', 'iesire', 'intern')", name="direction"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     # Opaque id for URLs: numbers would let anyone enumerate documents.
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=lambda: uuid.uuid4().hex)
@@ -93,6 +110,21 @@ class Document(db.Model):
     closed_at: Mapped[datetime | None]
     # Set by the submitting form (or the API's Idempotency-Key): a double submit finds the first document.
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # How the answer goes out (OUG 38/2020: electronic unless paper is asked for): "electronic" or "hartie".
+    answer_by: Mapped[str] = mapped_column(String(20), default="electronic", server_default="electronic")
+    # The register entry (art. 9 of the 1996 National Archives instructions); the number, date, sender and
+    # subject above complete it. The register is the general one unless a departmental register was chosen.
+    register_id: Mapped[int | None] = mapped_column(ForeignKey("registers.id"), index=True)
+    sender_reference: Mapped[str | None] = mapped_column(String(60))  # the sender's own number ...
+    sender_reference_date: Mapped[date | None]  # ... and date
+    page_count: Mapped[int | None]
+    annex_count: Mapped[int | None]
+    # The answer takes this entry's number: it is recorded here (registry.entries.record_dispatch).
+    dispatched_at: Mapped[datetime | None]
+    recipient: Mapped[str | None] = mapped_column(String(300))
+    # Conexare: documents on the same matter point to the first one (registry.entries.link).
+    linked_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
+    file_code: Mapped[str | None] = mapped_column(String(60))  # dosar / indicativ from the file plan
 
     institution: Mapped[Institution] = relationship()
     document_type: Mapped[DocumentType] = relationship()
@@ -101,6 +133,11 @@ class Document(db.Model):
     attachments: Mapped[list["Attachment"]] = relationship(
         back_populates="document", order_by="Attachment.id"
     )
+    register: Mapped["Register | None"] = relationship()
+    linked_document: Mapped["Document | None"] = relationship(
+        remote_side=[id], foreign_keys=[linked_document_id]
+    )
+    annulment: Mapped["DocumentAnnulment | None"] = relationship(back_populates="document", viewonly=True)
 
     @property
     def registration_label(self) -> str:
@@ -136,3 +173,117 @@ class Attachment(db.Model):
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
     document: Mapped[Document] = relationship(back_populates="attachments")
+
+
+class RegistryError(Exception):
+    """A refused register operation; the message is Romanian and shown to the user as is. Nothing was changed."""
+
+
+class Register(db.Model):
+    """A register of an institution: the general one (created on demand) and optional departmental ones. All
+    registers of an institution draw from its one counter, so a number never repeats across registers."""
+
+    GENERAL = "general"
+
+    __tablename__ = "registers"
+    __table_args__ = (UniqueConstraint("institution_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+    institution: Mapped[Institution] = relationship()
+    department: Mapped[Department | None] = relationship()
+
+
+class DocumentAnnulment(db.Model):
+    """The correction of a registration mistake: the entry stays, marked annulled, with who, when and why.
+    Append-only (a PostgreSQL trigger refuses UPDATE and DELETE); one per document."""
+
+    __tablename__ = "document_annulments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), unique=True)
+    reason: Mapped[str] = mapped_column(Text)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    annulled_at: Mapped[datetime] = mapped_column(default=now_utc)
+    document: Mapped[Document] = relationship(back_populates="annulment")
+    operator: Mapped[User] = relationship()
+
+
+class RegisterDay(db.Model):
+    """A frozen day of an institution's register: its PDF (content-addressed store) is the record of the day;
+    no document can be registered with that date afterwards. Append-only like the history."""
+
+    __tablename__ = "register_days"
+    __table_args__ = (UniqueConstraint("institution_id", "day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    day: Mapped[date]
+    frozen_at: Mapped[datetime] = mapped_column(default=now_utc)
+    entry_count: Mapped[int] = mapped_column(default=0)
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    institution: Mapped[Institution] = relationship()
+
+
+# Number, date, sender and subject of a registered entry never change (a mistake is annulled, not edited); the
+# institution and register too, since the number belongs to their sequence. The same rule is a PostgreSQL
+# trigger (migration 0004); this check gives the clear message at the assignment, before anything is flushed.
+IMMUTABLE_AFTER_REGISTRATION = (
+    "registration_number",
+    "registration_year",
+    "registered_at",
+    "sender_name",
+    "subject",
+    "institution_id",
+    "register_id",
+)
+IMMUTABLE_LABELS = {
+    "registration_number": _l("numărul de înregistrare"),
+    "registration_year": _l("anul înregistrării"),
+    "registered_at": _l("data înregistrării"),
+    "sender_name": _l("expeditorul"),
+    "subject": _l("subiectul"),
+    "institution_id": _l("instituția"),
+    "register_id": _l("registrul"),
+}
+
+
+def _refuse_change_after_registration(name: str):
+    def guard(target: Document, value, oldvalue, _initiator):
+        # The first assignment (at creation, or at registration) is free; only a change of a set value is refused.
+        if oldvalue is None or not _is_loaded(oldvalue) or value == oldvalue:
+            return value
+        if name == "registered_at" and value is not None and _same_moment(value, oldvalue):
+            return value
+        registered = oldvalue if name == "registration_number" else target.registration_number
+        if registered is None:
+            return value
+        raise RegistryError(
+            _(
+                "Documentul nr. %(label)s este înregistrat: %(field)s nu se mai poate modifica. O greșeală se "
+                "corectează prin anularea înregistrării, cu motiv.",
+                label=target.registration_label,
+                field=IMMUTABLE_LABELS[name],
+            )
+        )
+
+    return guard
+
+
+def _is_loaded(value) -> bool:
+    return value is not NO_VALUE and value is not NEVER_SET
+
+
+def _same_moment(a: datetime, b: datetime) -> bool:
+    return as_utc(a) == as_utc(b)
+
+
+for _name in IMMUTABLE_AFTER_REGISTRATION:
+    event.listen(
+        getattr(Document, _name),
+        "set",
+        _refuse_change_after_registration(_name),
+        active_history=True,
+        retval=True,
+    )

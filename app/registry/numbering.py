@@ -7,18 +7,35 @@ and a transaction that rolls back takes its increment with it (no gaps)."""
 from datetime import date, datetime, time, timedelta
 
 import holidays
+from flask_babel import gettext as _
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.dates import as_utc, local_zone, now_utc, to_local
+from app.dates import as_utc, format_date, format_datetime, local_zone, now_utc, to_local
 from app.extensions import db
-from app.registry.models import Document, DocumentStatus, RegistrationCounter
+from app.identity.models import Department, User
+from app.registry.models import (
+    Direction,
+    Document,
+    DocumentStatus,
+    Register,
+    RegisterDay,
+    RegistrationCounter,
+    RegistryError,
+)
+
+# Who registers documents by hand (the route's registration step is checked by its lane instead).
+REGISTERING_ROLES = {"registrator", "secretar_general"}
+
+
+def dialect_insert(model):
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
 def next_registration_number(institution_id: int, year: int) -> int:
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = (
-        insert(RegistrationCounter)
+        dialect_insert(RegistrationCounter)
         .values(institution_id=institution_id, year=year, last_number=1)
         .on_conflict_do_update(
             index_elements=["institution_id", "year"],
@@ -46,14 +63,134 @@ def end_of_local_day(day: date) -> datetime:
     return as_utc(datetime.combine(day, time(23, 59, 59), tzinfo=local_zone()))
 
 
-def register(document: Document, when: datetime | None = None) -> str:
-    """Give the document its number (once) and its legal deadline; returns the displayed label."""
+def general_register(institution_id: int) -> Register:
+    """The institution's general register, created on first use (concurrent first uses create one row)."""
+    found = db.session.scalar(
+        select(Register).where(Register.institution_id == institution_id, Register.code == Register.GENERAL)
+    )
+    if found is not None:
+        return found
+    db.session.execute(
+        dialect_insert(Register)
+        .values(
+            institution_id=institution_id,
+            code=Register.GENERAL,
+            name="Registrul general de intrare-ieșire",
+            created_at=now_utc(),
+        )
+        .on_conflict_do_nothing(index_elements=["institution_id", "code"])
+    )
+    return db.session.scalar(
+        select(Register).where(Register.institution_id == institution_id, Register.code == Register.GENERAL)
+    )
+
+
+def add_departmental_register(institution_id: int, department_id: int, code: str, name: str) -> Register:
+    """A department's own register; it shares the institution's number sequence (the general register records
+    every entry under its one number)."""
+    department = db.session.get(Department, department_id)
+    if department is None or department.institution_id != institution_id:
+        raise RegistryError(_("Compartimentul nu aparține acestei instituții."))
+    code = (code or "").strip().lower()
+    if not code or code == Register.GENERAL:
+        raise RegistryError(_("Alegeți un cod pentru registru, altul decât „general”."))
+    exists = db.session.scalar(
+        select(Register.id).where(Register.institution_id == institution_id, Register.code == code)
+    )
+    if exists is not None:
+        raise RegistryError(_("Instituția are deja un registru cu codul „%(code)s”.", code=code))
+    register_ = Register(
+        institution_id=institution_id,
+        code=code,
+        name=name.strip() or department.name,
+        department_id=department.id,
+    )
+    db.session.add(register_)
+    db.session.flush()
+    return register_
+
+
+def registers_of(institution_id: int) -> list[Register]:
+    """The institution's registers, the general one first (created if missing)."""
+    general = general_register(institution_id)
+    others = db.session.scalars(
+        select(Register)
+        .where(Register.institution_id == institution_id, Register.id != general.id)
+        .order_by(Register.name)
+    ).all()
+    return [general, *others]
+
+
+def may_register(user: User, institution_id: int) -> bool:
+    return any(
+        m.role.code in REGISTERING_ROLES and m.institution_id == institution_id for m in user.memberships
+    )
+
+
+def frozen_day(institution_id: int, day: date) -> RegisterDay | None:
+    return db.session.scalar(
+        select(RegisterDay).where(RegisterDay.institution_id == institution_id, RegisterDay.day == day)
+    )
+
+
+def _refuse_frozen(institution_id: int, day: date) -> None:
+    frozen = frozen_day(institution_id, day)
+    if frozen is not None:
+        raise RegistryError(
+            _(
+                "Registrul zilei %(day)s a fost închis la %(at)s: nu se mai pot înregistra documente cu această "
+                "dată. Înregistrați documentul cu data de azi.",
+                day=format_date(day),
+                at=format_datetime(frozen.frozen_at),
+            )
+        )
+
+
+def register(
+    document: Document,
+    when: datetime | None = None,
+    *,
+    into: Register | None = None,
+    clerk: User | None = None,
+) -> str:
+    """Give the document its number (once) and its legal deadline; returns the displayed label.
+
+    `into` is the register (default: the institution's general one; every register shares the institution's
+    counter); `clerk` is checked when a person registers by hand. `when` back-dates an entry (import of the
+    emergency register) and is refused for a frozen day. A refusal raises RegistryError before anything is
+    changed, except when a day is frozen between the check and the number: then the caller's rollback gives the
+    number back."""
     if document.registration_number is not None:
         return document.registration_label
-    when = when or now_utc()
+    if clerk is not None and not may_register(clerk, document.institution_id):
+        raise RegistryError(
+            _(
+                "Nu aveți dreptul să înregistrați documente în registrul instituției %(name)s.",
+                name=document.institution.name,
+            )
+        )
+    if document.direction not in Direction.ALL:
+        raise RegistryError(
+            _("Direcție necunoscută: %(value)s (intrare, ieșire sau intern).", value=document.direction)
+        )
+    chosen = into or document.register or general_register(document.institution_id)
+    if chosen.institution_id != document.institution_id:
+        raise RegistryError(
+            _(
+                "Registrul „%(name)s” aparține altei instituții: documentul nu se poate înregistra în el.",
+                name=chosen.name,
+            )
+        )
+    when = as_utc(when or now_utc())
     local = to_local(when)
+    _refuse_frozen(document.institution_id, local.date())
+    number = next_registration_number(document.institution_id, local.year)
+    # Freezing locks the counter row: a freeze that committed while we waited for it is visible now.
+    _refuse_frozen(document.institution_id, local.date())
+    document.register = chosen
+    document.register_id = chosen.id
     document.registration_year = local.year
-    document.registration_number = next_registration_number(document.institution_id, local.year)
+    document.registration_number = number
     document.registered_at = when
     document.status = DocumentStatus.REGISTERED
     doc_type = document.document_type

@@ -30,6 +30,10 @@ def _validate(sha256: str) -> str:
 
 
 class FileStore:
+    """The filesystem backend (the default); `app.storage.s3.S3Store` has the same methods."""
+
+    kind = "filesystem"
+
     def __init__(self, root: str | os.PathLike) -> None:
         self.root = pathlib.Path(root)
 
@@ -71,6 +75,25 @@ class FileStore:
         if hashlib.sha256(data).hexdigest() != sha256:
             raise StorageIntegrityError(f"Conținutul {sha256} a fost modificat pe disc.")
         return data
+
+    def delete(self, sha256: str) -> bool:
+        """Only the archive's recorded disposal calls this (a blob no row references any more)."""
+        try:
+            self.path(sha256).unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
+    def addresses(self):
+        """Every stored address (for the fixity check and backups)."""
+        if not self.root.is_dir():
+            return
+        for path in sorted(self.root.glob("??/??/*")):
+            if _ADDRESS_RE.fullmatch(path.name):
+                yield path.name
+
+    def location(self, sha256: str) -> str:
+        return str(self.path(sha256))
 
     @staticmethod
     def _fsync_dir(directory: pathlib.Path) -> None:

@@ -255,10 +255,24 @@ def store_version(checked: CheckedProcess) -> ProcessVersion:
     return version
 
 
+def _role_codes() -> set[str]:
+    """The roles lanes may name: the database's, or the standard ones when the database has no schema yet (a check
+    run before `flask db upgrade` must still answer, not crash)."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from app.identity.roles import STANDARD_ROLES
+
+    try:
+        return {r.code for r in db.session.scalars(db.select(Role))} | set(STANDARD_ROLES)
+    except (OperationalError, ProgrammingError):
+        db.session.rollback()
+        return set(STANDARD_ROLES)
+
+
 def check_directory(
     processes_dir: Path, forms_dir: Path
 ) -> tuple[list[Problem], list[CheckedProcess], list[dict]]:
-    role_codes = {r.code for r in db.session.scalars(db.select(Role))}
+    role_codes = _role_codes()
     problems: list[Problem] = []
     checked: list[CheckedProcess] = []
     for path in sorted(processes_dir.glob("*.bpmn")):

@@ -7,6 +7,8 @@ from app.correspondence.issuing import issue_answer
 from app.extensions import db
 from app.identity.models import Department
 from app.inbox.notices import notify_document_handlers
+from app.notifications import events as citizen_events
+from app.registry.entries import record_dispatch
 from app.registry.models import DocumentStatus
 from app.registry.numbering import register
 from app.workflow.models import HistoryEntry
@@ -30,6 +32,9 @@ def bind_helpers(ctx: RunContext) -> dict:
             document.department_id = department.id
         label = register(document)
         db.session.flush()
+        citizen_events.document_registered(document)  # once per document (online ones were told at submission)
+        if department_code:
+            citizen_events.department_assigned(document)
         return label
 
     def close_document(status: str, reason: str = "") -> None:
@@ -41,11 +46,18 @@ def bind_helpers(ctx: RunContext) -> dict:
         document.status = status
         document.resolution = reason
         document.closed_at = now_utc()
+        if status == DocumentStatus.CLOSED_NO_ACTION:
+            citizen_events.document_closed(document)
+        from app.archive.disposal import on_document_closed
+
+        on_document_closed(document, ctx.actor)  # a disposal proposal's route ends: destroy or reject (archive)
 
     def issue_answer_helper(text: str) -> str:
         """Render the answer letter PDF, attach it to the document and close it as answered."""
         attachment = issue_answer(document, text, approver=ctx.actor)
         close_document(DocumentStatus.RESOLVED, "Răspuns transmis petentului.")
+        record_dispatch(document, actor=ctx.actor)  # the answer leaves under the petition's own number
+        citizen_events.answer_ready(document, attachment)
         return attachment.public_id
 
     def prepare_answer(text: str, signers: list) -> str:
@@ -61,6 +73,8 @@ def bind_helpers(ctx: RunContext) -> dict:
 
         attachment = issue(document, ctx.actor)
         close_document(DocumentStatus.RESOLVED, "Răspuns semnat electronic, transmis petentului.")
+        record_dispatch(document, actor=ctx.actor)  # the answer leaves under the petition's own number
+        citizen_events.answer_ready(document, attachment)
         return attachment.public_id
 
     def current_user() -> str | None:
@@ -91,6 +105,14 @@ def bind_helpers(ctx: RunContext) -> dict:
             )
         )
 
+    def forward_to_institution(institution_code: str, reason: str) -> str:
+        """Send the document to the competent institution on the platform, where it is registered as incoming
+        (both numbers linked), close it here and tell the petitioner where and why (OG 27/2002 art. 6(2)).
+        Returns the number it got there."""
+        from app.workflow.forwarding import forward
+
+        return forward(ctx, institution_code, reason, close_document)
+
     return {
         **bind_route_helpers(DatabaseEnv(ctx)),  # dates, deadlines, registry lookups
         "register_document": register_document,
@@ -101,4 +123,5 @@ def bind_helpers(ctx: RunContext) -> dict:
         "current_user": current_user,
         "remind": remind,
         "mark_overdue": mark_overdue,
+        "forward_to_institution": forward_to_institution,
     }

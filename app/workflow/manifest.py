@@ -65,6 +65,8 @@ SCHEMA = {
             },
         },
         "signature_level": {"enum": list(SIGNATURE_LEVELS)},
+        # Shown in the portal's catalogue: what the citizen pays and how (the amount is set locally).
+        "fee_note": _NAMES,
     },
 }
 _VALIDATOR = Draft202012Validator(SCHEMA)

@@ -117,5 +117,8 @@ class HistoryEntry(db.Model):
     previous_bpmn_id: Mapped[str | None] = mapped_column(String(100))
     data: Mapped[dict | None] = mapped_column(JsonType)
     message: Mapped[str | None] = mapped_column(Text)
+    # A deputy's step: actor = the deputy, on_behalf_of = the absent colleague (app/identity/delegation.py).
+    on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    actor: Mapped[User | None] = relationship()
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+    on_behalf_of: Mapped[User | None] = relationship(foreign_keys=[on_behalf_of_id])

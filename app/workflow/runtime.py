@@ -17,7 +17,8 @@ from app.audit import trail as audit
 from app.dates import as_utc, format_datetime, now_utc
 from app.extensions import db
 from app.forms import FormDefinition, validate_submission
-from app.identity.models import Membership, Role, User
+from app.identity.delegation import active_principals
+from app.identity.models import Institution, Membership, Role, User
 from app.identity.roles import SUBMITTER_LANE
 from app.registry.models import Document, DocumentStatus
 from app.workflow import engine
@@ -95,13 +96,13 @@ def _specs(version: ProcessVersion) -> engine.ProcessSpecs:
 # --- who may do a task -------------------------------------------------------------------------------------
 
 
-def candidate_clause(user: User):
-    """SQL condition: tasks this user may see and do (assigned to them, or their role in the right place)."""
+def _own_clause(user_id: int):
+    """SQL condition: tasks this user may do in their own right (assigned to them, or their role in place)."""
     role_match = exists(
         select(Membership.id)
         .join(Role, Role.id == Membership.role_id)
         .where(
-            Membership.user_id == user.id,
+            Membership.user_id == user_id,
             Role.code == HumanTask.role_code,
             Membership.institution_id == HumanTask.institution_id,
             or_(
@@ -112,10 +113,36 @@ def candidate_clause(user: User):
         )
     )
     return or_(
-        HumanTask.assignee_id == user.id,
-        HumanTask.claimed_by_id == user.id,
+        HumanTask.assignee_id == user_id,
+        HumanTask.claimed_by_id == user_id,
         and_(HumanTask.assignee_id.is_(None), role_match),
     )
+
+
+def candidate_clause(user: User):
+    """SQL condition: tasks this user may see and do: their own, and those of colleagues they stand in for
+    today in that colleague's institution (app/identity/delegation.py)."""
+    clauses = [_own_clause(user.id)]
+    for principal_id, institution_id in active_principals(user.id):
+        clauses.append(and_(HumanTask.institution_id == institution_id, _own_clause(principal_id)))
+    return or_(*clauses)
+
+
+def acting_for(user: User, task: HumanTask) -> int | None:
+    """The absent colleague's id when `user` may do `task` only as their deputy (or the colleague had claimed it);
+    None when it is their own."""
+    principals = active_principals(user.id)
+    for principal_id, institution_id in principals:
+        if task.claimed_by_id == principal_id and task.institution_id == institution_id:
+            return principal_id
+    if db.session.scalar(select(HumanTask.id).where(HumanTask.id == task.id, _own_clause(user.id))):
+        return None
+    for principal_id, institution_id in principals:
+        if task.institution_id == institution_id and db.session.scalar(
+            select(HumanTask.id).where(HumanTask.id == task.id, _own_clause(principal_id))
+        ):
+            return principal_id
+    return None
 
 
 def is_candidate(user: User, task: HumanTask) -> bool:
@@ -142,7 +169,8 @@ def task_form(task: HumanTask) -> FormDefinition | None:
 
 
 def form_options(document: Document) -> dict[str, list[tuple[str, str]]]:
-    """Choices the forms' x-options name: departments of the institution, officials of the department."""
+    """Choices the forms' x-options name: departments of the institution, officials of the department, the other
+    institutions of the platform."""
     departments = [(d.code, d.name) for d in document.institution.departments]
     officials: list[tuple[str, str]] = []
     if document.department_id is not None:
@@ -154,7 +182,16 @@ def form_options(document: Document) -> dict[str, list[tuple[str, str]]]:
             .order_by(User.full_name)
         ).all()
         officials = [(username, name) for username, name in dict.fromkeys(rows)]
-    return {"departments": departments, "department_officials": officials}
+    # Other institutions on the platform: where a document can be sent or forwarded.
+    institutions = [
+        (code, name)
+        for code, name in db.session.execute(
+            select(Institution.code, Institution.name)
+            .where(Institution.id != document.institution_id)
+            .order_by(Institution.name)
+        )
+    ]
+    return {"departments": departments, "department_officials": officials, "institutions": institutions}
 
 
 def task_data(task: HumanTask) -> dict:
@@ -348,7 +385,7 @@ def _ensure_open(task: HumanTask, user: User) -> None:
         raise TaskUnavailable(_("Sarcina nu mai este activă: traseul documentului a mers mai departe."))
     if not is_candidate(user, task):
         raise NotCandidate()
-    if task.claimed_by_id not in (None, user.id):
+    if task.claimed_by_id not in (None, user.id, acting_for(user, task)):
         raise TaskUnavailable(_("Sarcina a fost preluată de %(who)s.", who=task.claimed_by.full_name))
 
 
@@ -358,6 +395,7 @@ def complete_task(task_id: int, user: User, data: dict, extra_data: dict | None 
     `extra_data` is route data the application adds beside the form (attachment references, for example)."""
     task = lock_task(task_id)
     _ensure_open(task, user)
+    principal_id = acting_for(user, task)
     for check in COMPLETION_CHECKS:
         check(task)  # raises to refuse (a signing step completes only by signing: app/signing)
     form = task_form(task)
@@ -402,9 +440,10 @@ def complete_task(task_id: int, user: User, data: dict, extra_data: dict | None 
             element_type="UserTask",
             previous_bpmn_id=previous,
             data={**data, **(extra_data or {})},
+            on_behalf_of_id=principal_id,
         )
     )
-    audit.task_completed(task, user, {**data, **(extra_data or {})})
+    audit.task_completed(task, user, {**data, **(extra_data or {})}, principal_id)
     _run_engine(step, task.name)
     _record_engine_steps(ctx, workflow, before, skip_id=spiff_task.id)
     _save(ctx, workflow)
@@ -425,6 +464,7 @@ def claim_task(task_id: int, user: User) -> HumanTask:
                 event="task_claimed",
                 bpmn_id=task.bpmn_id,
                 element_name=task.name,
+                on_behalf_of_id=acting_for(user, task),
             )
         )
         audit.task_claimed(task, user, claimed=True)

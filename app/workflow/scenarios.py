@@ -13,6 +13,7 @@ The format (docs/analysts.md has the analysts' version):
 
     {"start": "2026-11-23T09:00:00+02:00",          # the clock at submission (optional)
      "departments": {"urbanism": {"head": "sef.urbanism", "officials": ["ana"]}},   # lookups (optional)
+     "institutions": ["pm-sacele"],                   # institutions a document may be sent to (optional)
      "scenarios": [{"name": "...", "steps": [
          {"task": "depunere", "data": {...}, "user": "cetatean"},
          {"wait": "P25D"},
@@ -89,6 +90,7 @@ _EXPECT = {
         "reminders": {"type": "integer", "minimum": 0},
         "deadline_changes": {"type": "integer", "minimum": 0},
         "answer_contains": {"type": "string"},
+        "forwarded_to": {"type": ["string", "null"]},
         "assignee": {"type": "object", "additionalProperties": {"type": "string"}},
         "data": {"type": "object"},
     },
@@ -100,6 +102,7 @@ SCHEMA = {
     "properties": {
         "document_type": {"type": "string"},
         "start": {"type": "string"},
+        "institutions": {"type": "array", "items": {"type": "string"}},
         "departments": {
             "type": "object",
             "additionalProperties": {
@@ -196,6 +199,7 @@ class SimDocument:
         self.overdue = False
         self.answers: list[str] = []
         self.reminders = 0
+        self.forwarded_to: str | None = None
         self.deadline_changes: list[dict] = []
         self.helper_calls: list[tuple[str, tuple]] = []
 
@@ -286,6 +290,16 @@ def _stand_ins(run: _Run) -> dict:
     def mark_overdue():
         document.overdue = True
 
+    def forward_to_institution(institution_code, reason):
+        known = run.config.get("institutions")
+        if known is not None and institution_code not in known:
+            raise ValueError(f"forward_to_institution: unknown institution {institution_code}")
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValueError("forward_to_institution: give the reason (the petitioner is told)")
+        document.forwarded_to = institution_code
+        close_document(DocumentStatus.RESOLVED, f"Petiție redirecționată către {institution_code}: {reason}")
+        return f"1/{to_local(run.clock):%d.%m.%Y}"
+
     return {
         **bind_route_helpers(SimEnv(run)),
         "register_document": register_document,
@@ -296,6 +310,7 @@ def _stand_ins(run: _Run) -> dict:
         "current_user": current_user,
         "remind": remind,
         "mark_overdue": mark_overdue,
+        "forward_to_institution": forward_to_institution,
     }
 
 
@@ -337,6 +352,7 @@ class _Run:
         self.subject_field = manifest.get("subject_field") or "subiect"
         self.deadline = manifest.get("deadline") or {}
         self.departments = config.get("departments") or {}
+        self.config = config
         self.clock = _parse_moment(scenario.get("start") or config.get("start") or DEFAULT_START)
         self.document = SimDocument("", "Solicitant")
         self.actor: str | None = None
@@ -550,6 +566,8 @@ def _check(run: _Run, expect: dict, where: str) -> list[str]:
         fail(f"{document.reminders} reminder(s) sent, expected {expect['reminders']}")
     if "deadline_changes" in expect and len(document.deadline_changes) != expect["deadline_changes"]:
         fail(f"{len(document.deadline_changes)} deadline change(s), expected {expect['deadline_changes']}")
+    if "forwarded_to" in expect and document.forwarded_to != expect["forwarded_to"]:
+        fail(f"forwarded to {document.forwarded_to!r}, expected {expect['forwarded_to']!r}")
     if "answer_contains" in expect and not any(expect["answer_contains"] in a for a in document.answers):
         fail(f'no answer contains "{expect["answer_contains"]}"')
     for bpmn_id, username in (expect.get("assignee") or {}).items():

@@ -51,6 +51,12 @@ def start_scheduler(app: Flask) -> BackgroundScheduler:
         coalesce=True,
         id="wake-timers",
     )
+    from app.registry.freeze import add_freeze_job
+
+    add_freeze_job(scheduler, app)  # the day's register frozen as a PDF after midnight
+    from app.archive.jobs import add_archive_jobs
+
+    add_archive_jobs(scheduler, app)  # archive closed documents; daily fixity check and timestamp renewal
     scheduler.start()
     atexit.register(lambda: scheduler.shutdown(wait=False))
     return scheduler

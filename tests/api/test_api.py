@@ -333,8 +333,9 @@ def test_citizen_submits_a_petition_with_a_photo(app, api_as):
     response = submit(api_as("cetatean"), files=[photo()], adresa="Str. Mureșenilor nr. 3, Brașov")
     assert response.status_code == 201
     body = response.get_json()
-    assert body["status"] == "depus"
-    assert body["registration_number"] is None and body["registration_label"] is None
+    # Numbered at once (the registry's check still follows in the route).
+    assert body["status"] == "inregistrat"
+    assert body["registration_number"] == 1 and body["registration_label"].startswith("1/")
     assert body["document_type"] == "petitie" and body["institution"] == "cj-brasov"
     assert body["subject"] == SUBJECT
     assert [s["name"] for s in body["current_steps"]] == ["Înregistrare"]
@@ -472,7 +473,7 @@ def test_owner_sees_the_document_with_its_history(api_as):
     response = citizen.get(f"/documents/{document_id}")
     assert response.status_code == 200
     body = response.get_json()
-    assert body["id"] == document_id and body["status"] == "depus"
+    assert body["id"] == document_id and body["status"] == "inregistrat"
     submitted = [h for h in body["history"] if h["element"] == "depunere"]
     assert submitted[0]["event"] == "task_completed"
     assert submitted[0]["actor"] == "Ana Popescu"
@@ -702,7 +703,8 @@ def test_invalid_task_data_is_refused_and_the_route_stays_put(api_as, data, fiel
     assert error["fields"][field] == [message]
     assert open_task(clerk, document_id, "inregistrare")["id"] == task_id
     body = clerk.get(f"/documents/{document_id}").get_json()
-    assert body["status"] == "depus" and body["registration_number"] is None and body["department"] is None
+    # The refused step changed nothing: numbered at submission, still without a department.
+    assert body["status"] == "inregistrat" and body["registration_number"] == 1 and body["department"] is None
 
 
 @pytest.mark.parametrize(
@@ -723,7 +725,7 @@ def test_malformed_complete_body_is_a_bad_request(api_as, request_body):
     task_id = open_task(clerk, document_id, "inregistrare")["id"]
     assert_error(clerk.post(f"/tasks/{task_id}/complete", **request_body), 400, "invalid")
     assert open_task(clerk, document_id, "inregistrare")["id"] == task_id
-    assert clerk.get(f"/documents/{document_id}").get_json()["status"] == "depus"
+    assert clerk.get(f"/documents/{document_id}").get_json()["status"] == "inregistrat"
 
 
 # --- claims between two registrars ----------------------------------------------------------------------------

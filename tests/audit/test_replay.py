@@ -40,13 +40,13 @@ def test_running_anonymous_and_timer_routes_replay_verified(ctx):
     do(late, "inregistrare", "registrator", {"departament": "relatii-publice"})
     do(late, "repartizare", "sef.serviciu", {"referent": "referent"})
     start = now_utc()
-    with time_machine.travel(start + timedelta(days=25, minutes=1), tick=False):
-        wake_due_instances()
     with time_machine.travel(start + timedelta(days=26), tick=False):
-        do(late, "redactare", "referent", {"raspuns": "Răspunsul, dat după reamintire, complet și valid."})
-    with time_machine.travel(start + timedelta(days=30, minutes=2), tick=False):
         wake_due_instances()
+    with time_machine.travel(start + timedelta(days=27), tick=False):
+        do(late, "redactare", "referent", {"raspuns": "Răspunsul, dat după reamintire, complet și valid."})
     with time_machine.travel(start + timedelta(days=31), tick=False):
+        wake_due_instances()
+    with time_machine.travel(start + timedelta(days=32), tick=False):
         do(late, "aprobare", "sef.serviciu", {"decizie": "aproba"})
         finish_route(late)
     result = replay_document(late)

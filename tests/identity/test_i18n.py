@@ -115,11 +115,12 @@ def test_dates_are_dd_mm_yyyy_in_both_languages(app, english, login_as):
         today = format_date(now_utc())
     assert DATE.fullmatch(today)
 
-    for lang, submitted_on in (("ro", "depus la"), ("en", "submitted on")):
+    # Online submissions are numbered at once: the list shows "Nr. 1/21.11.2026".
+    for lang, number in (("ro", "Nr."), ("en", "No.")):
         client.get(f"/?lang={lang}")
         listing = client.get("/documentele-mele").get_data(as_text=True)
         assert f'<html lang="{lang}">' in listing
-        assert f"{submitted_on} {today}" in listing, lang
+        assert f'<span class="doc-number">{number} 1/{today}</span>' in listing, lang
         page = client.get(location).get_data(as_text=True)
         assert today in page, lang
         assert DATE.search(page) and not FOREIGN_DATE.search(page), lang

@@ -72,7 +72,8 @@ def test_only_analysts_see_the_menu_entry(app):
 def test_check_and_deploy_a_broken_then_a_good_diagram(app):
     client = login(app.test_client(), "analist")
     page = client.get("/modelare/adresa").get_data(as_text=True)
-    assert "bpmn-modeler.production.min.js" in page and "modeler.js" in page
+    assert "/vendor/registratura/modeler.js" in page and 'id="proprietati"' in page
+    assert "adresa-repartizare.json" in re.search(r'data-forms="([^"]+)"', page).group(1)
     token = re.search(r'data-csrf="([^"]+)"', page).group(1)
     assert client.get("/modelare/adresa/bpmn").get_data(as_text=True) == LETTER_XML
 
@@ -120,6 +121,44 @@ def test_check_and_deploy_a_broken_then_a_good_diagram(app):
         assert "Repartizare către funcționar" in current.bpmn_xml
     assert "Repartizare către funcționar" in client.get("/modelare/adresa/bpmn").get_data(as_text=True)
     assert "v2" in client.get("/modelare/").get_data(as_text=True)
+
+
+def test_a_new_form_drafted_in_the_browser_is_checked_and_deployed_with_the_diagram(app):
+    client = login(app.test_client(), "analist")
+    page = client.get("/modelare/adresa").get_data(as_text=True)
+    token = re.search(r'data-csrf="([^"]+)"', page).group(1)
+    xml = LETTER_XML.replace('value="adresa-repartizare.json"', 'value="adresa-repartizare-v2.json"')
+    # The step's form with one more field, under a new file name.
+    form = json.loads((ROOT / "forms" / "adresa-repartizare.json").read_text(encoding="utf-8"))
+    form["properties"]["termen_intern"] = {"type": "string", "format": "date", "title": "Termen intern"}
+    # Without the new file the diagram names a form nobody has.
+    missing = post_json(client, "/modelare/adresa/verificare", {"xml": xml}, token).get_json()
+    assert missing["ok"] is False and any("adresa-repartizare-v2.json" in p["text"] for p in missing["problems"])
+    # A broken new form is refused on its own, before the route check.
+    broken = {**form, "properties": {"referent": {"type": "nu-exista"}}}
+    refused = post_json(
+        client, "/modelare/adresa/implementare", {"xml": xml, "forms": {"adresa-repartizare-v2.json": broken}}, token
+    )
+    assert refused.status_code == 422
+    assert refused.get_json()["problems"][0]["text"].startswith("adresa-repartizare-v2.json")
+    # A file name that could reach outside forms/ is not accepted at all.
+    for name in ("../x.json", "X.json", "a.txt"):
+        assert post_json(
+            client, "/modelare/adresa/verificare", {"xml": xml, "forms": {name: form}}, token
+        ).status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).where(ProcessVersion.process_id == "adresa")) == 1
+
+    payload = {"xml": xml, "forms": {"adresa-repartizare-v2.json": form}}
+    assert post_json(client, "/modelare/adresa/verificare", payload, token).get_json() == {"ok": True, "problems": []}
+    deployed = post_json(client, "/modelare/adresa/implementare", payload, token)
+    assert deployed.status_code == 201 and deployed.get_json()["version"] == 2
+    with app.app_context():
+        current = db.session.scalar(
+            select(ProcessVersion).where(ProcessVersion.process_id == "adresa", ProcessVersion.is_current.is_(True))
+        )
+        assert current.forms["adresa-repartizare-v2.json"]["properties"]["termen_intern"]["format"] == "date"
+    assert "adresa-repartizare-v2.json" in client.get("/modelare/adresa").get_data(as_text=True)
 
 
 def test_form_editing_validates_json_the_form_and_the_route(app):

@@ -78,3 +78,12 @@ def test_invalid_addresses_rejected(store, address):
     for method in (store.get, store.path, store.exists):
         with pytest.raises(ValueError):
             method(address)
+
+
+def test_delete_and_addresses(store):
+    first, second = store.put(b"one"), store.put(b"two")
+    assert sorted(store.addresses()) == sorted([first, second])
+    assert store.delete(first) is True
+    assert store.delete(first) is False
+    assert list(store.addresses()) == [second]
+    assert store.location(second).endswith(second)

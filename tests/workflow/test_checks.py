@@ -6,7 +6,7 @@ from app.workflow.deploy import check_bpmn
 
 ROOT = Path(__file__).resolve().parents[2]
 PETITION = (ROOT / "processes" / "petitie.bpmn").read_bytes()
-ROLES = {"registrator", "referent", "sef_serviciu"}
+ROLES = {"registrator", "referent", "sef_serviciu", "secretar_general"}
 PROCESS_END = b"</bpmn:process>"
 
 
@@ -19,14 +19,23 @@ def add_to_process(fragment: bytes) -> bytes:
     return PETITION.replace(PROCESS_END, fragment + PROCESS_END)
 
 
+def with_duration(timer_date_expression: bytes, duration: bytes) -> bytes:
+    """The petition with one of its deadline timers turned into a duration timer."""
+    time_date = b'<bpmn:timeDate xsi:type="bpmn:tFormalExpression">' + timer_date_expression + b"</bpmn:timeDate>"
+    assert time_date in PETITION
+    return PETITION.replace(
+        time_date, b'<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">' + duration + b"</bpmn:timeDuration>"
+    )
+
+
 def test_unquoted_timer_is_explained():
-    assert messages(PETITION.replace(b'"P25D"', b"P25D")) == [
+    assert messages(with_duration(b"deadline_timer(5)", b"P25D")) == [
         "broken.bpmn: termen_25: timer 'P25D' must be quoted: \"P25D\""
     ]
 
 
 def test_timer_that_is_not_iso_8601():
-    assert messages(PETITION.replace(b'"P5D"', b'"cinci zile"')) == [
+    assert messages(with_duration(b"deadline_timer()", b'"cinci zile"')) == [
         "broken.bpmn: termen_30: timer 'cinci zile' is not an ISO 8601 duration"
     ]
 

@@ -13,7 +13,7 @@ from app.workflow.models import ProcessVersion
 
 ROOT = Path(__file__).resolve().parents[2]
 PETITION = (ROOT / "processes" / "petitie.bpmn").read_bytes()
-ROLES = {"registrator", "referent", "sef_serviciu"}
+ROLES = {"registrator", "referent", "sef_serviciu", "secretar_general"}
 
 
 def problems_of(xml: bytes, forms_dir: Path = ROOT / "forms") -> list[str]:

@@ -138,7 +138,7 @@ def test_only_one_timer_runner_at_a_time(app):
         do(document, "inregistrare", "registrator", {"departament": "relatii-publice"})
         document_id = document.id
         db.session.remove()
-    with time_machine.travel(now_utc() + timedelta(days=25, minutes=1), tick=False):
+    with time_machine.travel(now_utc() + timedelta(days=26), tick=False):  # the reminder is due
         with app.app_context(), db.engine.connect() as other_worker:
             assert other_worker.execute(
                 text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY}

@@ -14,7 +14,7 @@ from app.portal.submission import submit
 from app.registry.models import Attachment, DocumentStatus, DocumentType
 from app.signing.route import sign_task
 from app.workflow.models import HistoryEntry, HumanTask, InstanceStatus, TaskStatus, WorkflowInstance
-from app.workflow.runtime import FormInvalid, TaskUnavailable, complete_task, wake_due_instances
+from app.workflow.runtime import FormInvalid, NotCandidate, TaskUnavailable, complete_task, wake_due_instances
 from tests.routes import open_task, user
 
 
@@ -174,19 +174,19 @@ def test_task_completed_twice_gives_clear_message(ctx):
     assert document.department.code == "relatii-publice"
 
 
-def test_deadline_timers_remind_at_day_25_and_mark_overdue_at_day_30(ctx):
+def test_deadline_timers_remind_five_days_before_and_mark_overdue_after_the_deadline(ctx):
     document = submit_petition()
     do(document, "inregistrare", "registrator", {"departament": "relatii-publice"})
     do(document, "repartizare", "sef.serviciu", {"referent": "referent"})
     start = now_utc()
     assert wake_due_instances() == 0
-    with time_machine.travel(start + timedelta(days=25, minutes=1), tick=False):
+    with time_machine.travel(start + timedelta(days=26), tick=False):  # day 25 is over
         assert wake_due_instances() == 1
     notices = db.session.scalars(select(Notification).where(Notification.document_id == document.id)).all()
     assert {n.user_id for n in notices} == {user("referent").id, user("sef.serviciu").id}
     db.session.refresh(document)
     assert document.overdue is False
-    with time_machine.travel(start + timedelta(days=30, minutes=2), tick=False):
+    with time_machine.travel(start + timedelta(days=31), tick=False):  # the 30th day is over
         assert wake_due_instances() == 1
     db.session.refresh(document)
     assert document.overdue is True
@@ -197,6 +197,88 @@ def test_deadline_timers_remind_at_day_25_and_mark_overdue_at_day_30(ctx):
     assert "reminder" in events and "overdue" in events
     # The route itself goes on: the official can still answer.
     assert open_task(document, "redactare") is not None
+
+
+def test_head_of_institution_extends_the_deadline_by_at_most_15_days(ctx):
+    """OG 27/2002 art. 9: the extension is decided once, for at most 15 days, with a reason the petitioner sees;
+    the overdue mark then waits for the new deadline."""
+    document = submit_petition()
+    do(document, "inregistrare", "registrator", {"departament": "relatii-publice"})
+    do(document, "repartizare", "sef.serviciu", {"referent": "referent"})
+    start = now_utc()
+    old_deadline = document.deadline_at
+    with time_machine.travel(start + timedelta(days=26), tick=False):
+        assert wake_due_instances() == 1
+        decision = open_task(document, "decizie_prelungire")
+        assert decision.role_code == "secretar_general"
+        with pytest.raises(FormInvalid):
+            complete_task(decision.id, user("secretar"), {"prelungire": True, "zile": 16, "motiv_prelungire": "x"})
+        db.session.rollback()
+        with pytest.raises(NotCandidate):  # the head of unit is not the head of the institution
+            complete_task(decision.id, user("sef.serviciu"), {"prelungire": True, "zile": 10, "motiv_prelungire": "x"})
+        db.session.rollback()
+        db.session.refresh(document)
+        assert document.deadline_at == old_deadline
+        do(document, "decizie_prelungire", "secretar",
+           {"prelungire": True, "zile": 15, "motiv_prelungire": "Verificare pe teren cu poliția locală."})
+    db.session.refresh(document)
+    assert (document.deadline_at - old_deadline).days == 15
+    moved = db.session.scalar(
+        select(HistoryEntry).where(HistoryEntry.document_id == document.id, HistoryEntry.event == "deadline_changed")
+    )
+    assert "art. 9 din OG 27/2002" in moved.message or "art. 9 din OG 27/2002" in str(moved.data)
+    with time_machine.travel(start + timedelta(days=31), tick=False):  # the old deadline passed: not overdue
+        wake_due_instances()
+        db.session.refresh(document)
+        assert document.overdue is False
+    with time_machine.travel(start + timedelta(days=46), tick=False):  # the extended one passed
+        assert wake_due_instances() == 1
+        db.session.refresh(document)
+        assert document.overdue is True
+    assert open_task(document, "redactare") is not None
+
+
+def test_a_petition_for_another_institution_is_forwarded_there_and_the_petitioner_told(ctx):
+    """OG 27/2002 art. 6(2): registered as incoming at the competent institution, both numbers linked, the
+    petition closed here with a message naming the institution, its number and the reason."""
+    from app.correspondence.models import OutgoingLetter
+    from app.registry.models import Document
+
+    document = submit_petition(subject="Groapă pe o stradă din Săcele")
+    do(document, "inregistrare", "registrator", {"departament": "relatii-publice"})
+    task = open_task(document, "repartizare")
+    with pytest.raises(FormInvalid) as refused:  # forwarding needs the institution and the reason
+        complete_task(task.id, user("sef.serviciu"), {"competenta": "redirectionare"})
+    db.session.rollback()
+    assert {"institutie_competenta", "motiv_redirectionare"} <= set(refused.value.errors)
+    with pytest.raises(FormInvalid):  # only institutions of the platform, never its own
+        complete_task(task.id, user("sef.serviciu"), {
+            "competenta": "redirectionare", "institutie_competenta": "cj-brasov", "motiv_redirectionare": "x"})
+    db.session.rollback()
+
+    do(document, "repartizare", "sef.serviciu", {
+        "competenta": "redirectionare", "institutie_competenta": "pm-sacele",
+        "motiv_redirectionare": "Strada este administrată de Primăria Municipiului Săcele."})
+    db.session.refresh(document)
+    assert document.status == DocumentStatus.RESOLVED and document.is_closed
+    letter = db.session.scalar(select(OutgoingLetter).where(OutgoingLetter.source_document_id == document.id))
+    incoming = db.session.get(Document, letter.incoming_document_id)
+    sacele = db.session.scalar(select(Institution).where(Institution.code == "pm-sacele"))
+    assert incoming.institution_id == sacele.id and incoming.registration_number is not None
+    assert "Groapă pe o stradă din Săcele" in incoming.subject
+    assert {a.sha256 for a in incoming.attachments} >= {a.sha256 for a in document.attachments if a.kind == "depunere"}
+    assert incoming.registration_label in document.resolution and "Primăria Municipiului Săcele" in document.resolution
+    forwarded = db.session.scalar(
+        select(HistoryEntry).where(HistoryEntry.document_id == document.id, HistoryEntry.event == "forwarded")
+    )
+    assert forwarded.data["institution"] == "pm-sacele" and forwarded.data["late_days"] == 0
+    assert db.session.scalar(
+        select(WorkflowInstance.status).where(WorkflowInstance.document_id == document.id)
+    ) == InstanceStatus.COMPLETE
+    # At Săcele the letter waits in the registry like any incoming address.
+    assert db.session.scalar(
+        select(HumanTask).where(HumanTask.document_id == incoming.id, HumanTask.status == TaskStatus.READY)
+    ).institution_id == sacele.id
 
 
 def test_answer_attachment_is_stored_by_content_hash(ctx):

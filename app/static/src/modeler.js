@@ -1,12 +1,35 @@
-// The bpmn-js modeler for process analysts: load the current version, check it with the deployment checks, deploy
-// it as a new version, download it, edit the XML directly (extension properties). The bpmn.io watermark stays
-// visible, as its licence requires.
+// The bpmn-js modeler for process analysts: load the current version, edit it (diagram + properties panel for
+// forms, assignees, scripts, conditions and timers), check it with the deployment checks, deploy it as a new
+// version, download it, or edit the XML directly. The bpmn.io watermark stays visible, as its licence requires.
+// Bundled by esbuild at set-up (`npm run build`) from the npm packages; nothing third-party is committed.
+import BpmnModeler from "bpmn-js/lib/Modeler";
+import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from "bpmn-js-properties-panel";
+import SpiffPropertiesProvider from "./spiff-properties.js";
+import spiffModdle from "./spiffworkflow-moddle.json";
+
 (function () {
   var holder = document.getElementById("modelator");
-  if (!holder || !window.BpmnJS) { return; }
+  if (!holder) { return; }
   var data = holder.dataset;
   var result = document.getElementById("rezultat");
-  var modeler = new window.BpmnJS({ container: holder, keyboard: { bindTo: document } });
+  var text = JSON.parse(document.getElementById("texte-proprietati").textContent);
+  // The properties panel offers these file names; forms drafted on this page join them and travel with the diagram.
+  var formFiles = JSON.parse(data.forms || "[]");
+  var newForms = {};
+  var modeler = new BpmnModeler({
+    container: holder,
+    keyboard: { bindTo: document },
+    propertiesPanel: { parent: "#proprietati" },
+    additionalModules: [
+      BpmnPropertiesPanelModule,
+      BpmnPropertiesProviderModule,
+      { __init__: ["spiffPropertiesProvider"], spiffPropertiesProvider: ["type", SpiffPropertiesProvider] },
+    ],
+    moddleExtensions: { spiffworkflow: spiffModdle },
+    spiffText: text,
+    spiffForms: formFiles,
+  });
+  window.registraturaModeler = modeler; // for the browser test
   var marked = [];
 
   function show(kind, title, items) {
@@ -46,7 +69,7 @@
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": data.csrf },
-      body: JSON.stringify({ xml: xml })
+      body: JSON.stringify({ xml: xml, forms: newForms })
     }).then(function (response) {
       return response.json().then(function (body) { return { status: response.status, body: body }; });
     });
@@ -105,6 +128,26 @@
       modeler.get("canvas").zoom("fit-viewport");
       show("info", data.msgLoaded);
     }).catch(failed);
+  });
+
+  document.getElementById("formular-nou-adauga").addEventListener("click", function () {
+    var name = document.getElementById("formular-nou-nume").value.trim();
+    var body;
+    try {
+      if (!/^[a-z0-9][a-z0-9-]*\.json$/.test(name)) { throw new Error(document.getElementById("formular-nou-nume").placeholder); }
+      body = JSON.parse(document.getElementById("formular-nou-continut").value);
+      if (!body || typeof body !== "object" || Array.isArray(body)) { throw new Error("{}"); }
+    } catch (err) {
+      show("danger", data.msgFormInvalid, [String(err && err.message || err)]);
+      return;
+    }
+    newForms[name] = body;
+    if (formFiles.indexOf(name) < 0) { formFiles.push(name); formFiles.sort(); }
+    var list = document.getElementById("formulare-noi");
+    var item = Array.prototype.find.call(list.children, function (li) { return li.dataset.name === name; });
+    if (!item) { item = document.createElement("li"); item.dataset.name = name; list.appendChild(item); }
+    item.textContent = name;
+    show("info", data.msgFormAdded.replace("{name}", name));
   });
 
   fetch(data.bpmnUrl, { credentials: "same-origin" })

@@ -1,0 +1,2 @@
+"""Two-way communication about a document: completion requests to the citizen, formal messages to the citizen
+(recorded in the document's history), and the staff's informal comment thread (never shown to the citizen)."""

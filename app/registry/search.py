@@ -1,0 +1,223 @@
+"""Searching the register (number, date range, sender, subject, status, department, register, direction) and its
+CSV export.
+
+The CSV is for Excel as set up in Romania: UTF-8 with a byte order mark (so diacritics open right) and `;` as the
+separator (the Romanian list separator, since `,` is the decimal mark). Cells that start like a formula are
+prefixed with an apostrophe, so a sender named "=HYPERLINK(...)" stays text."""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, or_
+
+from app.dates import format_date
+from app.identity.models import User
+from app.registry.access import staff_documents_query
+from app.registry.freeze import DIRECTION_LABELS, day_bounds
+from app.registry.models import Document, DocumentAnnulment, DocumentStatus
+from app.templating import STATUS_LABELS
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 50_000
+
+
+@dataclass
+class RegisterFilter:
+    number: int | None = None
+    year: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    sender: str = ""
+    subject: str = ""
+    status: str = ""
+    department_id: int | None = None
+    register_id: int | None = None
+    direction: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    def args(self) -> dict:
+        """The filter as query-string arguments (for paging and the export link)."""
+        values = {
+            "numar": f"{self.number}/{self.year}" if self.number and self.year else self.number,
+            "de_la": self.date_from.isoformat() if self.date_from else None,
+            "pana_la": self.date_to.isoformat() if self.date_to else None,
+            "expeditor": self.sender,
+            "subiect": self.subject,
+            "stare": self.status,
+            "compartiment": self.department_id,
+            "registru": self.register_id,
+            "directie": self.direction,
+        }
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+def _date(value: str) -> date:
+    """HTML date inputs send 2026-11-21; people type 21.11.2026."""
+    value = value.strip()
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(value)
+
+
+def _int(value: str) -> int:
+    number = int(value.strip())
+    if number < 1:
+        raise ValueError(value)
+    return number
+
+
+def parse_filter(args) -> RegisterFilter:
+    """Read the search form; a value that cannot be read is left out and named in `errors` (Romanian)."""
+    f = RegisterFilter()
+    number = (args.get("numar") or "").strip()
+    if number:
+        head, _slash, tail = number.partition("/")
+        try:
+            f.number = _int(head)
+            if tail:
+                # 123/2026 or 123/21.11.2026 (the label as printed)
+                f.year = _date(tail).year if "." in tail or "-" in tail else _int(tail)
+        except ValueError:
+            f.number = f.year = None
+            f.errors.append(
+                _("Numărul „%(number)s” nu este valid: scrieți de exemplu 123 sau 123/2026.", number=number)
+            )
+    for key, attr, label in (("de_la", "date_from", _("De la")), ("pana_la", "date_to", _("Până la"))):
+        value = (args.get(key) or "").strip()
+        if value:
+            try:
+                setattr(f, attr, _date(value))
+            except ValueError:
+                f.errors.append(
+                    _("%(label)s: data „%(value)s” nu este validă (zz.ll.aaaa).", label=label, value=value)
+                )
+    if f.date_from and f.date_to and f.date_from > f.date_to:
+        f.errors.append(_("Intervalul de date este inversat: „de la” este după „până la”."))
+        f.date_from = f.date_to = None
+    f.sender = (args.get("expeditor") or "").strip()[:200]
+    f.subject = (args.get("subiect") or "").strip()[:300]
+    f.status = (args.get("stare") or "").strip()[:20]
+    f.direction = (args.get("directie") or "").strip()[:10]
+    for key, attr in (("compartiment", "department_id"), ("registru", "register_id")):
+        value = (args.get(key) or "").strip()
+        if value:
+            try:
+                setattr(f, attr, _int(value))
+            except ValueError:
+                f.errors.append(_("Filtru nevalid ignorat."))
+    return f
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def register_query(user: User, f: RegisterFilter) -> Select:
+    """Registered entries the user may see (access.staff_documents_query), filtered; annulled ones included."""
+    query = staff_documents_query(user).where(Document.registration_number.is_not(None))
+    if f.number:
+        query = query.where(Document.registration_number == f.number)
+    if f.year:
+        query = query.where(Document.registration_year == f.year)
+    if f.date_from:
+        query = query.where(Document.registered_at >= day_bounds(f.date_from)[0])
+    if f.date_to:
+        query = query.where(Document.registered_at < day_bounds(f.date_to)[1])
+    if f.sender:
+        query = query.where(
+            or_(
+                Document.sender_name.ilike(_like(f.sender), escape="\\"),
+                Document.recipient.ilike(_like(f.sender), escape="\\"),
+            )
+        )
+    if f.subject:
+        query = query.where(Document.subject.ilike(_like(f.subject), escape="\\"))
+    if f.status:
+        query = query.where(Document.status == f.status)
+    if f.department_id:
+        query = query.where(Document.department_id == f.department_id)
+    if f.register_id:
+        query = query.where(Document.register_id == f.register_id)
+    if f.direction:
+        query = query.where(Document.direction == f.direction)
+    return query.order_by(
+        Document.registration_year.desc(), Document.registration_number.desc(), Document.id.desc()
+    )
+
+
+CSV_HEADER = [
+    "Nr. înregistrare",
+    "Data înregistrării",
+    "Registru",
+    "Direcție",
+    "Nr. la expeditor",
+    "Data la expeditor",
+    "Nr. file",
+    "Nr. anexe",
+    "Expeditor",
+    "Conținutul pe scurt",
+    "Compartiment",
+    "Data expedierii",
+    "Mod de soluționare",
+    "Destinatar",
+    "Nr. conexat",
+    "Indicativ dosar",
+    "Stare",
+    "Anulare",
+]
+
+
+def status_label(code: str) -> str:
+    return _("Anulat") if code == DocumentStatus.ANNULLED else str(STATUS_LABELS.get(code, code))
+
+
+def _safe(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def csv_row(document: Document, annulment: DocumentAnnulment | None) -> list[str]:
+    cancelled = ""
+    if annulment is not None:
+        cancelled = (
+            f"{format_date(annulment.annulled_at)}, {annulment.operator.full_name}: {annulment.reason}"
+        )
+    return [
+        _safe(v)
+        for v in (
+            f"{document.registration_number}/{document.registration_year}",
+            format_date(document.registered_at),
+            document.register.name if document.register else "",
+            DIRECTION_LABELS.get(document.direction, document.direction),
+            document.sender_reference,
+            format_date(document.sender_reference_date),
+            document.page_count,
+            document.annex_count,
+            document.sender_name,
+            document.subject,
+            document.department.name if document.department else "",
+            format_date(document.dispatched_at),
+            document.resolution,
+            document.recipient,
+            document.linked_document.registration_label if document.linked_document_id else "",
+            document.file_code,
+            status_label(document.status),
+            cancelled,
+        )
+    ]
+
+
+def export_csv(documents: list[Document], annulments: dict[int, DocumentAnnulment]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for document in documents:
+        writer.writerow(csv_row(document, annulments.get(document.id)))
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -1,0 +1,121 @@
+"""Shared steps for the archive tests: a petition walked through its whole route (signed by both officials and
+closed), then archived by the `archive pending` job; and eark-validator's verdict on an exported package."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from app.archive.records import archive_pending, record_for
+from app.extensions import db
+from app.signing.route import sign_task
+from tests.signing.helpers import open_task, petition_at_signing, user
+
+
+def closed_petition(subject="Iluminat public defect pe strada Lungă"):
+    document = petition_at_signing(subject)
+    sign_task(open_task(document, "semnare_referent").id, user("referent"))
+    db.session.commit()
+    sign_task(open_task(document, "semnare_sef").id, user("sef.serviciu"))
+    db.session.commit()
+    db.session.refresh(document)
+    assert document.is_closed
+    return document
+
+
+def archived_petition(subject="Iluminat public defect pe strada Lungă"):
+    document = closed_petition(subject)
+    done, errors = archive_pending()
+    assert errors == [] and done >= 1, (done, errors)
+    return record_for(document)
+
+
+def eark_validate(package: Path) -> dict:
+    """eark-validator 1.1.2 as a separate process (its exit code is 0 whatever it finds: read its JSON line)."""
+    exe = Path(sys.executable).parent / "eark-validator"
+    if not exe.is_file():
+        import pytest
+
+        pytest.fail("eark-validator is required: pip install --no-deps eark-validator==1.1.2 (see requirements-dev.txt)")
+    out = subprocess.run([str(exe), "-r", "-c", str(package)], capture_output=True, text=True, timeout=120)
+    lines = [line for line in out.stdout.splitlines() if line.strip().startswith("{")]
+    assert lines, out.stdout + out.stderr
+    return json.loads(lines[-1])
+
+
+def verify_checksums(package: Path) -> list[Path]:
+    """Files whose SHA-256 or size differs from what their METS (root or representation) declares."""
+    import hashlib
+
+    from lxml import etree
+
+    mets_ns = "http://www.loc.gov/METS/"
+    xlink = "{http://www.w3.org/1999/xlink}href"
+    bad = []
+    for mets in [package / "METS.xml", *package.glob("representations/*/METS.xml")]:
+        tree = etree.parse(str(mets))
+        for el in tree.iter(f"{{{mets_ns}}}file", f"{{{mets_ns}}}mdRef"):
+            href = el.get(xlink) if el.tag.endswith("mdRef") else el.find(f"{{{mets_ns}}}FLocat").get(xlink)
+            target = mets.parent / href
+            data = target.read_bytes()
+            if hashlib.sha256(data).hexdigest().upper() != el.get("CHECKSUM") or len(data) != int(el.get("SIZE")):
+                bad.append(target)
+    return bad
+
+
+def eark_errors(report: dict) -> list:
+    """Every message of severity Error, wherever the report puts it."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if str(node.get("severity", "")).lower() == "error":
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(report)
+    return found
+
+
+class Web:
+    """A logged-in test client usable inside the `ctx` fixture: requests then share ctx's application context, so
+    Flask-Login's per-context user and Flask-WTF's token (both kept in `g`) would leak from one client to the next;
+    they are dropped around every request."""
+
+    def __init__(self, app, username: str):
+        self.client = app.test_client()
+        response = self.post(
+            "/autentificare", data={"username": username, "password": "demo", "csrf_token": self.csrf("/autentificare")}
+        )
+        assert response.status_code == 302, response.status_code
+
+    @staticmethod
+    def _forget():
+        from flask import g
+
+        g.pop("_login_user", None)
+        g.pop("csrf_token", None)  # Flask-WTF caches the session's token there
+
+    def get(self, *args, **kwargs):
+        self._forget()
+        try:
+            return self.client.get(*args, **kwargs)
+        finally:
+            self._forget()
+
+    def post(self, *args, **kwargs):
+        self._forget()
+        try:
+            return self.client.post(*args, **kwargs)
+        finally:
+            self._forget()
+
+    def csrf(self, path: str = "/arhiva/cautare") -> str:
+        import re
+
+        html = self.get(path).get_data(as_text=True)
+        return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)

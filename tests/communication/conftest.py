@@ -1,0 +1,1 @@
+from tests.notifications.smtp import mail_server  # noqa: F401
