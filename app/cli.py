@@ -88,9 +88,15 @@ def register_cli(app: Flask) -> None:
 
         accounts = load_demo()
         db.session.commit()
+        if current_app.config.get("SIGNING_TEST_PKI"):  # the answers are signed with the demo TEST keys
+            from app.demo.documents import walk_demo_petitions
+
+            answered = walk_demo_petitions()
+            if answered:
+                click.echo(f"{answered} demo petitions answered, signed and archived.")
         click.echo(f"Demo accounts (password: {DEMO_PASSWORD}):")
         for username, description in accounts:
-            click.echo(f"  {username:14} {description}")
+            click.echo(f"  {username:18} {description}")
 
     @app.cli.group("workflow")
     def workflow():
