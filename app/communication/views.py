@@ -90,20 +90,25 @@ def _parse_due(text: str) -> datetime | None:
     return as_utc(datetime.combine(day, time(23, 59, 59), tzinfo=local_zone()))
 
 
+def _commit_or_flash(action, done_message: str) -> None:
+    """One staff action, one transaction: commit and say so, or roll back and show the refusal."""
+    try:
+        action()
+    except CommunicationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(done_message, "success")
+
+
 @bp.route("/sarcini/<int:task_id>/completare", methods=["POST"])
 @login_required
 def request_completion_view(task_id: int):
     task = db.session.get(HumanTask, task_id)
     if task is None or not current_user.is_staff or not is_candidate(current_user, task):
         abort(404)
-    try:
-        request_completion(task, current_user, request.form.get("mesaj", ""), _parse_due(request.form.get("termen")))
-    except CommunicationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Cererea de completare a fost trimisă solicitantului."), "success")
+    _commit_or_flash(lambda: request_completion(task, current_user, request.form.get("mesaj", ""), _parse_due(request.form.get("termen"))), _("Cererea de completare a fost trimisă solicitantului."))
     return redirect(url_for("inbox.task", task_id=task_id))
 
 
@@ -113,14 +118,7 @@ def cancel_completion(public_id: str):
     completion = db.session.scalar(select(CompletionRequest).where(CompletionRequest.public_id == public_id))
     if completion is None or not current_user.is_staff or not staff_can_view(current_user, completion.document):
         abort(404)
-    try:
-        cancel_request(completion, current_user, "Cererea de completare a fost anulată de instituție.")
-    except CommunicationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Cererea de completare a fost anulată."), "success")
+    _commit_or_flash(lambda: cancel_request(completion, current_user, "Cererea de completare a fost anulată de instituție."), _("Cererea de completare a fost anulată."))
     return _back(url_for("registry.document", public_id=completion.document.public_id))
 
 
@@ -161,14 +159,7 @@ def answer_completion_view(document_id: str, request_id: str):
 @login_required
 def formal_message(public_id: str):
     document = _staff_document(public_id)
-    try:
-        send_formal_message(document, current_user, request.form.get("mesaj", ""))
-    except CommunicationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Mesajul a fost trimis solicitantului și înregistrat în istoricul documentului."), "success")
+    _commit_or_flash(lambda: send_formal_message(document, current_user, request.form.get("mesaj", "")), _("Mesajul a fost trimis solicitantului și înregistrat în istoricul documentului."))
     return _back(url_for("registry.document", public_id=public_id))
 
 
@@ -176,14 +167,7 @@ def formal_message(public_id: str):
 @login_required
 def comment(public_id: str):
     document = _staff_document(public_id)
-    try:
-        add_comment(document, current_user, request.form.get("comentariu", ""))
-    except CommunicationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Comentariul a fost adăugat."), "success")
+    _commit_or_flash(lambda: add_comment(document, current_user, request.form.get("comentariu", "")), _("Comentariul a fost adăugat."))
     return _back(url_for("registry.document", public_id=public_id))
 
 
@@ -206,14 +190,7 @@ def paper_cover(public_id: str):
 @login_required
 def paper_dispatch(public_id: str):
     document = _staff_document(public_id)
-    try:
-        record_paper_dispatch(document, current_user)
-    except CommunicationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("Expedierea prin poștă a fost înregistrată."), "success")
+    _commit_or_flash(lambda: record_paper_dispatch(document, current_user), _("Expedierea prin poștă a fost înregistrată."))
     return redirect(url_for("registry.document", public_id=public_id))
 
 

@@ -18,9 +18,9 @@ from app.extensions import db
 from app.registry.models import Document
 from app.signing.route import sign_task
 from tests.browser.test_petition_walk import check_page, open_menu, shoot
-from tests.notifications.smtp import body_of, mail_server  # noqa: F401 - the fixture
 from tests.routes import open_task, user
 from tests.signing.helpers import do
+from tests.smtp import body_of
 
 SUBJECT = "Stâlp de iluminat căzut pe trotuar"
 CONTENT = "Pe strada Mureșenilor nr. 12 un stâlp de iluminat a căzut pe trotuar și blochează trecerea pietonilor."

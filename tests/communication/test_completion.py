@@ -13,10 +13,10 @@ from app.inbox.models import Notification
 from app.registry.models import Attachment, Document
 from app.workflow.models import HistoryEntry, HumanTask, TaskStatus
 from tests.conftest import csrf_token
-from tests.notifications.smtp import body_of
 from tests.portal.test_portal_web import signup
 from tests.routes import open_task, user
 from tests.signing.helpers import do
+from tests.smtp import body_of
 from tests.webflow import complete, png_bytes, submit_petition
 
 ASK = "Vă rugăm să atașați o fotografie a stâlpului de iluminat defect."

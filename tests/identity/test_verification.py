@@ -41,9 +41,9 @@ def documents(app) -> int:
         return db.session.scalar(select(func.count(Document.id)))
 
 
-def test_link_from_the_email_verifies_and_then_submitting_works(app, client, mailbox):
+def test_link_from_the_email_verifies_and_then_submitting_works(app, client, mail_server):
     assert signup(client).status_code == 302
-    [message] = mailbox.messages
+    [message] = mail_server.messages
     assert message["To"] == "maria.pop@example.ro"
     assert "Confirmați adresa de e-mail" in message["Subject"]
     with app.app_context():
@@ -67,9 +67,9 @@ def test_link_from_the_email_verifies_and_then_submitting_works(app, client, mai
     assert documents(app) == 1
 
 
-def test_tampered_link_is_refused_clearly(app, client, mailbox):
+def test_tampered_link_is_refused_clearly(app, client, mail_server):
     signup(client)
-    path = link_path(mailbox.messages[0])
+    path = link_path(mail_server.messages[0])
     tampered = path[:-3] + ("aaa" if not path.endswith("aaa") else "bbb")
     page = app.test_client().get(tampered)
     assert page.status_code == 400
@@ -78,9 +78,9 @@ def test_tampered_link_is_refused_clearly(app, client, mailbox):
         assert user("maria.pop@example.ro").email_verified is False
 
 
-def test_expired_link_is_refused_and_a_new_one_can_be_requested(app, client, mailbox):
+def test_expired_link_is_refused_and_a_new_one_can_be_requested(app, client, mail_server):
     signup(client)
-    path = link_path(mailbox.messages[0])
+    path = link_path(mail_server.messages[0])
     with time_machine.travel(now_utc() + timedelta(hours=49)):
         page = app.test_client().get(path)
     assert page.status_code == 400
@@ -89,8 +89,8 @@ def test_expired_link_is_refused_and_a_new_one_can_be_requested(app, client, mai
         assert user("maria.pop@example.ro").email_verified is False
     token = csrf_token(client, "/cont")
     assert client.post("/cont/confirmare-email", data={"csrf_token": token}).status_code == 302
-    assert len(mailbox.messages) == 2
-    assert app.test_client().get(link_path(mailbox.messages[1])).status_code == 200
+    assert len(mail_server.messages) == 2
+    assert app.test_client().get(link_path(mail_server.messages[1])).status_code == 200
 
 
 def test_demo_accounts_are_verified(app, login_as):
@@ -99,7 +99,7 @@ def test_demo_accounts_are_verified(app, login_as):
     assert submit_petition(login_as("cetatean")).status_code == 302
 
 
-def test_api_refuses_submissions_from_an_unverified_account(app, client, mailbox):
+def test_api_refuses_submissions_from_an_unverified_account(app, client, mail_server):
     from app.identity.models import ApiToken
 
     signup(client)

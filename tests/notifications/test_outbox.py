@@ -13,9 +13,9 @@ from app.notifications.outbox import queue, send_pending
 from app.registry.models import Document
 from app.signing.route import sign_task
 from tests.conftest import csrf_token
-from tests.notifications.smtp import body_of, free_port
 from tests.routes import open_task, user
 from tests.signing.helpers import petition_at_signing
+from tests.smtp import body_of, free_port
 from tests.webflow import submit_petition
 
 

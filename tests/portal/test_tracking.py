@@ -11,7 +11,7 @@ from app.portal.lookup import MAX_FAILURES_PER_NUMBER
 from app.portal.models import TrackingAttempt
 from app.registry.models import Document
 from tests.conftest import csrf_token
-from tests.notifications.smtp import body_of
+from tests.smtp import body_of
 from tests.webflow import submit_petition
 
 NOT_FOUND = "Nu am găsit un document cu aceste date."

@@ -1,11 +1,9 @@
-"""Real parts for the signing tests: an SMTP server in process (aiosmtpd), a SoftHSM2 token with a key generated
+"""Real parts for the signing tests (the SMTP server is tests/smtp.py's `mail_server`): a SoftHSM2 token with a key generated
 on it, and a switch that turns the PKI responders off (any HTTP request then fails)."""
 
 import os
 import shutil
-import socket
 import subprocess
-from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
@@ -17,35 +15,6 @@ from app.signing import testpki
 SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 TOKEN_LABEL = "token-secretar"
 TOKEN_PIN = "4821"
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's handler API
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server(app):
-    """A real SMTP server on 127.0.0.1 (a free port); the app sends its mail there during the test."""
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox()
-    with socket.socket() as probe:  # a free port: the controller's start-up check cannot connect to port 0
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    saved = {k: app.config.get(k) for k in ("MAIL_SERVER", "MAIL_PORT")}
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
-    try:
-        yield inbox
-    finally:
-        app.config.update(saved)
-        controller.stop()
 
 
 @pytest.fixture

@@ -23,19 +23,19 @@ def post(client, path, data=None):
     return client.post(path, data={"csrf_token": token, **(data or {})})
 
 
-def code_messages(smtp_server) -> list:
+def code_messages(mail_server) -> list:
     """The confirmation-code e-mails (the citizen also receives the registration notice, app/notifications)."""
-    return [m for m in smtp_server.messages if m["Subject"].startswith("Cod de confirmare")]
+    return [m for m in mail_server.messages if m["Subject"].startswith("Cod de confirmare")]
 
 
-def test_code_by_email_then_sealed_confirmation_with_report(app, login_as, smtp_server, pdftotext, tmp_path):
+def test_code_by_email_then_sealed_confirmation_with_report(app, login_as, mail_server, pdftotext, tmp_path):
     citizen = login_as("cetatean")
     location = submit_petition(citizen).headers["Location"]
     page = citizen.get(location).get_data(as_text=True)
     assert "Trimite codul pe e-mail" in page
 
     assert post(citizen, f"{location}/confirmare/cod").status_code == 302
-    [message] = code_messages(smtp_server)
+    [message] = code_messages(mail_server)
     assert message["To"] == "cetatean@demo.example"
     body = message.get_content()
     assert "Consiliul Județean Brașov" in body  # UTF-8 intact
@@ -76,16 +76,16 @@ def test_code_by_email_then_sealed_confirmation_with_report(app, login_as, smtp_
     assert "Semnat de Consiliul Județean Brașov" in staff
 
 
-def test_a_second_code_within_a_minute_is_refused(app, login_as, smtp_server):
+def test_a_second_code_within_a_minute_is_refused(app, login_as, mail_server):
     citizen = login_as("cetatean")
     location = submit_petition(citizen).headers["Location"]
     post(citizen, f"{location}/confirmare/cod")
     post(citizen, f"{location}/confirmare/cod")
-    assert len(code_messages(smtp_server)) == 1
+    assert len(code_messages(mail_server)) == 1
     assert "mai puțin de un minut" in citizen.get(location).get_data(as_text=True)
 
 
-def test_another_citizen_cannot_confirm(app, login_as, smtp_server):
+def test_another_citizen_cannot_confirm(app, login_as, mail_server):
     location = submit_petition(login_as("cetatean")).headers["Location"]
     with app.app_context():
         from app.identity.models import User
@@ -99,4 +99,4 @@ def test_another_citizen_cannot_confirm(app, login_as, smtp_server):
     intruder = login(app.test_client(), "maria", "parola-lunga-1")
     token = csrf_token(intruder, "/")
     assert intruder.post(f"{location}/confirmare/cod", data={"csrf_token": token}).status_code == 404
-    assert code_messages(smtp_server) == []
+    assert code_messages(mail_server) == []

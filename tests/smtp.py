@@ -1,4 +1,5 @@
-"""A real SMTP server in process (aiosmtpd) for the notification tests: the application sends its mail there."""
+"""A real SMTP server in process (aiosmtpd) for every test that sends mail: the application sends it there (the
+fixture `mail_server`, available to all tests through tests/conftest.py)."""
 
 import socket
 import time
@@ -34,6 +35,7 @@ def free_port() -> int:
 
 @pytest.fixture
 def mail_server(app):
+    """A real SMTP server on 127.0.0.1 (a free port); the app sends its mail there during the test."""
     from aiosmtpd.controller import Controller
 
     inbox = Inbox()

@@ -1,1 +1,0 @@
-from tests.notifications.smtp import mail_server  # noqa: F401
