@@ -6,11 +6,18 @@ PY := $(VENV)/bin/python
 FLASK := FLASK_APP=wsgi:app $(VENV)/bin/flask
 PYTHON ?= python3
 APT_RUN := fonts-dejavu-core
-APT_TEST := fonts-dejavu-core poppler-utils chromium softhsm2 opensc
+APT_TEST := fonts-dejavu-core poppler-utils chromium softhsm2 opensc faketime
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 export TEST_DATABASE_URL
+PYTEST := $(VENV)/bin/pytest -q -p no:cacheprovider
+# One worker per core, each with its own database (tests/conftest.py).
+WORKERS ?= auto
+# Instants (UTC) at which the date-sensitive tests run again with the machine's clock moved (libfaketime): the year
+# changing mid-run in Bucharest (31.12.2027 23:58), a leap day (29.02.2028), the spring DST change (29.03.2026 02:59).
+CLOCKS ?= 2027-12-31T21:58:00 2028-02-29T10:00:00 2026-03-29T00:59:00
+FAKETIME := FAKETIME_DONT_FAKE_MONOTONIC=1 TZ=UTC faketime -f
 
-.PHONY: run test bench check-processes system-run system-test postgres deps-run deps-test translations extract-messages
+.PHONY: run test test-at bench check-processes system-run system-test postgres deps-run deps-test translations extract-messages
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,9 +75,20 @@ run: deps-run
 	@echo "Open http://127.0.0.1:5000 (the accounts above, password: demo)"
 	SCHEDULER_INTERVAL_SECONDS=$${SCHEDULER_INTERVAL_SECONDS:-30} $(FLASK) run --host 127.0.0.1 --port 5000 --no-reload
 
+# The browser tests run in their own pytest process: Playwright's event loop would stop pyhanko's asyncio.run().
 test: deps-test
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest -q -p no:cacheprovider
+	$(PYTEST) -n $(WORKERS) --durations=15 --ignore=tests/browser tests
+	$(PYTEST) -n $(WORKERS) tests/browser
+	@for clock in $(CLOCKS); do \
+	  echo "Date-sensitive tests with the clock at $$clock UTC"; \
+	  $(FAKETIME) "@$${clock/T/ }" $(PYTEST) -n $(WORKERS) -m date_sensitive tests || exit 1; \
+	done
+
+# The whole suite with the machine's clock at CLOCK (UTC), e.g. make test-at CLOCK=2027-12-31T21:58:00
+test-at: deps-test
+	$(FAKETIME) "@$(subst T, ,$(CLOCK))" $(PYTEST) -n $(WORKERS) --ignore=tests/browser tests
+	$(FAKETIME) "@$(subst T, ,$(CLOCK))" $(PYTEST) -n $(WORKERS) tests/browser
 
 bench: deps-test
 	$(PY) bench/run.py

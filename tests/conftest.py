@@ -1,7 +1,7 @@
 """Test fixtures: a fresh PostgreSQL database per run (migrated with Alembic), the demo data per test."""
 
+import contextlib
 import os
-import re
 import shutil
 import uuid
 from pathlib import Path
@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from tests.smtp import mail_server  # noqa: F401 - the real SMTP server fixture, for every package's tests
+from tests.webflow import login
 
 BASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -36,9 +37,11 @@ def database_url():
 
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
+    """One application and one migrated database per test process (per xdist worker), the demo data loaded once."""
     from flask_migrate import upgrade
 
     from app import create_app
+    from app.extensions import db
 
     storage = tmp_path_factory.mktemp("storage")
     application = create_app(
@@ -56,23 +59,14 @@ def app(database_url, tmp_path_factory):
     )
     with application.app_context():
         upgrade()
+        # Every session the app opens joins the test's transaction as a savepoint (see `database_state`):
+        # a commit in the code under test releases a savepoint, the test's end rolls everything back.
+        db.session.session_factory.kw["join_transaction_mode"] = "create_savepoint"
+        _load_demo(application)
     yield application
 
 
-DB_FIXTURES = {"app", "ctx", "client", "login_as", "live_server"}
-
-
-@pytest.fixture(autouse=True)
-def clean_db(request):
-    """Each test that uses the application starts from the demo data on an otherwise empty database.
-    Pure-function tests (forms, storage, PDF layout) never touch PostgreSQL."""
-    if not DB_FIXTURES.intersection(request.fixturenames):
-        yield
-        return
-    app = request.getfixturevalue("app")
-    if "sqlalchemy" not in app.extensions:  # a test module's own bare Flask app (tests/storage): no database
-        yield
-        return
+def _load_demo(app) -> None:
     from app.demo.data import load_demo
     from app.extensions import db
 
@@ -81,11 +75,53 @@ def clean_db(request):
         db.session.execute(
             text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
         )
-        db.session.commit()
         load_demo()
         db.session.commit()
         db.session.remove()
-    yield
+
+
+DB_FIXTURES = {"app", "ctx", "client", "login_as", "live_server"}
+
+
+@pytest.fixture(autouse=True)
+def database_state(request):
+    """Each test that uses the application starts from the demo data. By default the test runs inside one
+    transaction on one connection, rolled back at its end: every session the app opens (requests, the test's
+    own, `Session(db.engine)`) works on that connection. A test marked `real_commits` or using `live_server`
+    (threads, subprocesses: other connections must see its data) commits for real; the demo data is reloaded after it.
+    Pure-function tests (forms, storage, PDF layout) never touch PostgreSQL."""
+    if not DB_FIXTURES.intersection(request.fixturenames):
+        yield
+        return
+    app = request.getfixturevalue("app")
+    if "sqlalchemy" not in app.extensions:  # a test module's own bare Flask app (tests/storage): no database
+        yield
+        return
+    from app.extensions import db
+
+    if request.node.get_closest_marker("real_commits") or "live_server" in request.fixturenames:
+        yield
+        _load_demo(app)
+        return
+    with app.app_context():
+        engines = db.engines
+        engine = engines[None]
+        connection = engine.connect()
+        transaction = connection.begin()
+        # Advisory-lock helpers ask `db.engine.connect()` and commit it: they get the same connection, and their
+        # commit must not end the test's transaction.
+        connection.connect = lambda: contextlib.nullcontext(connection)
+        connection.commit = lambda: None
+        engines[None] = connection
+        db.session.remove()
+    try:
+        yield
+    finally:
+        with app.app_context():
+            db.session.remove()
+            engines[None] = engine
+            transaction.rollback()
+            connection.close()
 
 
 @pytest.fixture
@@ -102,22 +138,6 @@ def ctx(app):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-def csrf_token(client, path: str = "/autentificare") -> str:
-    html = client.get(path).get_data(as_text=True)
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
-
-
-def login(client, username: str, password: str = "demo"):
-    token = csrf_token(client)
-    response = client.post(
-        "/autentificare", data={"username": username, "password": password, "csrf_token": token}
-    )
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    return client
 
 
 @pytest.fixture

@@ -5,7 +5,21 @@ import re
 
 from PIL import Image
 
-from tests.conftest import csrf_token
+
+def csrf_token(client, path: str = "/autentificare") -> str:
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client, username: str, password: str = "demo"):
+    token = csrf_token(client)
+    response = client.post(
+        "/autentificare", data={"username": username, "password": password, "csrf_token": token}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return client
 
 
 def png_bytes() -> bytes:
@@ -62,3 +76,28 @@ def sign(client, task_id: int, passphrase: str | None = None):
     if passphrase is not None:
         data["parola"] = passphrase
     return client.post(f"/sarcini/{task_id}", data=data)
+
+
+SAMPLE_VALUES = {"int": "1", "default": "0123456789abcdef0123456789abcdef", "path": "x"}
+
+
+def concrete(rule) -> str:
+    def replace(match):
+        converter = match.group(1) or "default"
+        return SAMPLE_VALUES.get(converter, "x")
+
+    return re.sub(r"<(?:(\w+):)?\w+>", replace, rule.rule)
+
+
+def signup(client, email="maria@example.ro"):
+    token = csrf_token(client, "/cont-nou")
+    return client.post(
+        "/cont-nou",
+        data={
+            "csrf_token": token,
+            "full_name": "Maria Pop",
+            "email": email,
+            "password": "parola-lunga-1",
+            "password_confirm": "parola-lunga-1",
+        },
+    )

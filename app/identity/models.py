@@ -4,7 +4,6 @@ import hashlib
 import secrets
 from datetime import date, datetime
 
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
 from sqlalchemy import Date, ForeignKey, String, UniqueConstraint, false, true
@@ -12,8 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.dates import now_utc
 from app.extensions import db
-
-_hasher = PasswordHasher()
+from app.identity.hashing import password_hasher
 
 
 def mask_cnp(cnp: str | None) -> str | None:
@@ -104,11 +102,11 @@ class User(UserMixin, db.Model):
         return self.totp_enabled_at is not None and bool(self.totp_secret)
 
     def set_password(self, password: str) -> None:
-        self.password_hash = _hasher.hash(password)
+        self.password_hash = password_hasher().hash(password)
 
     def check_password(self, password: str) -> bool:
         try:
-            return _hasher.verify(self.password_hash, password)
+            return password_hasher().verify(self.password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
 

@@ -5,20 +5,19 @@ import secrets
 
 import pyotp
 import segno
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
 from app.audit import record
 from app.dates import now_utc
 from app.extensions import db
+from app.identity.hashing import password_hasher
 from app.identity.models import Institution, Membership, RecoveryCode, User
 
 ISSUER = "Ghiseul Unic"
 RECOVERY_CODES = 8
 TOTP_ENABLED = "totp_enabled"
 TOTP_DISABLED = "totp_disabled"
-_hasher = PasswordHasher()
 
 
 def new_secret() -> str:
@@ -50,7 +49,7 @@ def enrol(user: User, secret: str, code: str) -> list[str] | None:
         db.session.delete(old)
     codes = [f"{secrets.token_hex(2)}-{secrets.token_hex(2)}" for _ in range(RECOVERY_CODES)]
     for plain in codes:
-        db.session.add(RecoveryCode(user_id=user.id, code_hash=_hasher.hash(plain)))
+        db.session.add(RecoveryCode(user_id=user.id, code_hash=password_hasher().hash(plain)))
     record(TOTP_ENABLED, actor=user)
     return codes
 
@@ -68,7 +67,7 @@ def check_second_factor(user: User, code: str) -> bool:
         select(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
     ):
         try:
-            if _hasher.verify(row.code_hash, code):
+            if password_hasher().verify(row.code_hash, code):
                 row.used_at = now_utc()
                 return True
         except (VerificationError, InvalidHashError):

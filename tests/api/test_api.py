@@ -14,8 +14,7 @@ from app.extensions import db
 from app.identity.models import ApiToken, Institution, Membership, Role, User
 from app.registry.models import Attachment, Document
 from app.workflow.models import HumanTask
-from tests.conftest import login
-from tests.webflow import png_bytes
+from tests.webflow import login, png_bytes
 
 API = "/api/v1"
 SUBJECT = "Iluminat public defect"
@@ -396,6 +395,7 @@ def wait_for_a_blocked_insert(app, timeout=15.0) -> None:
     pytest.fail("the second request never waited for the first one")
 
 
+@pytest.mark.real_commits
 def test_retry_overlapping_the_first_request_returns_the_first_document(app, api_as):
     """A client that times out and retries while its first request is still running: the retry waits for the
     first transaction on the unique key and then answers with the first document instead of failing."""

@@ -3,6 +3,7 @@ exits non-zero, the archive page shows it); nothing in the database changes apar
 
 import os
 
+import pytest
 from sqlalchemy import func, select
 
 from app.archive.fixity import renew_timestamps, run_fixity
@@ -10,6 +11,8 @@ from app.archive.models import ArchiveItem, ArchiveRecord, FixityRun, ItemKind
 from app.extensions import db
 from app.storage import current_store
 from tests.archive.helpers import Web, archived_petition
+
+pytestmark = pytest.mark.date_sensitive
 
 
 def _alter_on_disk(sha256: str, data: bytes = b"%PDF-1.7 altered") -> None:
@@ -63,7 +66,9 @@ def test_timestamps_are_renewed_before_the_tsa_certificate_expires(ctx):
     # Renewing again only extends the newest copy, never the one already renewed.
     assert renew_timestamps(within_days=days) == 1
     db.session.commit()
-    assert db.session.scalar(select(func.count(ArchiveItem.id)).where(ArchiveItem.kind == ItemKind.RENEWED)) == 2
+    assert (
+        db.session.scalar(select(func.count(ArchiveItem.id)).where(ArchiveItem.kind == ItemKind.RENEWED)) == 2
+    )
     assert db.session.scalar(select(func.count(ArchiveRecord.id))) == 1
     assert db.session.scalar(select(func.count(FixityRun.id))) == 0
 

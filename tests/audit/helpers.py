@@ -4,7 +4,7 @@ from sqlalchemy import select, text
 
 from app.extensions import db
 from app.workflow.models import HumanTask, TaskStatus
-from tests.workflow.test_petition_route import do, submit_petition
+from tests.routes import do, submit_petition
 
 FIRST_DRAFT = "Prima variantă a răspunsului, prea scurtă dar validă."
 FINAL = "Echipa de întreținere va astupa groapa până la 30.11.2026. Mulțumim, ș ț ă î â."
@@ -31,7 +31,7 @@ def petition_with_loop(finish: bool = True):
 def finish_route(document):
     """After the approval: the signing steps where the route has them (the signing package's petition)."""
     if ready_task(document, "semnare_referent") is not None:
-        from tests.workflow.test_petition_route import sign_both
+        from tests.routes import sign_both
 
         sign_both(document)
 

@@ -13,7 +13,9 @@ from app.audit.models import AuditCheckpoint, AuditEntry
 from app.extensions import db
 from app.identity.models import User
 from tests.audit.helpers import as_superuser, petition_with_loop
-from tests.workflow.test_petition_route import user
+from tests.routes import user
+
+pytestmark = pytest.mark.date_sensitive
 
 
 def entries():
@@ -178,6 +180,7 @@ def test_checkpoints_carry_a_timestamp_token_when_an_authority_is_configured(app
         app.config.pop("AUDIT_TIMESTAMP_VERIFIER")
 
 
+@pytest.mark.real_commits
 def test_concurrent_writers_never_fork_the_chain(app):
     threads_count, per_thread = 8, 15
     barrier = threading.Barrier(threads_count)

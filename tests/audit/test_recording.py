@@ -13,8 +13,8 @@ from app.registry.models import Document
 from app.workflow.deploy import deploy_all
 from app.workflow.runtime import claim_task, release_task
 from tests.audit.helpers import FINAL, finish_route, petition_with_loop, ready_task
-from tests.conftest import csrf_token
-from tests.workflow.test_petition_route import user
+from tests.routes import user
+from tests.webflow import csrf_token
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,7 +33,7 @@ def test_a_petition_route_is_recorded_action_by_action(ctx):
     db.session.commit()
     release_task(task.id, user("sef.serviciu"))
     db.session.commit()
-    from tests.workflow.test_petition_route import do
+    from tests.routes import do
 
     do(document, "aprobare", "sef.serviciu", {"decizie": "aproba"})
     finish_route(document)

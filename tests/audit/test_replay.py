@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 from sqlalchemy import select
 
@@ -11,7 +12,9 @@ from app.extensions import db
 from app.workflow.models import HistoryEntry
 from app.workflow.runtime import wake_due_instances
 from tests.audit.helpers import as_superuser, finish_route, petition_with_loop
-from tests.workflow.test_petition_route import do, submit_petition
+from tests.routes import do, submit_petition
+
+pytestmark = pytest.mark.date_sensitive
 
 
 def test_a_completed_petition_with_a_loop_replays_verified(app, ctx):

@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEntry
 from app.extensions import db
 from tests.audit.helpers import petition_with_loop
-from tests.conftest import csrf_token
-from tests.test_route_authorization import concrete
+from tests.webflow import concrete, csrf_token
 
 AUDIT_PAGES = (
     "/audit/",

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_petition_walk import check_a11y, open_menu, shoot
+from tests.browser.pages import check_a11y, open_menu, shoot
 
 
 def make_completed_petition(app) -> dict:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pyotp
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_petition_walk import check_page, logout
+from tests.browser.pages import check_page, logout
 
 
 def login(page: Page, username: str) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_petition_walk import check_page, logout, open_menu
+from tests.browser.pages import check_page, logout, open_menu
 
 SUBJECT = "Iluminat public pe strada Morii"
 CONTENT = "Pe strada Morii din Săcele nu funcționează iluminatul public de o lună întreagă."

@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_petition_walk import check_a11y, shoot
+from tests.browser.pages import check_a11y, shoot
 
 
 def login_analyst(page: Page) -> None:

@@ -12,6 +12,8 @@ from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
 from playwright.sync_api import Page, expect
 
+from tests.browser.pages import check_page, logout, open_menu, shoot
+
 SUBJECT = "Iluminat public defect pe strada Lungă"
 CONTENT = "Pe strada Lungă din Brașov nu funcționează iluminatul public de două săptămâni."
 DRAFT = "Vă comunicăm că lucrarea de remediere a fost programată."
@@ -24,56 +26,10 @@ FULL_NAMES = {
     "sef.serviciu": "Mihai Ionescu",
     "referent": "Elena Dumitrescu",
 }
-BLOCKING_IMPACTS = ("serious", "critical")
 _axe = Axe()
 
 
 # --- helpers -------------------------------------------------------------------------------------------
-
-
-def check_a11y(page: Page, where: str) -> None:
-    """No axe violation of impact serious or critical on the page as it is now."""
-    results = _axe.run(page)
-    blocking = [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
-    if blocking:
-        lines = [f"axe on {where} ({page.url}): {len(blocking)} serious/critical violation(s)"]
-        for violation in blocking:
-            lines.append(f"- [{violation['impact']}] {violation['id']}: {violation['help']}")
-            lines.append(f"  {violation['helpUrl']}")
-            for node in violation["nodes"][:5]:
-                lines.append(f"    at {' '.join(map(str, node['target']))}")
-                lines.append(f"       {node['html'][:200]}")
-                summary = (node.get("failureSummary") or "").replace("\n", " / ")
-                if summary:
-                    lines.append(f"       {summary[:300]}")
-        pytest.fail("\n".join(lines), pytrace=False)
-
-
-def check_fits_phone(page: Page, where: str) -> None:
-    """Nothing wider than the screen: a phone user never scrolls sideways."""
-    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert widths[0] <= widths[1], f"{where} ({page.url}) is {widths[0]}px wide on a {widths[1]}px screen"
-
-
-def check_page(page: Page, where: str) -> None:
-    check_a11y(page, where)
-    check_fits_phone(page, where)
-
-
-def shoot(page: Page, screenshot_dir: Path, name: str) -> None:
-    page.screenshot(path=screenshot_dir / f"{name}.png", full_page=True)
-
-
-def open_menu(page: Page) -> None:
-    """At phone width the navbar is collapsed behind its toggler: open it, and wait until it is open."""
-    toggler = page.get_by_role("button", name="Deschide meniul")
-    if not toggler.is_visible():
-        return  # a wide screen shows the whole navbar
-    if toggler.get_attribute("aria-expanded") != "true":
-        toggler.click()
-    expect(toggler).to_have_attribute("aria-expanded", "true")
-    # Bootstrap swaps `collapsing` for `show` when the animation ends: click nothing in a moving menu.
-    expect(page.locator("#meniu")).to_have_class(re.compile(r"\bshow\b"))
 
 
 def login(page: Page, username: str, password: str = "demo") -> None:
@@ -84,13 +40,6 @@ def login(page: Page, username: str, password: str = "demo") -> None:
     expect(page).not_to_have_url(re.compile(r"/autentificare"))  # the new page, not the login form
     open_menu(page)
     expect(page.get_by_role("navigation").get_by_text(FULL_NAMES[username])).to_be_visible()
-
-
-def logout(page: Page) -> None:
-    open_menu(page)
-    page.get_by_role("button", name="Ieșire").click()
-    expect(page).to_have_url(re.compile(r"/autentificare$"))
-    expect(page.get_by_role("status")).to_contain_text("Ați ieșit din cont.")
 
 
 def photo(tmp_path: Path, name: str = "fotografie-stalp.png") -> Path:
@@ -333,8 +282,8 @@ def test_invalid_submission_shows_the_error_beside_the_field(page: Page, screens
 def test_status_page_follows_the_document_and_keeps_the_focus(page: Page, tmp_path: Path, app):
     """The page polls its status every 15 s (htmx): an unchanged status must not rebuild the panel under
     the user's focus; a new status is swapped in, announced, and the focus stays on the same link."""
-    from tests.conftest import login as http_login
     from tests.webflow import complete, task_id_for
+    from tests.webflow import login as http_login
 
     login(page, "cetatean")
     submit_petition(page, tmp_path)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import Page, expect
 
 from app.extensions import db
-from tests.browser.test_petition_walk import check_page
+from tests.browser.pages import check_page
 from tests.registry.factory import department, registered
 
 BUCHAREST = ZoneInfo("Europe/Bucharest")

@@ -16,20 +16,17 @@ from app.correspondence.letters import (
 )
 from app.correspondence.models import OutgoingLetter
 from app.extensions import db
-from app.identity.models import Institution, User
+from app.identity.models import Institution
 from app.registry.catalogue import enable
 from app.registry.intake import Sender, register_paper
 from app.registry.models import Attachment, Document, DocumentStatus, DocumentType
 from app.storage import FileStore
 from app.workflow.models import HistoryEntry, HumanTask, TaskStatus, WorkflowInstance
-from tests.conftest import csrf_token
+from tests.routes import user
 from tests.signing.pdfs import plain_pdf
+from tests.webflow import csrf_token
 
 CONTENT = "Vă transmitem petiția privind iluminatul public de pe strada Morii, care ține de competența dumneavoastră."
-
-
-def user(username):
-    return db.session.scalar(select(User).where(User.username == username))
 
 
 def institution(code):

@@ -5,8 +5,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.identity.models import Department, Institution, Membership, User
-from tests.conftest import csrf_token, login
 from tests.routes import user
+from tests.webflow import csrf_token, login
 
 
 def institution_id(app, code) -> int:

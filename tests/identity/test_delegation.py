@@ -14,9 +14,10 @@ from app.signing.keys import SigningRefused
 from app.signing.route import sign_task
 from app.workflow.models import HistoryEntry
 from app.workflow.runtime import NotCandidate, complete_task, tasks_for
-from tests.conftest import csrf_token
 from tests.routes import open_task, user
-from tests.webflow import complete, submit_petition, task_id_for
+from tests.webflow import complete, csrf_token, submit_petition, task_id_for
+
+pytestmark = pytest.mark.date_sensitive
 
 
 def delegations_count(app) -> int:
@@ -104,7 +105,10 @@ def test_deputy_completes_the_absent_heads_task_and_history_says_on_whose_behalf
                 AuditEntry.bpmn_id == "repartizare",
             )
         )
-        assert audited.actor_name.startswith("Elena Dumitrescu") and audited.on_behalf_of == "Mihai Ionescu (sef.serviciu)"
+        assert (
+            audited.actor_name.startswith("Elena Dumitrescu")
+            and audited.on_behalf_of == "Mihai Ionescu (sef.serviciu)"
+        )
         public_id = document.public_id
     staff_page = deputy_client.get(f"/documente/{public_id}").get_data(as_text=True)
     assert "Elena Dumitrescu pentru Mihai Ionescu" in staff_page

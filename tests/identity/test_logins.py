@@ -3,6 +3,7 @@ refuse further attempts for a while with a clear message (works with Flask-Limit
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 from sqlalchemy import select
 
@@ -10,7 +11,9 @@ from app.dates import now_utc
 from app.extensions import db
 from app.identity.models import LoginEvent
 from app.identity.throttling import MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_IP, WINDOW
-from tests.conftest import csrf_token, login
+from tests.webflow import csrf_token, login
+
+pytestmark = pytest.mark.date_sensitive
 
 
 def attempt(client, username, password, ip="127.0.0.1", agent="Mozilla/5.0 (test)"):

@@ -9,9 +9,8 @@ from app.extensions import db
 from app.identity.companies import companies_represented
 from app.identity.models import Company, PersonalDataAccess, Representation, User
 from app.registry.models import Document
-from tests.conftest import csrf_token, login
 from tests.routes import user
-from tests.webflow import submit_petition
+from tests.webflow import csrf_token, login, submit_petition
 
 VALID_CNP = "1630615123457"
 INVALID_CNP = "2701116065271"

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.identity.models import Institution, LoginEvent, RecoveryCode
-from tests.conftest import csrf_token, login
 from tests.routes import user
+from tests.webflow import csrf_token, login
 
 
 def enrol(client) -> tuple[str, list[str]]:

@@ -4,15 +4,17 @@ an expired or tampered link gets a clear message; an unverified citizen browses 
 import re
 from datetime import timedelta
 
+import pytest
 import time_machine
 from sqlalchemy import func, select
 
 from app.dates import now_utc
 from app.extensions import db
 from app.registry.models import Document
-from tests.conftest import csrf_token
 from tests.routes import user
-from tests.webflow import submit_petition
+from tests.webflow import csrf_token, submit_petition
+
+pytestmark = pytest.mark.date_sensitive
 
 
 def signup(client, email="maria.pop@example.ro"):

@@ -7,9 +7,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.identity.models import Department, Membership, Role, User
 from app.registry.models import Document
-from tests.conftest import csrf_token
 from tests.signing.helpers import pdfsig, pyhanko_statuses
-from tests.webflow import complete, sign, submit_petition, task_id_for
+from tests.webflow import complete, csrf_token, sign, submit_petition, task_id_for
 
 
 def test_walk_with_return_for_changes_over_http(app, login_as, tmp_path):

@@ -6,26 +6,11 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.registry.models import Attachment, Document
-from tests.conftest import csrf_token, login
-from tests.webflow import png_bytes, submit_petition
+from tests.webflow import csrf_token, login, png_bytes, signup, submit_petition
 
 
 def count(model) -> int:
     return db.session.scalar(select(func.count(model.id)))
-
-
-def signup(client, email="maria@example.ro"):
-    token = csrf_token(client, "/cont-nou")
-    return client.post(
-        "/cont-nou",
-        data={
-            "csrf_token": token,
-            "full_name": "Maria Pop",
-            "email": email,
-            "password": "parola-lunga-1",
-            "password_confirm": "parola-lunga-1",
-        },
-    )
 
 
 def test_citizen_submits_with_a_photo_and_sees_the_document(app, login_as):

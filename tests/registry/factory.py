@@ -1,6 +1,7 @@
 """Shared set-up for the register tests: entries, a second institution with its own clerk, and a snapshot of
 everything a register operation could change (to prove a refused one changed nothing)."""
 
+import io
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -19,16 +20,14 @@ from app.registry.models import (
 )
 from app.registry.numbering import add_departmental_register, register
 from app.workflow.models import HistoryEntry, HumanTask
+from tests.signing.pdfs import plain_pdf
+from tests.webflow import csrf_token
 
 READS = (DOCUMENT_VIEWED, FILE_DOWNLOADED)
 
 
 def home() -> Institution:
     return db.session.scalar(select(Institution).where(Institution.code == "cj-brasov"))
-
-
-def user(username: str) -> User:
-    return db.session.scalar(select(User).where(User.username == username))
 
 
 def department(code: str, institution: Institution | None = None) -> Department:
@@ -94,3 +93,35 @@ def snapshot() -> dict:
         # Reads (page views, downloads) are logged too, but change nothing.
         "audit": db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action.not_in(READS))),
     }
+
+
+PAGE = "/registratura/hartie"
+
+
+CONTENT = "Pe strada Morii din Săcele nu funcționează iluminatul public de o lună."
+
+
+def institution_id(code: str) -> int:
+    return db.session.scalar(select(Institution.id).where(Institution.code == code))
+
+
+def post_paper(client, institution="pm-sacele", files=None, **fields):
+    with client.application.app_context():
+        inst = institution_id(institution)
+    data = {
+        "csrf_token": csrf_token(client, PAGE),
+        "institutie": str(inst),
+        "tip": "petitie",
+        "expeditor_name": "Vasile Pop",
+        "expeditor_email": "vasile.pop@example.ro",
+        "expeditor_phone": "0722 111 222",
+        "expeditor_address": "Str. Morii nr. 3, Săcele",
+        "subiect": "Iluminat public pe strada Morii",
+        "continut": CONTENT,
+        "numar_pagini": "2",
+    }
+    data.update(fields)
+    if files is None:
+        files = [(io.BytesIO(plain_pdf("Petitie scrisa de mana")), "petitie.pdf")]
+    data["scan"] = files
+    return client.post(PAGE, data=data, content_type="multipart/form-data")

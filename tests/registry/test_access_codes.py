@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from app.dates import format_date, now_utc, to_local
@@ -10,6 +11,8 @@ from app.identity.models import Institution
 from app.registry.access_codes import ALPHABET, document_for_code, issue_access_code, parse_number_label
 from app.registry.models import Document, DocumentType
 from app.registry.numbering import register
+
+pytestmark = pytest.mark.date_sensitive
 
 
 def _registered(institution_code="cj-brasov"):

@@ -70,7 +70,7 @@ def test_enable_is_idempotent(ctx):
 
 
 def _types_form(client, institution_id, changes=None):
-    from tests.conftest import csrf_token
+    from tests.webflow import csrf_token
 
     data = {
         "csrf_token": csrf_token(client, "/registratura/tipuri-documente"),

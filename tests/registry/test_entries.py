@@ -13,8 +13,10 @@ from app.extensions import db
 from app.registry.entries import annul, link, linked_documents, record_dispatch
 from app.registry.models import Document, DocumentAnnulment, DocumentStatus, RegistryError
 from app.workflow.models import HistoryEntry, HumanTask, InstanceStatus, TaskStatus, WorkflowInstance
-from tests.registry.factory import new_document, other_institution, registered, snapshot, user
-from tests.workflow.test_petition_route import do, submit_petition
+from tests.registry.factory import new_document, other_institution, registered, snapshot
+from tests.routes import do, submit_petition, user
+
+pytestmark = pytest.mark.date_sensitive
 
 
 def test_before_registration_the_subject_may_still_change(ctx):
@@ -225,6 +227,7 @@ def test_the_answer_issued_by_the_route_is_recorded_on_the_petition_entry(ctx):
     assert db.session.scalar(select(func.count(DocumentAnnulment.id))) == 0
 
 
+@pytest.mark.real_commits
 def test_two_clerks_annulling_at_once_annul_once(app):
     import threading
 

@@ -19,7 +19,10 @@ from app.registry.entries import annul
 from app.registry.freeze import freeze_day, freeze_yesterday
 from app.registry.models import Document, RegisterDay, RegistryError
 from app.registry.numbering import register
-from tests.registry.factory import home, new_document, registered, snapshot, user
+from tests.registry.factory import home, new_document, registered, snapshot
+from tests.routes import user
+
+pytestmark = pytest.mark.date_sensitive
 
 BUCHAREST = ZoneInfo("Europe/Bucharest")
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=BUCHAREST)

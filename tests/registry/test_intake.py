@@ -13,12 +13,9 @@ from app.registry.access_codes import document_for_code
 from app.registry.models import Attachment, Document, DocumentType
 from app.storage import FileStore
 from app.workflow.models import HistoryEntry, HumanTask, TaskStatus, WorkflowInstance
-from tests.conftest import csrf_token
+from tests.registry.factory import CONTENT, PAGE, institution_id, post_paper
 from tests.signing.pdfs import malformed, plain_pdf
 from tests.webflow import png_bytes
-
-PAGE = "/registratura/hartie"
-CONTENT = "Pe strada Morii din Săcele nu funcționează iluminatul public de o lună."
 
 
 def jpeg_bytes(color=(20, 120, 200)) -> bytes:
@@ -27,37 +24,11 @@ def jpeg_bytes(color=(20, 120, 200)) -> bytes:
     return buffer.getvalue()
 
 
-def institution_id(code: str) -> int:
-    return db.session.scalar(select(Institution.id).where(Institution.code == code))
-
-
 def counts() -> tuple:
     return tuple(
         db.session.scalar(select(func.count(model.id)))
         for model in (Document, Attachment, WorkflowInstance, HumanTask, HistoryEntry, AuditEntry)
     )
-
-
-def post_paper(client, institution="pm-sacele", files=None, **fields):
-    with client.application.app_context():
-        inst = institution_id(institution)
-    data = {
-        "csrf_token": csrf_token(client, PAGE),
-        "institutie": str(inst),
-        "tip": "petitie",
-        "expeditor_name": "Vasile Pop",
-        "expeditor_email": "vasile.pop@example.ro",
-        "expeditor_phone": "0722 111 222",
-        "expeditor_address": "Str. Morii nr. 3, Săcele",
-        "subiect": "Iluminat public pe strada Morii",
-        "continut": CONTENT,
-        "numar_pagini": "2",
-    }
-    data.update(fields)
-    if files is None:
-        files = [(io.BytesIO(plain_pdf("Petitie scrisa de mana")), "petitie.pdf")]
-    data["scan"] = files
-    return client.post(PAGE, data=data, content_type="multipart/form-data")
 
 
 def test_paper_petition_is_registered_routed_and_gets_a_receipt(app, login_as):

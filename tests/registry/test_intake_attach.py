@@ -8,8 +8,8 @@ from app.extensions import db
 from app.identity.models import User
 from app.registry.models import Document
 from app.workflow.models import HistoryEntry
-from tests.conftest import csrf_token
-from tests.registry.test_intake import post_paper
+from tests.registry.factory import post_paper
+from tests.webflow import csrf_token
 
 PAGE = "/contul-meu/atasare"
 
@@ -71,7 +71,7 @@ def test_a_document_already_attached_to_someone_else_is_not_taken(app, login_as)
         db.session.add(other)
         db.session.commit()
         other_id = other.id
-    from tests.conftest import login
+    from tests.webflow import login
 
     response = attach(login(app.test_client(), "maria", "parola-lunga-1"), label, code)
     assert response.status_code == 404

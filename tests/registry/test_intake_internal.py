@@ -6,7 +6,7 @@ from app.extensions import db
 from app.identity.models import User
 from app.registry.models import Document
 from app.workflow.models import HumanTask, TaskStatus
-from tests.conftest import csrf_token
+from tests.webflow import csrf_token
 
 PAGE = "/registratura/intern"
 CONTENT = "Propunem înlocuirea imprimantei din registratură, defectă de o săptămână."

@@ -4,12 +4,15 @@ import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
 from app.identity.models import Institution, User
 from app.registry.models import Document, DocumentType
 from app.registry.numbering import add_days, next_registration_number, register
+
+pytestmark = pytest.mark.date_sensitive
 
 BUCHAREST = ZoneInfo("Europe/Bucharest")
 
@@ -80,6 +83,7 @@ def test_rolled_back_registration_leaves_no_gap(ctx):
     assert document.registration_number == 1
 
 
+@pytest.mark.real_commits
 def test_concurrent_registrations_get_distinct_consecutive_numbers(app):
     with app.app_context():
         institution_id = db.session.scalar(select(Institution.id))

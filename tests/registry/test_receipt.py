@@ -10,8 +10,8 @@ from app.extensions import db
 from app.registry.access_codes import document_for_code
 from app.registry.models import Document
 from app.registry.receipts import Receipt, render_receipt_pdf
-from tests.conftest import csrf_token
-from tests.registry.test_intake import post_paper
+from tests.registry.factory import post_paper
+from tests.webflow import csrf_token
 
 
 def registered(client):

@@ -7,6 +7,7 @@ import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 from sqlalchemy import func, select
 
@@ -15,7 +16,6 @@ from app.extensions import db
 from app.registry.entries import annul, link
 from app.registry.freeze import freeze_day
 from app.registry.models import Document, DocumentAnnulment
-from tests.conftest import csrf_token
 from tests.registry.factory import (
     department,
     departmental_register,
@@ -23,10 +23,19 @@ from tests.registry.factory import (
     other_institution,
     registered,
     snapshot,
-    user,
 )
+from tests.routes import user
+from tests.webflow import csrf_token
+
+pytestmark = pytest.mark.date_sensitive
 
 BUCHAREST = ZoneInfo("Europe/Bucharest")
+
+
+@pytest.fixture(autouse=True)
+def on_21_november(time_machine):
+    """The entries are dated 18 to 21 November 2026: the pages are looked at on 21 November, whatever today is."""
+    time_machine.move_to(datetime(2026, 11, 21, 12, tzinfo=BUCHAREST), tick=True)
 
 
 def numbers_on(html: str) -> list[str]:

@@ -18,8 +18,10 @@ from tests.registry.factory import (
     other_institution,
     registered,
     snapshot,
-    user,
 )
+from tests.routes import user
+
+pytestmark = pytest.mark.date_sensitive
 
 BUCHAREST = ZoneInfo("Europe/Bucharest")
 

@@ -11,9 +11,8 @@ from app.correspondence.issuing import file_store
 from app.extensions import db
 from app.registry.models import Attachment, Document
 from app.signing.models import SignatureReport, SubmissionConfirmation
-from tests.conftest import csrf_token
 from tests.signing.helpers import pdfsig, pyhanko_statuses
-from tests.webflow import submit_petition
+from tests.webflow import csrf_token, submit_petition
 
 
 def post(client, path, data=None):
@@ -94,7 +93,7 @@ def test_another_citizen_cannot_confirm(app, login_as, mail_server):
         other.set_password("parola-lunga-1")
         db.session.add(other)
         db.session.commit()
-    from tests.conftest import login
+    from tests.webflow import login
 
     intruder = login(app.test_client(), "maria", "parola-lunga-1")
     token = csrf_token(intruder, "/")

@@ -9,8 +9,8 @@ from app.extensions import db
 from app.signing import testpki
 from app.signing.keys import active_credential, decrypt
 from app.signing.models import SigningCredential
-from tests.conftest import csrf_token
 from tests.signing.helpers import user
+from tests.webflow import csrf_token
 
 
 def upload(client, owner: str, data: bytes, passphrase: str, ask: bool):

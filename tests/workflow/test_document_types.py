@@ -18,9 +18,17 @@ from app.workflow.models import HistoryEntry, InstanceStatus, WorkflowInstance
 from app.workflow.runtime import RouteError, complete_task, wake_due_instances
 from tests.routes import open_task, open_tasks, user
 
+pytestmark = pytest.mark.date_sensitive
+
 BUCHAREST = ZoneInfo("Europe/Bucharest")
 # A Monday; 30 November and 1 December are public holidays in Romania.
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=BUCHAREST)
+
+
+@pytest.fixture(autouse=True)
+def on_a_monday(time_machine):
+    """Steps outside an explicit `travel` happen on the Monday the documents are submitted, whatever today is."""
+    time_machine.move_to(MONDAY + timedelta(hours=1), tick=True)
 
 
 def new_document(code: str, data: dict, username: str = "cetatean") -> Document:
@@ -357,8 +365,7 @@ def test_incomplete_documentation_is_returned_with_what_is_missing(ctx):
 def test_certificate_added_by_files_runs_through_the_portal_and_the_inbox(app, login_as):
     import re
 
-    from tests.conftest import csrf_token
-    from tests.webflow import complete, task_id_for
+    from tests.webflow import complete, csrf_token, task_id_for
 
     citizen = login_as("cetatean")
     assert "Adeverință" in citizen.get("/").get_data(as_text=True)  # in the catalogue

@@ -1,67 +1,16 @@
 """Moving running documents to a new version of their route, and the reasons when the engine cannot."""
 
-import shutil
 from pathlib import Path
 
 from sqlalchemy import select
 
 from app.extensions import db
-from app.identity.models import Institution, User
-from app.portal.submission import submit
-from app.registry.models import Document, DocumentStatus, DocumentType
-from app.workflow.deploy import deploy_all
+from app.registry.models import Document, DocumentStatus
 from app.workflow.migration import migrate, plan
 from app.workflow.models import HistoryEntry, HumanTask, TaskStatus, WorkflowInstance
-from app.workflow.runtime import complete_task
+from tests.routes import deploy_changed, do, letter_at, user
 
 ROOT = Path(__file__).resolve().parents[2]
-LETTER = {
-    "institutie_expeditoare": "Primăria Brașov",
-    "numar_expeditor": "12",
-    "data_expeditor": "2026-11-20",
-    "subiect": "Solicitare de date",
-    "continut": "Vă rugăm să ne transmiteți datele de trafic.",
-}
-
-
-def user(username: str) -> User:
-    return db.session.scalar(select(User).where(User.username == username))
-
-
-def do(document: Document, bpmn_id: str, username: str, data: dict) -> None:
-    task = db.session.scalar(
-        select(HumanTask).where(
-            HumanTask.document_id == document.id,
-            HumanTask.bpmn_id == bpmn_id,
-            HumanTask.status == TaskStatus.READY,
-        )
-    )
-    assert task is not None, bpmn_id
-    complete_task(task.id, user(username), data)
-    db.session.commit()
-
-
-def letter_at(step: str) -> Document:
-    doc_type = db.session.scalar(select(DocumentType).where(DocumentType.code == "adresa"))
-    document = submit(user("cetatean"), db.session.scalar(select(Institution)), doc_type, LETTER, {})
-    db.session.commit()
-    do(document, "inregistrare", "registrator", {"departament": "relatii-publice"})
-    if step in ("redactare", "aprobare"):
-        do(document, "repartizare", "sef.serviciu", {"referent": "referent"})
-    if step == "aprobare":
-        do(document, "redactare", "referent", {"raspuns": "Datele de trafic sunt în anexă."})
-    return document
-
-
-def deploy_changed(tmp_path: Path, change) -> None:
-    processes = tmp_path / "processes"
-    shutil.copytree(ROOT / "processes", processes, dirs_exist_ok=True)
-    bpmn = processes / "adresa.bpmn"
-    changed = change(bpmn.read_text(encoding="utf-8"))
-    assert changed != bpmn.read_text(encoding="utf-8")
-    bpmn.write_text(changed, encoding="utf-8")
-    deploy_all(processes, ROOT / "forms")
-    db.session.commit()
 
 
 def version_of(document: Document) -> int:

@@ -5,6 +5,7 @@ import threading
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import time_machine
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -17,7 +18,9 @@ from app.workflow.deploy import deploy_all
 from app.workflow.models import HistoryEntry, HumanTask, TaskStatus, WorkflowInstance
 from app.workflow.runtime import TaskUnavailable, complete_task
 from app.workflow.scheduler import ADVISORY_LOCK_KEY, tick
-from tests.workflow.test_petition_route import do, open_task, submit_petition, user
+from tests.routes import do, open_task, submit_petition, user
+
+pytestmark = pytest.mark.date_sensitive
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -73,6 +76,7 @@ def test_running_document_keeps_its_process_version(ctx, tmp_path):
     assert open_task(newer, "repartizare").name == "Repartizare (v2)"
 
 
+@pytest.mark.real_commits
 def test_two_people_completing_the_same_task_at_once(app):
     with app.app_context():
         document = submit_petition()
@@ -131,6 +135,7 @@ def test_two_people_completing_the_same_task_at_once(app):
         )
 
 
+@pytest.mark.real_commits
 def test_only_one_timer_runner_at_a_time(app):
     """A tick skips while another worker holds the advisory lock, and runs once it is free."""
     with app.app_context():

@@ -16,6 +16,8 @@ from app.workflow.route_helpers import (
 )
 from app.workflow.sandbox import make_script_engine
 
+pytestmark = pytest.mark.date_sensitive
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -8,6 +8,8 @@ import pytest
 
 from app.workflow.scenarios import run_all, run_file
 
+pytestmark = pytest.mark.date_sensitive
+
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES, FORMS = ROOT / "processes", ROOT / "forms"
 

@@ -1,0 +1,65 @@
+"""Shared steps of the browser tests: accessibility and layout checks, screenshots, the menu, logging out."""
+
+import re
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+_axe = Axe()
+
+
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def check_a11y(page: Page, where: str) -> None:
+    """No axe violation of impact serious or critical on the page as it is now."""
+    results = _axe.run(page)
+    blocking = [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+    if blocking:
+        lines = [f"axe on {where} ({page.url}): {len(blocking)} serious/critical violation(s)"]
+        for violation in blocking:
+            lines.append(f"- [{violation['impact']}] {violation['id']}: {violation['help']}")
+            lines.append(f"  {violation['helpUrl']}")
+            for node in violation["nodes"][:5]:
+                lines.append(f"    at {' '.join(map(str, node['target']))}")
+                lines.append(f"       {node['html'][:200]}")
+                summary = (node.get("failureSummary") or "").replace("\n", " / ")
+                if summary:
+                    lines.append(f"       {summary[:300]}")
+        pytest.fail("\n".join(lines), pytrace=False)
+
+
+def check_fits_phone(page: Page, where: str) -> None:
+    """Nothing wider than the screen: a phone user never scrolls sideways."""
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"{where} ({page.url}) is {widths[0]}px wide on a {widths[1]}px screen"
+
+
+def check_page(page: Page, where: str) -> None:
+    check_a11y(page, where)
+    check_fits_phone(page, where)
+
+
+def shoot(page: Page, screenshot_dir: Path, name: str) -> None:
+    page.screenshot(path=screenshot_dir / f"{name}.png", full_page=True)
+
+
+def open_menu(page: Page) -> None:
+    """At phone width the navbar is collapsed behind its toggler: open it, and wait until it is open."""
+    toggler = page.get_by_role("button", name="Deschide meniul")
+    if not toggler.is_visible():
+        return  # a wide screen shows the whole navbar
+    if toggler.get_attribute("aria-expanded") != "true":
+        toggler.click()
+    expect(toggler).to_have_attribute("aria-expanded", "true")
+    # Bootstrap swaps `collapsing` for `show` when the animation ends: click nothing in a moving menu.
+    expect(page.locator("#meniu")).to_have_class(re.compile(r"\bshow\b"))
+
+
+def logout(page: Page) -> None:
+    open_menu(page)
+    page.get_by_role("button", name="Ieșire").click()
+    expect(page).to_have_url(re.compile(r"/autentificare$"))
+    expect(page.get_by_role("status")).to_contain_text("Ați ieșit din cont.")
