@@ -108,7 +108,12 @@ def request_completion_view(task_id: int):
     task = db.session.get(HumanTask, task_id)
     if task is None or not current_user.is_staff or not is_candidate(current_user, task):
         abort(404)
-    _commit_or_flash(lambda: request_completion(task, current_user, request.form.get("mesaj", ""), _parse_due(request.form.get("termen"))), _("Cererea de completare a fost trimisă solicitantului."))
+    _commit_or_flash(
+        lambda: request_completion(
+            task, current_user, request.form.get("mesaj", ""), _parse_due(request.form.get("termen"))
+        ),
+        _("Cererea de completare a fost trimisă solicitantului."),
+    )
     return redirect(url_for("inbox.task", task_id=task_id))
 
 
@@ -116,9 +121,18 @@ def request_completion_view(task_id: int):
 @login_required
 def cancel_completion(public_id: str):
     completion = db.session.scalar(select(CompletionRequest).where(CompletionRequest.public_id == public_id))
-    if completion is None or not current_user.is_staff or not staff_can_view(current_user, completion.document):
+    if (
+        completion is None
+        or not current_user.is_staff
+        or not staff_can_view(current_user, completion.document)
+    ):
         abort(404)
-    _commit_or_flash(lambda: cancel_request(completion, current_user, "Cererea de completare a fost anulată de instituție."), _("Cererea de completare a fost anulată."))
+    _commit_or_flash(
+        lambda: cancel_request(
+            completion, current_user, "Cererea de completare a fost anulată de instituție."
+        ),
+        _("Cererea de completare a fost anulată."),
+    )
     return _back(url_for("registry.document", public_id=completion.document.public_id))
 
 
@@ -141,7 +155,9 @@ def answer_completion_view(document_id: str, request_id: str):
     error = None
     if request.method == "POST":
         try:
-            answer_completion(completion, current_user, request.files.getlist("fisiere"), request.form.get("nota", ""))
+            answer_completion(
+                completion, current_user, request.files.getlist("fisiere"), request.form.get("nota", "")
+            )
         except CommunicationError as exc:
             db.session.rollback()
             error = str(exc)
@@ -159,7 +175,10 @@ def answer_completion_view(document_id: str, request_id: str):
 @login_required
 def formal_message(public_id: str):
     document = _staff_document(public_id)
-    _commit_or_flash(lambda: send_formal_message(document, current_user, request.form.get("mesaj", "")), _("Mesajul a fost trimis solicitantului și înregistrat în istoricul documentului."))
+    _commit_or_flash(
+        lambda: send_formal_message(document, current_user, request.form.get("mesaj", "")),
+        _("Mesajul a fost trimis solicitantului și înregistrat în istoricul documentului."),
+    )
     return _back(url_for("registry.document", public_id=public_id))
 
 
@@ -167,7 +186,10 @@ def formal_message(public_id: str):
 @login_required
 def comment(public_id: str):
     document = _staff_document(public_id)
-    _commit_or_flash(lambda: add_comment(document, current_user, request.form.get("comentariu", "")), _("Comentariul a fost adăugat."))
+    _commit_or_flash(
+        lambda: add_comment(document, current_user, request.form.get("comentariu", "")),
+        _("Comentariul a fost adăugat."),
+    )
     return _back(url_for("registry.document", public_id=public_id))
 
 
@@ -190,7 +212,9 @@ def paper_cover(public_id: str):
 @login_required
 def paper_dispatch(public_id: str):
     document = _staff_document(public_id)
-    _commit_or_flash(lambda: record_paper_dispatch(document, current_user), _("Expedierea prin poștă a fost înregistrată."))
+    _commit_or_flash(
+        lambda: record_paper_dispatch(document, current_user), _("Expedierea prin poștă a fost înregistrată.")
+    )
     return redirect(url_for("registry.document", public_id=public_id))
 
 

@@ -27,7 +27,10 @@ from app.workflow.deploy import form_definition
 from app.workflow.models import HistoryEntry, HumanTask, ProcessVersion, TaskStatus
 from app.workflow.runtime import complete_task, current_version, start_route
 
-ANSWER_CHANNELS = ("electronic", "hartie")  # OUG 38/2020: electronic in, electronic out, unless paper is asked
+ANSWER_CHANNELS = (
+    "electronic",
+    "hartie",
+)  # OUG 38/2020: electronic in, electronic out, unless paper is asked
 
 
 class SubmissionInvalid(ValueError):
@@ -137,7 +140,9 @@ def submit(
     if answer_by not in ANSWER_CHANNELS:
         errors.setdefault("", []).append(_("Alegeți cum doriți să primiți răspunsul."))
     if answer_by == "hartie" and not (data.get("adresa") or user.address):
-        errors.setdefault("", []).append(_("Pentru răspuns prin poștă completați adresa în contul dumneavoastră."))
+        errors.setdefault("", []).append(
+            _("Pentru răspuns prin poștă completați adresa în contul dumneavoastră.")
+        )
     if phone and len(phone_digits(phone)) != 9:
         errors.setdefault("", []).append(_("Numărul de telefon nu este valid (de exemplu 0722 123 456)."))
     accepted, file_errors = _check_files(sub.form, files)

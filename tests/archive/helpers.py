@@ -36,7 +36,9 @@ def eark_validate(package: Path) -> dict:
     if not exe.is_file():
         import pytest
 
-        pytest.fail("eark-validator is required: pip install --no-deps eark-validator==1.1.2 (see requirements-dev.txt)")
+        pytest.fail(
+            "eark-validator is required: pip install --no-deps eark-validator==1.1.2 (see requirements-dev.txt)"
+        )
     out = subprocess.run([str(exe), "-r", "-c", str(package)], capture_output=True, text=True, timeout=120)
     lines = [line for line in out.stdout.splitlines() if line.strip().startswith("{")]
     assert lines, out.stdout + out.stderr
@@ -58,7 +60,9 @@ def verify_checksums(package: Path) -> list[Path]:
             href = el.get(xlink) if el.tag.endswith("mdRef") else el.find(f"{{{mets_ns}}}FLocat").get(xlink)
             target = mets.parent / href
             data = target.read_bytes()
-            if hashlib.sha256(data).hexdigest().upper() != el.get("CHECKSUM") or len(data) != int(el.get("SIZE")):
+            if hashlib.sha256(data).hexdigest().upper() != el.get("CHECKSUM") or len(data) != int(
+                el.get("SIZE")
+            ):
                 bad.append(target)
     return bad
 
@@ -89,7 +93,8 @@ class Web:
     def __init__(self, app, username: str):
         self.client = app.test_client()
         response = self.post(
-            "/autentificare", data={"username": username, "password": "demo", "csrf_token": self.csrf("/autentificare")}
+            "/autentificare",
+            data={"username": username, "password": "demo", "csrf_token": self.csrf("/autentificare")},
         )
         assert response.status_code == 302, response.status_code
 

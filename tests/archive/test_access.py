@@ -50,15 +50,24 @@ def test_search_is_romanian_full_text_and_limited_to_the_department(ctx, app):
     # The official of the petitions' department finds it; the urban planning official does not.
     assert [r.id for r in search_records(user("referent"), "Tractorul")] == [record.id]
     institution = db.session.scalar(select(Institution).where(Institution.code == "cj-brasov"))
-    urbanism = db.session.scalar(select(Department).where(Department.institution_id == institution.id,
-                                                          Department.code == "urbanism"))
-    planner = User(username="urbanist", email="urbanist@demo.example", full_name="Ion Urbanist", is_staff=True)
+    urbanism = db.session.scalar(
+        select(Department).where(Department.institution_id == institution.id, Department.code == "urbanism")
+    )
+    planner = User(
+        username="urbanist", email="urbanist@demo.example", full_name="Ion Urbanist", is_staff=True
+    )
     planner.set_password("demo")
     db.session.add(planner)
     db.session.flush()
     referent_role = db.session.scalar(select(Role).where(Role.code == "referent"))
-    db.session.add(Membership(user_id=planner.id, institution_id=institution.id, department_id=urbanism.id,
-                              role_id=referent_role.id))
+    db.session.add(
+        Membership(
+            user_id=planner.id,
+            institution_id=institution.id,
+            department_id=urbanism.id,
+            role_id=referent_role.id,
+        )
+    )
     db.session.commit()
     assert search_records(planner, "Tractorul") == []
     web = Web(app, "urbanist")
@@ -74,7 +83,9 @@ def test_search_is_romanian_full_text_and_limited_to_the_department(ctx, app):
 def test_inventory_pdf_per_department(ctx, app, pdftotext, tmp_path):
     record = archived_petition()
     department = record.archive_file.file_class.department
-    response = Web(app, "arhivar").get(f"/arhiva/inventar/{record.archive_file.year}.pdf?compartiment={department.id}")
+    response = Web(app, "arhivar").get(
+        f"/arhiva/inventar/{record.archive_file.year}.pdf?compartiment={department.id}"
+    )
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = pdftotext(response.data, tmp_path)
     assert f"Inventarul dosarelor pe anul {record.archive_file.year}" in text

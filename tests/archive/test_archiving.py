@@ -27,8 +27,18 @@ def test_closed_petition_is_archived_with_its_record_card(ctx):
     assert card["clasa_nomenclator"] == "II-1" and card["termen_pastrare"] == "5 ani"
     assert card["detinator"] == "Consiliul Județean Brașov"
     assert card["verificare_semnaturi"] and card["verificare_semnaturi"][0]["stare"] == "valid"
-    for key in ("emitent", "titular_drepturi", "istoric", "tip_document", "nivel_clasificare", "formate",
-                "cuvinte_cheie", "localizare", "data_emiterii", "data_arhivarii"):
+    for key in (
+        "emitent",
+        "titular_drepturi",
+        "istoric",
+        "tip_document",
+        "nivel_clasificare",
+        "formate",
+        "cuvinte_cheie",
+        "localizare",
+        "data_emiterii",
+        "data_arhivarii",
+    ):
         assert card[key], key
     store = current_store()
     stored_card = json.loads(store.get(next(i for i in record.items if i.kind == ItemKind.CARD).sha256))
@@ -100,7 +110,12 @@ def test_scheduled_jobs_archive_and_check(ctx, app):
     document = closed_petition()
     archive_tick(app)  # its own application context and session, under the advisory lock
     db.session.expire_all()
-    assert db.session.scalar(select(func.count(ArchiveRecord.id)).where(ArchiveRecord.document_id == document.id)) == 1
+    assert (
+        db.session.scalar(
+            select(func.count(ArchiveRecord.id)).where(ArchiveRecord.document_id == document.id)
+        )
+        == 1
+    )
     daily_care(app)
     run = db.session.scalar(select(FixityRun))
     assert run is not None and run.ok and run.checked > 0

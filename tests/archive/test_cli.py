@@ -26,7 +26,12 @@ def test_run_then_export_by_registration_number(ctx, app, tmp_path):
 def test_export_of_an_open_document_is_refused(ctx, app, tmp_path):
     document = petition_at_signing()
     out = app.test_cli_runner().invoke(
-        args=["archive", "export", f"{document.registration_number}/{document.registration_year}", str(tmp_path / "x")]
+        args=[
+            "archive",
+            "export",
+            f"{document.registration_number}/{document.registration_year}",
+            str(tmp_path / "x"),
+        ]
     )
     assert out.exit_code == 1 and "nu este închis" in out.output
     assert not (tmp_path / "x").exists()
@@ -61,12 +66,16 @@ def test_export_year_needs_every_file_closed(ctx, app, tmp_path):
     archive_file.year = 2019  # test set-up: the file as if it were from an ended year
     db.session.commit()
     runner = app.test_cli_runner()
-    out = runner.invoke(args=["archive", "export-year", "2019", str(tmp_path / "an"), "--institution", "cj-brasov"])
+    out = runner.invoke(
+        args=["archive", "export-year", "2019", str(tmp_path / "an"), "--institution", "cj-brasov"]
+    )
     assert out.exit_code == 1 and "Dosare neînchise în 2019: II-1/2019" in out.output
     assert not (tmp_path / "an").exists()
     close_file(archive_file, user("arhivar"))
     db.session.commit()
-    out = runner.invoke(args=["archive", "export-year", "2019", str(tmp_path / "an"), "--institution", "cj-brasov"])
+    out = runner.invoke(
+        args=["archive", "export-year", "2019", str(tmp_path / "an"), "--institution", "cj-brasov"]
+    )
     assert out.exit_code == 0, out.output
     package = tmp_path / "an" / "cj-brasov-2019"
     report = eark_validate(package)

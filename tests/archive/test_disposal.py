@@ -67,7 +67,9 @@ def test_disposal_route_destroys_and_keeps_a_permanent_record(ctx, app):
     disposal = db.session.scalar(select(Disposal))
     assert disposal.status == DisposalStatus.PROPOSED and disposal.file_ids == [archive_file.id]
     # The committee (the secretary general) approves in its inbox.
-    complete_task(open_task(disposal.document, "aprobare_comisie").id, user("secretar"), {"decizie_comisie": "aproba"})
+    complete_task(
+        open_task(disposal.document, "aprobare_comisie").id, user("secretar"), {"decizie_comisie": "aproba"}
+    )
     db.session.commit()
     db.session.expire_all()
 
@@ -77,8 +79,11 @@ def test_disposal_route_destroys_and_keeps_a_permanent_record(ctx, app):
     destruction = db.session.scalar(select(Destruction))
     assert destruction.description["dosar"] == archive_file.label
     assert [r["numar"] for r in destruction.description["inregistrari"]] == [record.registration_label]
-    report = db.session.scalar(select(Attachment).where(Attachment.document_id == disposal.document_id,
-                                                        Attachment.kind == "proces_verbal"))
+    report = db.session.scalar(
+        select(Attachment).where(
+            Attachment.document_id == disposal.document_id, Attachment.kind == "proces_verbal"
+        )
+    )
     assert report.sha256 == disposal.report_sha256 == destruction.report_sha256
     from app.signing.pki import current_pki  # the report is e-sealed by the institution
     from app.signing.validation import validate_pdf
@@ -90,8 +95,10 @@ def test_disposal_route_destroys_and_keeps_a_permanent_record(ctx, app):
     page = Web(app, "arhivar").get(f"/arhiva/inregistrare/{record.public_id}").get_data(as_text=True)
     assert "a fost eliminat" in page and record.registration_label in page
     # What was destroyed is insert-only, like the records.
-    for statement in (f"DELETE FROM archive_destructions WHERE id = {destruction.id}",
-                      f"UPDATE archive_destructions SET report_sha256 = 'x' WHERE id = {destruction.id}"):
+    for statement in (
+        f"DELETE FROM archive_destructions WHERE id = {destruction.id}",
+        f"UPDATE archive_destructions SET report_sha256 = 'x' WHERE id = {destruction.id}",
+    ):
         with pytest.raises(Exception, match="insert-only"):
             db.session.execute(text(statement))
             db.session.flush()
@@ -105,8 +112,11 @@ def test_committee_rejection_destroys_nothing(ctx, app):
     db.session.commit()
     _propose(Web(app, "arhivar"), archive_file.id)
     disposal = db.session.scalar(select(Disposal))
-    complete_task(open_task(disposal.document, "aprobare_comisie").id, user("secretar"),
-                  {"decizie_comisie": "respinge", "observatii_comisie": "Valoare istorică."})
+    complete_task(
+        open_task(disposal.document, "aprobare_comisie").id,
+        user("secretar"),
+        {"decizie_comisie": "respinge", "observatii_comisie": "Valoare istorică."},
+    )
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(Disposal, disposal.id).status == DisposalStatus.REJECTED
@@ -128,8 +138,10 @@ def test_legal_hold_and_unexpired_retention_refuse_the_proposal(ctx, app):
     db.session.commit()
     client = Web(app, "arhivar")
     token = client.csrf("/arhiva/")
-    client.post(f"/arhiva/dosar/{archive_file.public_id}/retinere", data={"motiv": "Dosar 123/2026 Tribunalul Brașov",
-                                                                           "csrf_token": token})
+    client.post(
+        f"/arhiva/dosar/{archive_file.public_id}/retinere",
+        data={"motiv": "Dosar 123/2026 Tribunalul Brașov", "csrf_token": token},
+    )
     db.session.expire_all()
     assert db.session.get(ArchiveFile, archive_file.id).on_hold
     page = _propose(client, archive_file.id).get_data(as_text=True)
@@ -150,8 +162,11 @@ def test_hold_placed_after_the_proposal_stops_the_committee_step(ctx, app):
     from app.workflow.runtime import RouteError
 
     with pytest.raises(RouteError, match="este reținut"):
-        complete_task(open_task(disposal.document, "aprobare_comisie").id, user("secretar"),
-                      {"decizie_comisie": "aproba"})
+        complete_task(
+            open_task(disposal.document, "aprobare_comisie").id,
+            user("secretar"),
+            {"decizie_comisie": "aproba"},
+        )
     db.session.rollback()
     db.session.expire_all()
     assert _counts() == before

@@ -63,7 +63,9 @@ def test_timestamps_are_renewed_before_the_tsa_certificate_expires(ctx):
     # Renewing again only extends the newest copy, never the one already renewed.
     assert renew_timestamps(within_days=days) == 1
     db.session.commit()
-    assert db.session.scalar(select(func.count(ArchiveItem.id)).where(ArchiveItem.kind == ItemKind.RENEWED)) == 2
+    assert (
+        db.session.scalar(select(func.count(ArchiveItem.id)).where(ArchiveItem.kind == ItemKind.RENEWED)) == 2
+    )
     assert db.session.scalar(select(func.count(ArchiveRecord.id))) == 1
     assert db.session.scalar(select(func.count(FixityRun.id))) == 0
 

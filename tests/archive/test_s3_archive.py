@@ -32,8 +32,13 @@ def s3_archive(app, s3_endpoint, monkeypatch):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
     bucket = f"arhiva-{uuid.uuid4().hex[:8]}"
     boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1").create_bucket(Bucket=bucket)
-    for key, value in {"STORAGE_BACKEND": "s3", "S3_BUCKET": bucket, "S3_ENDPOINT_URL": s3_endpoint,
-                       "S3_REGION": "us-east-1", "S3_PREFIX": "arhiva/"}.items():
+    for key, value in {
+        "STORAGE_BACKEND": "s3",
+        "S3_BUCKET": bucket,
+        "S3_ENDPOINT_URL": s3_endpoint,
+        "S3_REGION": "us-east-1",
+        "S3_PREFIX": "arhiva/",
+    }.items():
         monkeypatch.setitem(app.config, key, value)
     app.extensions.pop("storage_s3", None)
     yield bucket

@@ -25,7 +25,9 @@ def make_archived_petition(app) -> dict:
 
             record = archived_petition("Iluminat public defect pe strada Lungă")
             lta = next(i for i in record.items if i.kind == ItemKind.LTA)
-            info.update(id=record.public_id, label=record.registration_label, title=record.title, lta=lta.sha256)
+            info.update(
+                id=record.public_id, label=record.registration_label, title=record.title, lta=lta.sha256
+            )
             db.session.remove()
 
     worker = threading.Thread(target=run)

@@ -23,7 +23,9 @@ from tests.signing.helpers import do
 from tests.smtp import body_of
 
 SUBJECT = "Stâlp de iluminat căzut pe trotuar"
-CONTENT = "Pe strada Mureșenilor nr. 12 un stâlp de iluminat a căzut pe trotuar și blochează trecerea pietonilor."
+CONTENT = (
+    "Pe strada Mureșenilor nr. 12 un stâlp de iluminat a căzut pe trotuar și blochează trecerea pietonilor."
+)
 ASK = "Vă rugăm să trimiteți o fotografie de aproape a stâlpului, cu numărul de inventar vizibil."
 EMAIL = "maria.ionescu@example.ro"
 
@@ -58,8 +60,15 @@ def the_document(subject=SUBJECT) -> Document:
     return db.session.scalar(select(Document).where(Document.subject == subject))
 
 
-def test_citizen_portal_walk_on_a_phone(page: Page, browser, browser_context_args, app, mail_server,  # noqa: F811
-                                        tmp_path: Path, screenshot_dir: Path):
+def test_citizen_portal_walk_on_a_phone(
+    page: Page,
+    browser,
+    browser_context_args,
+    app,
+    mail_server,  # noqa: F811
+    tmp_path: Path,
+    screenshot_dir: Path,
+):
     # Public pages, without an account.
     page.goto("/")
     check_page(page, "catalog (anonim)")
@@ -157,7 +166,12 @@ def test_citizen_portal_walk_on_a_phone(page: Page, browser, browser_context_arg
     # The official drafts, the head approves, both sign: the answer is issued.
     def finish():
         document = the_document()
-        do(document, "redactare", "referent", {"raspuns": "Stâlpul a fost ridicat și înlocuit la 22.11.2026."})
+        do(
+            document,
+            "redactare",
+            "referent",
+            {"raspuns": "Stâlpul a fost ridicat și înlocuit la 22.11.2026."},
+        )
         do(document, "aprobare", "sef.serviciu", {"decizie": "aproba"})
         sign_task(open_task(document, "semnare_referent").id, user("referent"))
         db.session.commit()
@@ -227,5 +241,3 @@ def test_submission_with_the_keyboard_alone(page: Page, app, screenshot_dir: Pat
     shoot(page, screenshot_dir, "portal-12-depus-cu-tastatura")
     with app.app_context():
         assert the_document("Semafor defect").registration_number is not None
-
-

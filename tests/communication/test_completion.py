@@ -39,7 +39,9 @@ def petition_with_official(app, login_as):
 
 def ask(client, task_id, message=ASK, due=""):
     token = csrf_token(client, f"/sarcini/{task_id}")
-    return client.post(f"/sarcini/{task_id}/completare", data={"csrf_token": token, "mesaj": message, "termen": due})
+    return client.post(
+        f"/sarcini/{task_id}/completare", data={"csrf_token": token, "mesaj": message, "termen": due}
+    )
 
 
 def answer(client, document_id, request_id, files, note=""):
@@ -63,10 +65,14 @@ def test_completion_request_answered_by_the_citizen_and_the_route_goes_on(app, l
     assert len(asked) == 1 and ASK in body_of(asked[0])
     document_page = citizen.get(f"/documentele-mele/{document_id}").get_data(as_text=True)
     assert "Instituția vă cere o completare" in document_page and ASK in document_page
-    request_id = re.search(rf"/documentele-mele/{document_id}/completare/([0-9a-f]{{32}})", document_page).group(1)
+    request_id = re.search(
+        rf"/documentele-mele/{document_id}/completare/([0-9a-f]{{32}})", document_page
+    ).group(1)
     assert "Vi se cere o completare." in citizen.get("/documentele-mele").get_data(as_text=True)
 
-    response = answer(citizen, document_id, request_id, [(io.BytesIO(png_bytes()), "stalp.png")], "Poza cerută.")
+    response = answer(
+        citizen, document_id, request_id, [(io.BytesIO(png_bytes()), "stalp.png")], "Poza cerută."
+    )
     assert response.status_code == 302
     with app.app_context():
         request = db.session.scalar(select(CompletionRequest))
@@ -84,7 +90,9 @@ def test_completion_request_answered_by_the_citizen_and_the_route_goes_on(app, l
     history = citizen.get(f"/documentele-mele/{document_id}").get_data(as_text=True)
     assert "Completare cerută solicitantului" in history and "stalp.png" in history
 
-    assert complete(official, task_id, {"raspuns": "Lucrarea se execută până la 30.11.2026."}).status_code == 302
+    assert (
+        complete(official, task_id, {"raspuns": "Lucrarea se execută până la 30.11.2026."}).status_code == 302
+    )
     with app.app_context():
         assert db.session.get(HumanTask, task_id).status == TaskStatus.COMPLETED
 
@@ -100,7 +108,12 @@ def test_bad_completion_uploads_change_nothing(app, login_as, mail_server):
 
     disguised = answer(citizen, document_id, request_id, [(io.BytesIO(b"<html>nu</html>"), "act.pdf")])
     assert disguised.status_code == 400 and "nu este PDF, JPEG sau PNG" in disguised.get_data(as_text=True)
-    big = answer(citizen, document_id, request_id, [(io.BytesIO(b"\xff\xd8\xff" + b"0" * (3 * 1024 * 1024)), "mare.jpg")])
+    big = answer(
+        citizen,
+        document_id,
+        request_id,
+        [(io.BytesIO(b"\xff\xd8\xff" + b"0" * (3 * 1024 * 1024)), "mare.jpg")],
+    )
     assert big.status_code == 400 and "depășește limita de 2 MB" in big.get_data(as_text=True)
     nothing = answer(citizen, document_id, request_id, [])
     assert nothing.status_code == 400 and "Atașați cel puțin un fișier" in nothing.get_data(as_text=True)
@@ -111,22 +124,28 @@ def test_bad_completion_uploads_change_nothing(app, login_as, mail_server):
     assert answer(stranger, document_id, request_id, [(io.BytesIO(png_bytes()), "x.png")]).status_code == 404
 
     # The official finishes the step without the answer: the request closes; a late upload is refused.
-    assert complete(official, task_id, {"raspuns": "Răspuns fără completare, cu datele existente."}).status_code == 302
+    assert (
+        complete(official, task_id, {"raspuns": "Răspuns fără completare, cu datele existente."}).status_code
+        == 302
+    )
     late = answer(citizen, document_id, request_id, [(io.BytesIO(png_bytes()), "tarziu.png")])
     assert late.status_code == 400 and "a fost deja închisă" in late.get_data(as_text=True)
     with app.app_context():
         assert count(Attachment) == attachments
         assert db.session.scalar(select(CompletionRequest)).status == CompletionRequest.CANCELLED
         assert count(HistoryEntry) > history  # the step and the closing, never the refused uploads
-        assert not db.session.scalar(select(func.count()).select_from(HistoryEntry).where(
-            HistoryEntry.event == "completion_answered"))
+        assert not db.session.scalar(
+            select(func.count()).select_from(HistoryEntry).where(HistoryEntry.event == "completion_answered")
+        )
 
 
 def test_only_candidates_of_the_task_may_ask_and_input_is_checked(app, login_as, mail_server):
     _citizen, _document_id, task_id = petition_with_official(app, login_as)
     other_institution = login_as("registrator.sacele")
     token = csrf_token(other_institution, "/sarcini/")
-    refused = other_institution.post(f"/sarcini/{task_id}/completare", data={"csrf_token": token, "mesaj": ASK})
+    refused = other_institution.post(
+        f"/sarcini/{task_id}/completare", data={"csrf_token": token, "mesaj": ASK}
+    )
     assert refused.status_code == 404
     official = login_as("referent")
     short = ask(official, task_id, message="scurt")
@@ -138,7 +157,9 @@ def test_only_candidates_of_the_task_may_ask_and_input_is_checked(app, login_as,
         assert count(CompletionRequest) == 0
 
 
-def test_staff_comments_notify_mentioned_colleagues_and_stay_hidden_from_the_citizen(app, login_as, mail_server):
+def test_staff_comments_notify_mentioned_colleagues_and_stay_hidden_from_the_citizen(
+    app, login_as, mail_server
+):
     citizen, document_id, task_id = petition_with_official(app, login_as)
     official = login_as("referent")
     secret = "Intern: @sef.serviciu verificați contractul; @registrator.sacele nu vede documentul."
@@ -156,7 +177,9 @@ def test_staff_comments_notify_mentioned_colleagues_and_stay_hidden_from_the_cit
         token_value = ApiToken.issue(user("cetatean"))
         db.session.commit()
     assert "verificați contractul" in official.get(f"/documente/{document_id}").get_data(as_text=True)
-    assert "Elena Dumitrescu v-a menționat" in login_as("sef.serviciu").get("/sarcini/").get_data(as_text=True)
+    assert "Elena Dumitrescu v-a menționat" in login_as("sef.serviciu").get("/sarcini/").get_data(
+        as_text=True
+    )
     for path in (f"/documentele-mele/{document_id}", f"/documentele-mele/{document_id}/stare"):
         assert "verificați contractul" not in citizen.get(path).get_data(as_text=True)
     api = app.test_client().get(
@@ -165,9 +188,12 @@ def test_staff_comments_notify_mentioned_colleagues_and_stay_hidden_from_the_cit
     assert api.status_code == 200 and "verificați contractul" not in api.get_data(as_text=True)
     # A citizen cannot post into the thread.
     citizen_token = csrf_token(citizen, "/documentele-mele")
-    assert citizen.post(
-        f"/documente/{document_id}/comentarii", data={"csrf_token": citizen_token, "comentariu": "x"}
-    ).status_code == 404
+    assert (
+        citizen.post(
+            f"/documente/{document_id}/comentarii", data={"csrf_token": citizen_token, "comentariu": "x"}
+        ).status_code
+        == 404
+    )
     with app.app_context():
         assert count(StaffComment) == 1
 
@@ -177,9 +203,12 @@ def test_formal_message_is_recorded_and_sent(app, login_as, mail_server):
     official = login_as("referent")
     token = csrf_token(official, f"/documente/{document_id}")
     text = "Vă informăm că am solicitat punctul de vedere al furnizorului de energie."
-    assert official.post(
-        f"/documente/{document_id}/mesaj", data={"csrf_token": token, "mesaj": text}
-    ).status_code == 302
+    assert (
+        official.post(
+            f"/documente/{document_id}/mesaj", data={"csrf_token": token, "mesaj": text}
+        ).status_code
+        == 302
+    )
     assert text in citizen.get(f"/documentele-mele/{document_id}").get_data(as_text=True)
     sent = [m for m in mail_server.wait_for(3) if m["Subject"].startswith("Mesaj privind")]
     assert len(sent) == 1 and text in body_of(sent[0])
@@ -189,6 +218,9 @@ def test_formal_message_is_recorded_and_sent(app, login_as, mail_server):
     # Empty message: refused, nothing recorded.
     official.post(f"/documente/{document_id}/mesaj", data={"csrf_token": token, "mesaj": " "})
     with app.app_context():
-        assert db.session.scalar(
-            select(func.count(HistoryEntry.id)).where(HistoryEntry.event == "message_to_citizen")
-        ) == 1
+        assert (
+            db.session.scalar(
+                select(func.count(HistoryEntry.id)).where(HistoryEntry.event == "message_to_citizen")
+            )
+            == 1
+        )

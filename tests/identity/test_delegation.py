@@ -104,7 +104,10 @@ def test_deputy_completes_the_absent_heads_task_and_history_says_on_whose_behalf
                 AuditEntry.bpmn_id == "repartizare",
             )
         )
-        assert audited.actor_name.startswith("Elena Dumitrescu") and audited.on_behalf_of == "Mihai Ionescu (sef.serviciu)"
+        assert (
+            audited.actor_name.startswith("Elena Dumitrescu")
+            and audited.on_behalf_of == "Mihai Ionescu (sef.serviciu)"
+        )
         public_id = document.public_id
     staff_page = deputy_client.get(f"/documente/{public_id}").get_data(as_text=True)
     assert "Elena Dumitrescu pentru Mihai Ionescu" in staff_page

@@ -188,14 +188,16 @@ def test_catalogues_are_up_to_date_with_the_code(tmp_path):
 
 
 def test_a_register_direction_is_not_the_sign_out_button_in_english(english):
-    """"Ieșire" is both the sign-out button and the outgoing direction: the direction has its own context."""
+    """ "Ieșire" is both the sign-out button and the outgoing direction: the direction has its own context."""
     from flask import render_template_string
     from flask_babel import force_locale
 
     template = '{% from "registry/_entry.html" import direction_label %}{{ direction_label(code) }}'
     with english.test_request_context("/"):
         with force_locale("en"):
-            labels = [render_template_string(template, code=c).strip() for c in ("intrare", "iesire", "intern")]
+            labels = [
+                render_template_string(template, code=c).strip() for c in ("intrare", "iesire", "intern")
+            ]
             assert labels == ["Incoming", "Outgoing", "Internal"]
             assert render_template_string('{{ _("Ieșire") }}') == "Sign out"
         with force_locale("ro"):

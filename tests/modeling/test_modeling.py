@@ -133,29 +133,42 @@ def test_a_new_form_drafted_in_the_browser_is_checked_and_deployed_with_the_diag
     form["properties"]["termen_intern"] = {"type": "string", "format": "date", "title": "Termen intern"}
     # Without the new file the diagram names a form nobody has.
     missing = post_json(client, "/modelare/adresa/verificare", {"xml": xml}, token).get_json()
-    assert missing["ok"] is False and any("adresa-repartizare-v2.json" in p["text"] for p in missing["problems"])
+    assert missing["ok"] is False and any(
+        "adresa-repartizare-v2.json" in p["text"] for p in missing["problems"]
+    )
     # A broken new form is refused on its own, before the route check.
     broken = {**form, "properties": {"referent": {"type": "nu-exista"}}}
     refused = post_json(
-        client, "/modelare/adresa/implementare", {"xml": xml, "forms": {"adresa-repartizare-v2.json": broken}}, token
+        client,
+        "/modelare/adresa/implementare",
+        {"xml": xml, "forms": {"adresa-repartizare-v2.json": broken}},
+        token,
     )
     assert refused.status_code == 422
     assert refused.get_json()["problems"][0]["text"].startswith("adresa-repartizare-v2.json")
     # A file name that could reach outside forms/ is not accepted at all.
     for name in ("../x.json", "X.json", "a.txt"):
-        assert post_json(
-            client, "/modelare/adresa/verificare", {"xml": xml, "forms": {name: form}}, token
-        ).status_code == 400
+        assert (
+            post_json(
+                client, "/modelare/adresa/verificare", {"xml": xml, "forms": {name: form}}, token
+            ).status_code
+            == 400
+        )
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).where(ProcessVersion.process_id == "adresa")) == 1
 
     payload = {"xml": xml, "forms": {"adresa-repartizare-v2.json": form}}
-    assert post_json(client, "/modelare/adresa/verificare", payload, token).get_json() == {"ok": True, "problems": []}
+    assert post_json(client, "/modelare/adresa/verificare", payload, token).get_json() == {
+        "ok": True,
+        "problems": [],
+    }
     deployed = post_json(client, "/modelare/adresa/implementare", payload, token)
     assert deployed.status_code == 201 and deployed.get_json()["version"] == 2
     with app.app_context():
         current = db.session.scalar(
-            select(ProcessVersion).where(ProcessVersion.process_id == "adresa", ProcessVersion.is_current.is_(True))
+            select(ProcessVersion).where(
+                ProcessVersion.process_id == "adresa", ProcessVersion.is_current.is_(True)
+            )
         )
         assert current.forms["adresa-repartizare-v2.json"]["properties"]["termen_intern"]["format"] == "date"
     assert "adresa-repartizare-v2.json" in client.get("/modelare/adresa").get_data(as_text=True)

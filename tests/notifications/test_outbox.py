@@ -57,7 +57,9 @@ def test_a_failed_send_stays_queued_and_is_retried(app, ctx, mail_server):
 
 def test_registration_email_with_code_and_sms_through_the_log_provider(app, login_as, mail_server, caplog):
     with app.app_context():
-        db.session.add(NotificationPreference(user_id=user("cetatean").id, email=True, sms=True, phone="0722123456"))
+        db.session.add(
+            NotificationPreference(user_id=user("cetatean").id, email=True, sms=True, phone="0722123456")
+        )
         db.session.commit()
     caplog.set_level(logging.WARNING)
     assert submit_petition(login_as("cetatean")).status_code == 302
@@ -113,7 +115,9 @@ def test_paper_document_without_email_gets_nothing(app, ctx, mail_server):
 def test_preferences_page_saves_channels_and_refuses_sms_without_phone(app, login_as):
     client = login_as("cetatean")
     token = csrf_token(client, "/contul-meu/notificari")
-    bad = client.post("/contul-meu/notificari", data={"csrf_token": token, "email": "1", "sms": "1", "telefon": "12"})
+    bad = client.post(
+        "/contul-meu/notificari", data={"csrf_token": token, "email": "1", "sms": "1", "telefon": "12"}
+    )
     assert bad.status_code == 400 and "număr de telefon mobil valid" in bad.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(NotificationPreference)) == 0
@@ -150,7 +154,9 @@ def test_a_petition_closed_without_answer_is_told(app, ctx, mail_server):
 
     doc_type = db.session.scalar(select(DocumentType).where(DocumentType.code == "petitie"))
     institution = db.session.scalar(select(Institution).where(Institution.code == "cj-brasov"))
-    document = submit(user("cetatean"), institution, doc_type, {"subiect": "Fără nume", "continut": "x" * 30}, {})
+    document = submit(
+        user("cetatean"), institution, doc_type, {"subiect": "Fără nume", "continut": "x" * 30}, {}
+    )
     db.session.commit()
     do(document, "inregistrare", "registrator", {"departament": "relatii-publice", "anonima": True})
     closed = [m for m in mail_server.wait_for(2) if "a fost închis" in m["Subject"]]

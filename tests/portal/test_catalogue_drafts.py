@@ -43,13 +43,22 @@ def test_a_draft_is_saved_listed_resumed_and_removed_by_the_submission(app, logi
     token = csrf_token(client, "/depune/petitie")
     saved = client.post(
         "/depune/petitie",
-        data={"csrf_token": token, "actiune": "ciorna", "institution": institution, "subiect": "Groapă în asfalt",
-              "continut": "", "telefon": "0722123456"},
+        data={
+            "csrf_token": token,
+            "actiune": "ciorna",
+            "institution": institution,
+            "subiect": "Groapă în asfalt",
+            "continut": "",
+            "telefon": "0722123456",
+        },
     )
     assert saved.status_code == 302 and saved.headers["Location"] == "/documentele-mele"
     with app.app_context():
         draft = db.session.scalar(select(SubmissionDraft))
-        assert draft.data["subiect"] == "Groapă în asfalt" and db.session.scalar(select(func.count(Document.id))) == 0
+        assert (
+            draft.data["subiect"] == "Groapă în asfalt"
+            and db.session.scalar(select(func.count(Document.id))) == 0
+        )
         draft_id = draft.public_id
     listing = client.get("/documentele-mele").get_data(as_text=True)
     assert "Groapă în asfalt" in listing and f"ciorna={draft_id}" in listing
@@ -64,9 +73,15 @@ def test_a_draft_is_saved_listed_resumed_and_removed_by_the_submission(app, logi
 
     sent = client.post(
         "/depune/petitie",
-        data={"csrf_token": token, "actiune": "trimite", "ciorna": draft_id, "institution": institution,
-              "submission_key": "cheie-ciorna-1", "subiect": "Groapă în asfalt",
-              "continut": "Pe strada Lungă este o groapă mare în asfalt, periculoasă."},
+        data={
+            "csrf_token": token,
+            "actiune": "trimite",
+            "ciorna": draft_id,
+            "institution": institution,
+            "submission_key": "cheie-ciorna-1",
+            "subiect": "Groapă în asfalt",
+            "continut": "Pe strada Lungă este o groapă mare în asfalt, periculoasă.",
+        },
     )
     assert sent.status_code == 302
     with app.app_context():
@@ -113,5 +128,12 @@ def test_paper_answer_cover_page_and_dispatch(app, login_as, pdftotext, tmp_path
     assert clerk.post(f"/documente/{public_id}/expediere", data={"csrf_token": token}).status_code == 302
     assert "Expediat prin poștă" in clerk.get(f"/documente/{public_id}").get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalar(select(func.count(HistoryEntry.id)).where(HistoryEntry.event == "answer_posted")) == 1
-    assert "vă este trimis și prin poștă" in citizen.get(f"/documentele-mele/{public_id}").get_data(as_text=True)
+        assert (
+            db.session.scalar(
+                select(func.count(HistoryEntry.id)).where(HistoryEntry.event == "answer_posted")
+            )
+            == 1
+        )
+    assert "vă este trimis și prin poștă" in citizen.get(f"/documentele-mele/{public_id}").get_data(
+        as_text=True
+    )

@@ -21,10 +21,13 @@ def add_to_process(fragment: bytes) -> bytes:
 
 def with_duration(timer_date_expression: bytes, duration: bytes) -> bytes:
     """The petition with one of its deadline timers turned into a duration timer."""
-    time_date = b'<bpmn:timeDate xsi:type="bpmn:tFormalExpression">' + timer_date_expression + b"</bpmn:timeDate>"
+    time_date = (
+        b'<bpmn:timeDate xsi:type="bpmn:tFormalExpression">' + timer_date_expression + b"</bpmn:timeDate>"
+    )
     assert time_date in PETITION
     return PETITION.replace(
-        time_date, b'<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">' + duration + b"</bpmn:timeDuration>"
+        time_date,
+        b'<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">' + duration + b"</bpmn:timeDuration>",
     )
 
 

@@ -212,19 +212,29 @@ def test_head_of_institution_extends_the_deadline_by_at_most_15_days(ctx):
         decision = open_task(document, "decizie_prelungire")
         assert decision.role_code == "secretar_general"
         with pytest.raises(FormInvalid):
-            complete_task(decision.id, user("secretar"), {"prelungire": True, "zile": 16, "motiv_prelungire": "x"})
+            complete_task(
+                decision.id, user("secretar"), {"prelungire": True, "zile": 16, "motiv_prelungire": "x"}
+            )
         db.session.rollback()
         with pytest.raises(NotCandidate):  # the head of unit is not the head of the institution
-            complete_task(decision.id, user("sef.serviciu"), {"prelungire": True, "zile": 10, "motiv_prelungire": "x"})
+            complete_task(
+                decision.id, user("sef.serviciu"), {"prelungire": True, "zile": 10, "motiv_prelungire": "x"}
+            )
         db.session.rollback()
         db.session.refresh(document)
         assert document.deadline_at == old_deadline
-        do(document, "decizie_prelungire", "secretar",
-           {"prelungire": True, "zile": 15, "motiv_prelungire": "Verificare pe teren cu poliția locală."})
+        do(
+            document,
+            "decizie_prelungire",
+            "secretar",
+            {"prelungire": True, "zile": 15, "motiv_prelungire": "Verificare pe teren cu poliția locală."},
+        )
     db.session.refresh(document)
     assert (document.deadline_at - old_deadline).days == 15
     moved = db.session.scalar(
-        select(HistoryEntry).where(HistoryEntry.document_id == document.id, HistoryEntry.event == "deadline_changed")
+        select(HistoryEntry).where(
+            HistoryEntry.document_id == document.id, HistoryEntry.event == "deadline_changed"
+        )
     )
     assert "art. 9 din OG 27/2002" in moved.message or "art. 9 din OG 27/2002" in str(moved.data)
     with time_machine.travel(start + timedelta(days=31), tick=False):  # the old deadline passed: not overdue
@@ -252,13 +262,27 @@ def test_a_petition_for_another_institution_is_forwarded_there_and_the_petitione
     db.session.rollback()
     assert {"institutie_competenta", "motiv_redirectionare"} <= set(refused.value.errors)
     with pytest.raises(FormInvalid):  # only institutions of the platform, never its own
-        complete_task(task.id, user("sef.serviciu"), {
-            "competenta": "redirectionare", "institutie_competenta": "cj-brasov", "motiv_redirectionare": "x"})
+        complete_task(
+            task.id,
+            user("sef.serviciu"),
+            {
+                "competenta": "redirectionare",
+                "institutie_competenta": "cj-brasov",
+                "motiv_redirectionare": "x",
+            },
+        )
     db.session.rollback()
 
-    do(document, "repartizare", "sef.serviciu", {
-        "competenta": "redirectionare", "institutie_competenta": "pm-sacele",
-        "motiv_redirectionare": "Strada este administrată de Primăria Municipiului Săcele."})
+    do(
+        document,
+        "repartizare",
+        "sef.serviciu",
+        {
+            "competenta": "redirectionare",
+            "institutie_competenta": "pm-sacele",
+            "motiv_redirectionare": "Strada este administrată de Primăria Municipiului Săcele.",
+        },
+    )
     db.session.refresh(document)
     assert document.status == DocumentStatus.RESOLVED and document.is_closed
     letter = db.session.scalar(select(OutgoingLetter).where(OutgoingLetter.source_document_id == document.id))
@@ -266,19 +290,30 @@ def test_a_petition_for_another_institution_is_forwarded_there_and_the_petitione
     sacele = db.session.scalar(select(Institution).where(Institution.code == "pm-sacele"))
     assert incoming.institution_id == sacele.id and incoming.registration_number is not None
     assert "Groapă pe o stradă din Săcele" in incoming.subject
-    assert {a.sha256 for a in incoming.attachments} >= {a.sha256 for a in document.attachments if a.kind == "depunere"}
-    assert incoming.registration_label in document.resolution and "Primăria Municipiului Săcele" in document.resolution
+    assert {a.sha256 for a in incoming.attachments} >= {
+        a.sha256 for a in document.attachments if a.kind == "depunere"
+    }
+    assert (
+        incoming.registration_label in document.resolution
+        and "Primăria Municipiului Săcele" in document.resolution
+    )
     forwarded = db.session.scalar(
         select(HistoryEntry).where(HistoryEntry.document_id == document.id, HistoryEntry.event == "forwarded")
     )
     assert forwarded.data["institution"] == "pm-sacele" and forwarded.data["late_days"] == 0
-    assert db.session.scalar(
-        select(WorkflowInstance.status).where(WorkflowInstance.document_id == document.id)
-    ) == InstanceStatus.COMPLETE
+    assert (
+        db.session.scalar(select(WorkflowInstance.status).where(WorkflowInstance.document_id == document.id))
+        == InstanceStatus.COMPLETE
+    )
     # At Săcele the letter waits in the registry like any incoming address.
-    assert db.session.scalar(
-        select(HumanTask).where(HumanTask.document_id == incoming.id, HumanTask.status == TaskStatus.READY)
-    ).institution_id == sacele.id
+    assert (
+        db.session.scalar(
+            select(HumanTask).where(
+                HumanTask.document_id == incoming.id, HumanTask.status == TaskStatus.READY
+            )
+        ).institution_id
+        == sacele.id
+    )
 
 
 def test_answer_attachment_is_stored_by_content_hash(ctx):
