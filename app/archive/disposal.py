@@ -203,9 +203,9 @@ def _destruction_report(disposal: Disposal, descriptions: list[dict], actor) -> 
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-    from app.audit.report import _register_fonts
+    from app.pdf import register_fonts
 
-    regular, bold = _register_fonts(current_app.config["FONT_DIR"])
+    regular, bold = register_fonts(current_app.config["FONT_DIR"])
     body = ParagraphStyle("body", fontName=regular, fontSize=10, leading=13)
     heading = ParagraphStyle("heading", fontName=bold, fontSize=14, leading=18)
     document = disposal.document

@@ -176,9 +176,9 @@ def file_for(file_class: FileClass, year: int) -> ArchiveFile:
 def documents_store():
     """Where the registry keeps documents' files (the archive reads them from there and writes its own items to
     `current_store()`; the two are the same unless a deployment puts the archive alone on object storage)."""
-    from app.correspondence.issuing import file_store
+    from app.storage import current_store
 
-    return file_store()
+    return current_store()
 
 
 def record_for(document: Document) -> ArchiveRecord | None:

@@ -164,9 +164,9 @@ def inventory_pdf(institution, department, year: int, files: list[ArchiveFile]) 
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from app.audit.report import _register_fonts
+    from app.pdf import register_fonts
 
-    regular, bold = _register_fonts(current_app.config["FONT_DIR"])
+    regular, bold = register_fonts(current_app.config["FONT_DIR"])
     body = ParagraphStyle("body", fontName=regular, fontSize=9, leading=11)
     title = ParagraphStyle("title", fontName=bold, fontSize=14, leading=18)
     buffer = io.BytesIO()

@@ -34,7 +34,7 @@ def staff_only():
 
 @bp.app_context_processor
 def archive_helpers():
-    from app.audit.log import ACTION_LABELS
+    from app.labels import ACTION_LABELS
 
     return {"retention_label": retention_label, "action_label": lambda code: ACTION_LABELS.get(code, code)}
 

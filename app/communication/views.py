@@ -6,24 +6,18 @@ from io import BytesIO
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.audit import ACTION_LABELS
-from app.communication.comments import STAFF_COMMENT, add_comment, comments_for
+from app.communication.comments import add_comment, comments_for
 from app.communication.letters import render_cover_page
 from app.communication.messages import (
     ANSWER_POSTED,
-    MESSAGE_TO_CITIZEN,
     record_paper_dispatch,
     send_formal_message,
 )
 from app.communication.models import CompletionRequest
 from app.communication.requests import (
-    COMPLETION_ANSWERED,
-    COMPLETION_CANCELLED,
-    COMPLETION_REQUESTED,
     CommunicationError,
     answer_completion,
     cancel_request,
@@ -35,7 +29,6 @@ from app.dates import as_utc, local_zone
 from app.extensions import db
 from app.registry.access import staff_can_view
 from app.registry.models import Document
-from app.templating import EVENT_LABELS
 from app.workflow.models import HistoryEntry, HumanTask
 from app.workflow.runtime import is_candidate
 
@@ -217,17 +210,5 @@ def paper_dispatch(public_id: str):
     )
     return redirect(url_for("registry.document", public_id=public_id))
 
-
-# The history and audit pages name the events this package records (the shared label tables take extensions).
-_LABELS = {
-    "registered": _l("Înregistrat automat"),
-    COMPLETION_REQUESTED: _l("Completare cerută solicitantului"),
-    COMPLETION_ANSWERED: _l("Completare depusă de solicitant"),
-    COMPLETION_CANCELLED: _l("Cerere de completare închisă"),
-    MESSAGE_TO_CITIZEN: _l("Mesaj oficial către solicitant"),
-    ANSWER_POSTED: _l("Răspuns expediat prin poștă"),
-}
-EVENT_LABELS.update(_LABELS)
-ACTION_LABELS.update({**_LABELS, STAFF_COMMENT: _l("Comentariu intern")})
 
 __all__ = ["bp", "open_requests"]

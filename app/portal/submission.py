@@ -9,7 +9,6 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from app.audit import REGISTRATION, record
-from app.correspondence.issuing import file_store
 from app.extensions import db
 from app.forms import FormDefinition, parse_submission, validate_submission
 from app.identity.models import Institution, User
@@ -21,7 +20,7 @@ from app.registry.models import Attachment, Document, DocumentType
 from app.registry.numbering import register
 from app.signing.citizen import UploadRefused, inspect_upload
 from app.signing.route import store_report
-from app.storage import UploadRejected, check_upload, safe_filename
+from app.storage import UploadRejected, check_upload, current_store, safe_filename
 from app.workflow import engine
 from app.workflow.deploy import form_definition
 from app.workflow.models import HistoryEntry, HumanTask, ProcessVersion, TaskStatus
@@ -93,7 +92,7 @@ def store_attachment(document: Document, kind: str, checked: tuple, user: User |
         filename=filename,
         content_type=content_type,
         size=len(content),
-        sha256=file_store().put(content),
+        sha256=current_store().put(content),
         uploaded_by_id=user.id if user is not None else None,
     )
     db.session.add(attachment)

@@ -98,7 +98,7 @@ def _duration(seconds: float) -> str:
 def public_timeline(document: Document) -> list[PublicStep]:
     from flask_babel import gettext as _
 
-    from app.templating import EVENT_LABELS
+    from app.labels import EVENT_LABELS
 
     steps, previous = [], None
     for entry in citizen_timeline(document):

@@ -21,13 +21,21 @@ from app.portal.submission import (
     submission_form,
     submit,
 )
-from app.portal.tracking import citizen_timeline, current_steps, holder_function, public_timeline
+from app.portal.tracking import (
+    citizen_timeline,
+    current_steps,
+    days_in_institution,
+    holder_function,
+    public_timeline,
+)
 from app.registry.catalogue import enabled_types
 from app.registry.models import Document, DocumentType
 from app.workflow.manifest import manifest_for
 from app.workflow.models import HumanTask, TaskStatus
 
 bp = Blueprint("portal", __name__)
+# Staff and citizens' pages show how long a document has been with the institution.
+bp.add_app_template_global(days_in_institution, "days_in_institution")
 
 
 @bp.route("/")
