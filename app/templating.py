@@ -1,39 +1,9 @@
 """Jinja filters and globals shared by every page."""
 
 from flask import Flask, g
-from flask_babel import lazy_gettext as _l
 
 from app.dates import as_utc, format_date, format_datetime, now_utc
-
-STATUS_LABELS = {
-    "depus": _l("Depus, în așteptarea înregistrării"),
-    "inregistrat": _l("Înregistrat"),
-    "in_lucru": _l("În lucru"),
-    "solutionat": _l("Soluționat"),
-    "clasat": _l("Clasat"),
-    "eroare": _l("Eroare în traseu"),
-    "anulat": _l("Anulat"),
-}
-
-EVENT_LABELS = {
-    "task_completed": _l("Pas finalizat"),
-    "automatic": _l("Pas automat"),
-    "task_claimed": _l("Sarcină preluată"),
-    "task_released": _l("Sarcină eliberată"),
-    "submitted": _l("Depus"),
-    "reminder": _l("Reamintire termen"),
-    "overdue": _l("Termen depășit"),
-    "deadline_changed": _l("Termen modificat"),
-    "route_migrated": _l("Traseu actualizat la o versiune nouă"),
-    "signed": _l("Semnat electronic"),
-    "sealed": _l("Sigilat electronic"),
-    "confirmed": _l("Depunere confirmată"),
-    "registered": _l("Înregistrat"),
-    "anulare": _l("Înregistrare anulată"),
-    "forwarded": _l("Redirecționat către instituția competentă"),
-    "letter_sent": _l("Adresă expediată"),
-    "attached_to_account": _l("Atașat la contul solicitantului"),
-}
+from app.labels import EVENT_LABELS, STATUS_LABELS
 
 
 def days_left(deadline) -> int | None:
@@ -56,8 +26,6 @@ def register_templating(app: Flask) -> None:
 
 def register_form_helpers(app: Flask) -> None:
     from app.forms import display_rows, render_fields
-    from app.portal.tracking import days_in_institution
 
     app.jinja_env.globals["render_fields"] = render_fields
     app.jinja_env.globals["display_rows"] = display_rows
-    app.jinja_env.globals["days_in_institution"] = days_in_institution

@@ -10,7 +10,6 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from app.api.openapi import openapi_document
-from app.correspondence.issuing import file_store
 from app.extensions import db
 from app.forms import FormDefinition, parse_submission
 from app.forms.model import OPTIONS_KEY
@@ -29,6 +28,7 @@ from app.registry.history import history_entries
 from app.registry.models import Attachment, Document, DocumentType
 from app.signing.keys import SigningRefused
 from app.signing.route import sign_task, signing_role
+from app.storage import current_store
 from app.workflow.models import HumanTask
 from app.workflow.runtime import (
     FormInvalid,
@@ -296,7 +296,7 @@ def download(public_id: str):
     if attachment is None or not can_view(g.api_user, attachment.document):
         abort(404)
     return send_file(
-        BytesIO(file_store().get(attachment.sha256)),
+        BytesIO(current_store().get(attachment.sha256)),
         mimetype=attachment.content_type,
         as_attachment=True,
         download_name=attachment.filename,

@@ -37,7 +37,9 @@ def visible_classes(user):
     if institutions:
         clauses.append(FileClass.institution_id.in_(institutions))
     for institution_id, department_id in departments:
-        clauses.append(and_(FileClass.institution_id == institution_id, FileClass.department_id == department_id))
+        clauses.append(
+            and_(FileClass.institution_id == institution_id, FileClass.department_id == department_id)
+        )
     return or_(*clauses) if clauses else false()
 
 

@@ -8,12 +8,23 @@ from app.extensions import db
 DEMO_PLAN = [
     ("relatii-publice", "II-1", "Petiții și răspunsuri", 5, ["petitie"]),
     ("relatii-publice", "II-3", "Adeverințe eliberate", 5, ["adeverinta"]),
-    ("relatii-publice", "II-4", "Cereri și răspunsuri privind informațiile de interes public", 5,
-     ["informatii-publice"]),
+    (
+        "relatii-publice",
+        "II-4",
+        "Cereri și răspunsuri privind informațiile de interes public",
+        5,
+        ["informatii-publice"],
+    ),
     ("urbanism", "V-3", "Certificate de urbanism emise", "permanent", ["certificat-urbanism"]),
     ("registratura", "I-1", "Note interne și referate", 10, ["nota-interna"]),
     ("registratura", "I-2", "Corespondență cu alte instituții", 10, ["adresa"]),
-    ("registratura", "I-9", "Procese-verbale de selecționare și eliminare", "permanent", ["eliminare-arhiva"]),
+    (
+        "registratura",
+        "I-9",
+        "Procese-verbale de selecționare și eliminare",
+        "permanent",
+        ["eliminare-arhiva"],
+    ),
 ]
 
 
@@ -31,17 +42,25 @@ def seed_demo_archive() -> None:
     if user is None:
         from app.demo.data import DEMO_PASSWORD
 
-        user = User(username="arhivar", email="arhivar@demo.example", full_name="Doina Petrescu", is_staff=True)
+        user = User(
+            username="arhivar", email="arhivar@demo.example", full_name="Doina Petrescu", is_staff=True
+        )
         user.set_password(DEMO_PASSWORD)
         db.session.add(user)
         db.session.flush()
     if "arhivar" in roles and not user.memberships:
         db.session.add(
-            Membership(user_id=user.id, institution_id=institution.id, role_id=roles["arhivar"].id,
-                       function_title="Arhivar")
+            Membership(
+                user_id=user.id,
+                institution_id=institution.id,
+                role_id=roles["arhivar"].id,
+                function_title="Arhivar",
+            )
         )
-    departments = {d.code: d for d in db.session.scalars(select(Department).where(
-        Department.institution_id == institution.id))}
+    departments = {
+        d.code: d
+        for d in db.session.scalars(select(Department).where(Department.institution_id == institution.id))
+    }
     types = {t.code: t for t in db.session.scalars(select(DocumentType))}
     for dept_code, code, name, retention, type_codes in DEMO_PLAN:
         department = departments.get(dept_code)

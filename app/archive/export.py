@@ -79,7 +79,9 @@ def _file_el(parent, entry: dict, created: str):
         CHECKSUMTYPE="SHA-256",
     )
     etree.SubElement(
-        file_el, _m("FLocat"), {f"{{{XLINK}}}type": "simple", f"{{{XLINK}}}href": entry["path"], "LOCTYPE": "URL"}
+        file_el,
+        _m("FLocat"),
+        {f"{{{XLINK}}}type": "simple", f"{{{XLINK}}}href": entry["path"], "LOCTYPE": "URL"},
     )
     return file_el
 
@@ -115,10 +117,14 @@ def _mets_root(objid: str, label: str, institution, rep_level: bool):
     root.set(f"{{{CSIP}}}CONTENTINFORMATIONTYPE", "MIXED")
     root.set(
         f"{{{XSI}}}schemaLocation",
-        f"{METS} schemas/mets.xsd {XLINK} schemas/xlink.xsd" if not rep_level else f"{METS} ../../schemas/mets.xsd",
+        f"{METS} schemas/mets.xsd {XLINK} schemas/xlink.xsd"
+        if not rep_level
+        else f"{METS} ../../schemas/mets.xsd",
     )
     created = _iso()
-    header = etree.SubElement(root, _m("metsHdr"), CREATEDATE=created, LASTMODDATE=created, RECORDSTATUS="NEW")
+    header = etree.SubElement(
+        root, _m("metsHdr"), CREATEDATE=created, LASTMODDATE=created, RECORDSTATUS="NEW"
+    )
     header.set(f"{{{CSIP}}}OAISPACKAGETYPE", "SIP")
     software = etree.SubElement(header, _m("agent"), ROLE="CREATOR", TYPE="OTHER", OTHERTYPE="SOFTWARE")
     etree.SubElement(software, _m("name")).text = SOFTWARE[0]
@@ -213,15 +219,29 @@ def _representation(package: Path, rep_name: str, record: ArchiveRecord, store, 
     content = []
     for item in record.items:
         if item.kind in CONTENT_KINDS:
-            entry = files.write(f"data/{item.id}-{_safe(item.filename)}", _read(store, record, item),
-                                item.content_type)
+            entry = files.write(
+                f"data/{item.id}-{_safe(item.filename)}", _read(store, record, item), item.content_type
+            )
             content.append((entry, item))
-    agents = [("software", f"{SOFTWARE[0]} {SOFTWARE[1]}", "software"), ("institutie", institution.name, "organization")]
+    agents = [
+        ("software", f"{SOFTWARE[0]} {SOFTWARE[1]}", "software"),
+        ("institutie", institution.name, "organization"),
+    ]
     events = [
-        {"id": f"arhivare-{record.public_id}", "type": "ingestion", "at": _iso(record.archived_at),
-         "detail": f"Arhivat ca {record.registration_label}", "outcome": "success"},
-        {"id": f"fixitate-{record.public_id}", "type": "fixity check", "at": _iso(),
-         "detail": "SHA-256 recalculat la export", "outcome": "success"},
+        {
+            "id": f"arhivare-{record.public_id}",
+            "type": "ingestion",
+            "at": _iso(record.archived_at),
+            "detail": f"Arhivat ca {record.registration_label}",
+            "outcome": "success",
+        },
+        {
+            "id": f"fixitate-{record.public_id}",
+            "type": "fixity check",
+            "at": _iso(),
+            "detail": "SHA-256 recalculat la export",
+            "outcome": "success",
+        },
     ]
     premis = files.write(
         "metadata/preservation/premis.xml",
@@ -253,7 +273,9 @@ def build_sip(records: list[ArchiveRecord], objid: str, label: str, out_dir: str
     store = current_store()
     package = Path(out_dir) / _safe(objid)
     if package.exists():
-        raise ArchiveError(_l("Dosarul de export %(path)s există deja; alegeți alt director.", path=str(package)))
+        raise ArchiveError(
+            _l("Dosarul de export %(path)s există deja; alegeți alt director.", path=str(package))
+        )
     package.mkdir(parents=True)
     try:
         files = _Files(package)
@@ -266,19 +288,38 @@ def build_sip(records: list[ArchiveRecord], objid: str, label: str, out_dir: str
             reps.append(files.write(f"representations/{rep_name}/METS.xml", data, "text/xml"))
             for item in record.items:
                 if item.kind not in CONTENT_KINDS:
-                    docs.append(files.write(f"documentation/{rep_name}/{_safe(item.filename)}",
-                                            _read(store, record, item), item.content_type))
+                    docs.append(
+                        files.write(
+                            f"documentation/{rep_name}/{_safe(item.filename)}",
+                            _read(store, record, item),
+                            item.content_type,
+                        )
+                    )
         descriptive = files.write(
             "metadata/descriptive/fise-arhivare.json",
-            _json_bytes([{"reprezentare": r["path"], **rec.card} for r, rec in zip(reps, records, strict=True)]),
+            _json_bytes(
+                [{"reprezentare": r["path"], **rec.card} for r, rec in zip(reps, records, strict=True)]
+            ),
             "application/json",
         )
-        agents = [("software", f"{SOFTWARE[0]} {SOFTWARE[1]}", "software"), ("institutie", institution.name,
-                                                                                "organization")]
-        events = [{"id": f"export-{uuid.uuid4()}", "type": "transfer", "at": _iso(),
-                   "detail": f"Pachet SIP pentru Arhivele Naționale: {label}", "outcome": "success"}]
+        agents = [
+            ("software", f"{SOFTWARE[0]} {SOFTWARE[1]}", "software"),
+            ("institutie", institution.name, "organization"),
+        ]
+        events = [
+            {
+                "id": f"export-{uuid.uuid4()}",
+                "type": "transfer",
+                "at": _iso(),
+                "detail": f"Pachet SIP pentru Arhivele Naționale: {label}",
+                "outcome": "success",
+            }
+        ]
         premis = files.write("metadata/preservation/premis.xml", _premis([], events, agents), "text/xml")
-        schemas = [files.write(f"schemas/{p.name}", p.read_bytes(), "text/xml") for p in sorted(SCHEMAS_DIR.glob("*.xsd"))]
+        schemas = [
+            files.write(f"schemas/{p.name}", p.read_bytes(), "text/xml")
+            for p in sorted(SCHEMAS_DIR.glob("*.xsd"))
+        ]
 
         root, created = _mets_root(_safe(objid), label, institution, rep_level=False)
         dmd = _md_ref(root, "dmdSec", descriptive, "OTHER", created, other="FISA-ARHIVARE-L135")
@@ -293,22 +334,35 @@ def build_sip(records: list[ArchiveRecord], objid: str, label: str, out_dir: str
             for entry in entries:
                 _file_el(grp, entry, created)
             groups[use] = grp
-        struct = etree.SubElement(root, _m("structMap"), ID=f"ID-{uuid.uuid4()}", TYPE="PHYSICAL", LABEL="CSIP")
+        struct = etree.SubElement(
+            root, _m("structMap"), ID=f"ID-{uuid.uuid4()}", TYPE="PHYSICAL", LABEL="CSIP"
+        )
         top = etree.SubElement(struct, _m("div"), ID=f"ID-{uuid.uuid4()}", LABEL=_safe(objid))
         etree.SubElement(
-            top, _m("div"), ID=f"ID-{uuid.uuid4()}", LABEL="Metadata", DMDID=dmd.get("ID"), ADMID=digiprov.get("ID")
+            top,
+            _m("div"),
+            ID=f"ID-{uuid.uuid4()}",
+            LABEL="Metadata",
+            DMDID=dmd.get("ID"),
+            ADMID=digiprov.get("ID"),
         )
         for use in ("Documentation", "Schemas"):
             div = etree.SubElement(top, _m("div"), ID=f"ID-{uuid.uuid4()}", LABEL=use)
             etree.SubElement(div, _m("fptr"), FILEID=groups[use].get("ID"))
         for entry in reps:
             rep_name = entry["path"].split("/")[1]
-            div = etree.SubElement(top, _m("div"), ID=f"ID-{uuid.uuid4()}", LABEL=f"Representations/{rep_name}")
+            div = etree.SubElement(
+                top, _m("div"), ID=f"ID-{uuid.uuid4()}", LABEL=f"Representations/{rep_name}"
+            )
             etree.SubElement(
                 div,
                 _m("mptr"),
-                {f"{{{XLINK}}}type": "simple", f"{{{XLINK}}}href": entry["path"], f"{{{XLINK}}}title": entry["id"],
-                 "LOCTYPE": "URL"},
+                {
+                    f"{{{XLINK}}}type": "simple",
+                    f"{{{XLINK}}}href": entry["path"],
+                    f"{{{XLINK}}}title": entry["id"],
+                    "LOCTYPE": "URL",
+                },
             )
         _write_xml(package / "METS.xml", root)
     except BaseException:
@@ -333,7 +387,9 @@ def export_file(archive_file: ArchiveFile, out_dir) -> Path:
             _l("Dosarul %(label)s nu este închis: închideți-l înainte de export.", label=archive_file.label)
         )
     objid = f"{archive_file.institution.code}-{archive_file.file_class.code}-{archive_file.year}"
-    return build_sip(archive_file.records, objid, f"Dosar {archive_file.label} {archive_file.file_class.name}", out_dir)
+    return build_sip(
+        archive_file.records, objid, f"Dosar {archive_file.label} {archive_file.file_class.name}", out_dir
+    )
 
 
 def export_year(institution_id: int, year: int, out_dir) -> Path:

@@ -43,14 +43,21 @@ def run_fixity(institution_id: int | None = None) -> FixityRun:
         problem = verdicts[item.sha256]
         if problem:
             problems.append(
-                {"record": record_id, "registration": label, "file": item.filename, "sha256": item.sha256,
-                 "problem": problem}
+                {
+                    "record": record_id,
+                    "registration": label,
+                    "file": item.filename,
+                    "sha256": item.sha256,
+                    "problem": problem,
+                }
             )
     run.problems = problems
     run.finished_at = now_utc()
     db.session.add(run)
     audit_record(
-        FIXITY, institution_id=institution_id, target=f"fixity:{run.checked}",
+        FIXITY,
+        institution_id=institution_id,
+        target=f"fixity:{run.checked}",
         data={"checked": run.checked, "problems": problems},
     )
     if problems:
@@ -94,11 +101,19 @@ def renew_timestamps(within_days: int = 90) -> int:
             continue
         data = make_archive_ready(store.get(item.sha256))
         new = ArchiveItem(
-            record_id=item.record_id, kind=ItemKind.RENEWED, filename=item.filename, content_type=item.content_type,
-            size=len(data), sha256=store.put(data), renews_id=item.id, timestamp_expires_at=timestamp_expiry(data),
+            record_id=item.record_id,
+            kind=ItemKind.RENEWED,
+            filename=item.filename,
+            content_type=item.content_type,
+            size=len(data),
+            sha256=store.put(data),
+            renews_id=item.id,
+            timestamp_expires_at=timestamp_expiry(data),
         )
         db.session.add(new)
-        audit_record(RENEWED, document_id=item.record.document_id, target=new.sha256, data={"renews": item.sha256})
+        audit_record(
+            RENEWED, document_id=item.record.document_id, target=new.sha256, data={"renews": item.sha256}
+        )
         count += 1
     db.session.flush()
     return count

@@ -18,7 +18,9 @@ def _locked(app: Flask, work) -> None:
         try:
             if db.engine.dialect.name == "postgresql":
                 with db.engine.connect() as conn:
-                    if not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ARCHIVE_LOCK_KEY}).scalar():
+                    if not conn.execute(
+                        text("SELECT pg_try_advisory_lock(:k)"), {"k": ARCHIVE_LOCK_KEY}
+                    ).scalar():
                         return
                     try:
                         work()
@@ -55,14 +57,28 @@ def daily_care(app: Flask) -> None:
 def _interval(app: Flask) -> int:
     import os
 
-    return int(app.config.get("ARCHIVE_INTERVAL_SECONDS") or os.environ.get("ARCHIVE_INTERVAL_SECONDS", "120"))
+    return int(
+        app.config.get("ARCHIVE_INTERVAL_SECONDS") or os.environ.get("ARCHIVE_INTERVAL_SECONDS", "120")
+    )
 
 
 def add_archive_jobs(scheduler, app: Flask) -> None:
     scheduler.add_job(
-        archive_tick, "interval", seconds=_interval(app), args=[app],
-        max_instances=1, coalesce=True, id="archive-pending",
+        archive_tick,
+        "interval",
+        seconds=_interval(app),
+        args=[app],
+        max_instances=1,
+        coalesce=True,
+        id="archive-pending",
     )
     scheduler.add_job(
-        daily_care, "cron", hour=3, minute=30, args=[app], max_instances=1, coalesce=True, id="archive-fixity",
+        daily_care,
+        "cron",
+        hour=3,
+        minute=30,
+        args=[app],
+        max_instances=1,
+        coalesce=True,
+        id="archive-fixity",
     )

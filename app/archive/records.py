@@ -52,26 +52,36 @@ def manifest_plan(document_type: DocumentType) -> dict | None:
     return manifest.get("file_plan")
 
 
-def define_class(institution_id: int, department_id: int | None, code: str, name: str, retention) -> FileClass:
+def define_class(
+    institution_id: int, department_id: int | None, code: str, name: str, retention
+) -> FileClass:
     """Get or create a class of the file plan (idempotent by institution, department and code)."""
     years = None if retention in (None, "permanent") else int(retention)
     file_class = db.session.scalar(
         select(FileClass).where(
             FileClass.institution_id == institution_id,
-            FileClass.department_id.is_(None) if department_id is None else FileClass.department_id == department_id,
+            FileClass.department_id.is_(None)
+            if department_id is None
+            else FileClass.department_id == department_id,
             FileClass.code == code,
         )
     )
     if file_class is None:
         file_class = FileClass(
-            institution_id=institution_id, department_id=department_id, code=code, name=name, retention_years=years
+            institution_id=institution_id,
+            department_id=department_id,
+            code=code,
+            name=name,
+            retention_years=years,
         )
         db.session.add(file_class)
         db.session.flush()
     return file_class
 
 
-def map_type(institution_id: int, document_type: DocumentType, department_id: int | None, file_class: FileClass):
+def map_type(
+    institution_id: int, document_type: DocumentType, department_id: int | None, file_class: FileClass
+):
     mapping = db.session.scalar(
         select(ClassMapping).where(
             ClassMapping.institution_id == institution_id,
@@ -100,7 +110,9 @@ def class_for(document: Document) -> FileClass:
     code = getattr(document, "file_code", None)
     if code:
         candidates = db.session.scalars(
-            select(FileClass).where(FileClass.institution_id == document.institution_id, FileClass.code == code)
+            select(FileClass).where(
+                FileClass.institution_id == document.institution_id, FileClass.code == code
+            )
         ).all()
         chosen = [c for c in candidates if c.department_id == document.department_id] or candidates
         if chosen:
@@ -123,7 +135,10 @@ def class_for(document: Document) -> FileClass:
         "retention_years": 10,
     }
     file_class = define_class(
-        document.institution_id, document.department_id, plan["class"], plan.get("name") or plan["class"],
+        document.institution_id,
+        document.department_id,
+        plan["class"],
+        plan.get("name") or plan["class"],
         plan["retention_years"],
     )
     map_type(document.institution_id, document.document_type, document.department_id, file_class)
@@ -161,9 +176,9 @@ def file_for(file_class: FileClass, year: int) -> ArchiveFile:
 def documents_store():
     """Where the registry keeps documents' files (the archive reads them from there and writes its own items to
     `current_store()`; the two are the same unless a deployment puts the archive alone on object storage)."""
-    from app.correspondence.issuing import file_store
+    from app.storage import current_store
 
-    return file_store()
+    return current_store()
 
 
 def record_for(document: Document) -> ArchiveRecord | None:
@@ -172,7 +187,11 @@ def record_for(document: Document) -> ArchiveRecord | None:
 
 def _stored_item(store, kind: str, filename: str, content_type: str, data: bytes, **extra) -> ArchiveItem:
     return ArchiveItem(
-        kind=kind, filename=filename[:200], content_type=content_type, size=len(data), sha256=store.put(data),
+        kind=kind,
+        filename=filename[:200],
+        content_type=content_type,
+        size=len(data),
+        sha256=store.put(data),
         **extra,
     )
 
@@ -186,7 +205,8 @@ def timestamp_expiry(data: bytes):
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     signatures = [
-        s for s in PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures
+        s
+        for s in PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures
         if s.sig_object_type == "/DocTimeStamp"
     ]
     if not signatures:
@@ -229,13 +249,16 @@ def _step_texts(document: Document) -> list[str]:
         submitted = (entry["data"] or {}).get("submitted") if entry["action"] == TASK_COMPLETED else None
         if isinstance(submitted, dict):
             texts += [
-                value for key, value in submitted.items()
+                value
+                for key, value in submitted.items()
                 if isinstance(value, str) and len(value) > 3 and "cnp" not in key.lower()
             ]
     return texts
 
 
-def build_card(document: Document, archive_file: ArchiveFile, items: list[ArchiveItem], checks: list[dict]) -> dict:
+def build_card(
+    document: Document, archive_file: ArchiveFile, items: list[ArchiveItem], checks: list[dict]
+) -> dict:
     """The record card of Law 135/2007 art. 8: owner, issuer, rights holder, history, type, classification,
     format, keywords, location, unique identifier, issue date, archiving date, retention."""
     file_class = archive_file.file_class
@@ -255,16 +278,24 @@ def build_card(document: Document, archive_file: ArchiveFile, items: list[Archiv
         "dosar": archive_file.label,
         "nivel_clasificare": "nesecret",
         "formate": sorted({i.content_type for i in items}),
-        "cuvinte_cheie": sorted({w for w in (document.document_type.name_ro + " " + file_class.name).lower().split()
-                                 if len(w) > 3}),
+        "cuvinte_cheie": sorted(
+            {
+                w
+                for w in (document.document_type.name_ro + " " + file_class.name).lower().split()
+                if len(w) > 3
+            }
+        ),
         "localizare": [{"fisier": i.filename, "sha256": i.sha256, "tip": i.kind} for i in items],
         "data_emiterii": format_date(document.registered_at or document.created_at),
         "data_inchiderii": format_date(document.closed_at),
         "data_arhivarii": format_date(now_utc()),
         "termen_pastrare": retention_label(file_class.retention_years),
-        "pastrare_pana_la": format_date(archive_file.retention_until) if archive_file.retention_until else None,
+        "pastrare_pana_la": format_date(archive_file.retention_until)
+        if archive_file.retention_until
+        else None,
         "istoric": [
-            {"data": e["at"], "actiune": e["action"], "autor": e["actor_name"]} for e in _audit_extract(document)
+            {"data": e["at"], "actiune": e["action"], "autor": e["actor_name"]}
+            for e in _audit_extract(document)
         ],
         "verificare_semnaturi": checks,
         "solutionare": document.resolution,
@@ -278,7 +309,9 @@ def archive_document(document: Document) -> ArchiveRecord:
     if existing is not None:
         return existing
     if document.status not in DocumentStatus.CLOSED:
-        raise ArchiveError(_l("Documentul nu este închis: se arhivează numai documentele soluționate sau clasate."))
+        raise ArchiveError(
+            _l("Documentul nu este închis: se arhivează numai documentele soluționate sau clasate.")
+        )
     from app.signing.archive import make_archive_ready, validate_offline
     from app.signing.validation import signature_count
 
@@ -288,13 +321,17 @@ def archive_document(document: Document) -> ArchiveRecord:
     year = document.registration_year or to_local(document.closed_at or now_utc()).year
     archive_file = file_for(file_class, year)
     if archive_file.status == FileStatus.DESTROYED:
-        raise ArchiveError(_l("Dosarul %(label)s a fost eliminat; nu mai primește documente.", label=archive_file.label))
+        raise ArchiveError(
+            _l("Dosarul %(label)s a fost eliminat; nu mai primește documente.", label=archive_file.label)
+        )
 
     items: list[ArchiveItem] = []
     checks: list[dict] = []
     for attachment in document.attachments:
         data = source.get(attachment.sha256)
-        items.append(_stored_item(store, ItemKind.ORIGINAL, attachment.filename, attachment.content_type, data))
+        items.append(
+            _stored_item(store, ItemKind.ORIGINAL, attachment.filename, attachment.content_type, data)
+        )
         if attachment.content_type == "application/pdf" and signature_count(data):
             # Law 135/2007: the signature is checked before archiving; B-LTA keeps it checkable offline.
             lta = make_archive_ready(data)
@@ -302,21 +339,39 @@ def archive_document(document: Document) -> ArchiveRecord:
             stem = attachment.filename.rsplit(".", 1)[0]
             items.append(
                 _stored_item(
-                    store, ItemKind.LTA, f"{stem}-arhiva-blta.pdf", "application/pdf", lta,
+                    store,
+                    ItemKind.LTA,
+                    f"{stem}-arhiva-blta.pdf",
+                    "application/pdf",
+                    lta,
                     timestamp_expires_at=timestamp_expiry(lta),
                 )
             )
             checks.append({"fisier": attachment.filename, "stare": report["status"], "raport": report})
     validation = {"la_arhivare": checks, "rapoarte_anterioare": _stored_reports(document)}
-    items.append(_stored_item(store, ItemKind.VALIDATION, "rapoarte-validare.json", "application/json",
-                              _json_bytes(validation)))
-    items.append(_stored_item(store, ItemKind.AUDIT, "extras-audit.json", "application/json",
-                              _json_bytes(_audit_extract(document))))
+    items.append(
+        _stored_item(
+            store, ItemKind.VALIDATION, "rapoarte-validare.json", "application/json", _json_bytes(validation)
+        )
+    )
+    items.append(
+        _stored_item(
+            store,
+            ItemKind.AUDIT,
+            "extras-audit.json",
+            "application/json",
+            _json_bytes(_audit_extract(document)),
+        )
+    )
     # The record is written once, complete (the table is insert-only): its public id is chosen here.
     public_id = uuid.uuid4().hex
-    card = build_card(document, archive_file, items, [{"fisier": c["fisier"], "stare": c["stare"]} for c in checks])
+    card = build_card(
+        document, archive_file, items, [{"fisier": c["fisier"], "stare": c["stare"]} for c in checks]
+    )
     card["identificator_unic"] = public_id
-    items.append(_stored_item(store, ItemKind.CARD, "fisa-arhivare.json", "application/json", _json_bytes(card)))
+    items.append(
+        _stored_item(store, ItemKind.CARD, "fisa-arhivare.json", "application/json", _json_bytes(card))
+    )
     record = ArchiveRecord(
         public_id=public_id,
         document_id=document.id,
@@ -326,11 +381,18 @@ def archive_document(document: Document) -> ArchiveRecord:
         title=document.subject[:300],
         card=card,
         search_text=" ".join(
-            part for part in (
-                document.registration_label, document.subject, document.content or "", document.resolution or "",
-                document.document_type.name_ro, file_class.name, document.sender_name,
+            part
+            for part in (
+                document.registration_label,
+                document.subject,
+                document.content or "",
+                document.resolution or "",
+                document.document_type.name_ro,
+                file_class.name,
+                document.sender_name,
                 *_step_texts(document),
-            ) if part
+            )
+            if part
         ),
     )
     db.session.add(record)
@@ -340,7 +402,9 @@ def archive_document(document: Document) -> ArchiveRecord:
         db.session.add(item)
     db.session.flush()
     audit_record(
-        ARCHIVED, document=document, target=record.public_id,
+        ARCHIVED,
+        document=document,
+        target=record.public_id,
         data={"file": archive_file.label, "items": [i.sha256 for i in items]},
     )
     return record

@@ -34,7 +34,7 @@ def staff_only():
 
 @bp.app_context_processor
 def archive_helpers():
-    from app.audit.log import ACTION_LABELS
+    from app.labels import ACTION_LABELS
 
     return {"retention_label": retention_label, "action_label": lambda code: ACTION_LABELS.get(code, code)}
 
@@ -65,11 +65,13 @@ def _require_archivist(institution_id: int) -> None:
 def index():
     institution = _institution_for_pages()
     classes = db.session.scalars(
-        select(FileClass).where(FileClass.institution_id == institution.id).order_by(FileClass.department_id,
-                                                                                    FileClass.code)
+        select(FileClass)
+        .where(FileClass.institution_id == institution.id)
+        .order_by(FileClass.department_id, FileClass.code)
     ).all()
     files = db.session.scalars(
-        select(ArchiveFile).where(ArchiveFile.institution_id == institution.id)
+        select(ArchiveFile)
+        .where(ArchiveFile.institution_id == institution.id)
         .order_by(ArchiveFile.year.desc(), ArchiveFile.id)
     ).all()
     counts = dict(
@@ -88,8 +90,14 @@ def index():
         select(Department).where(Department.institution_id == institution.id).order_by(Department.name)
     ).all()
     return render_template(
-        "archive/index.html", institution=institution, classes=classes, by_class=by_class, counts=counts,
-        last_fixity=last_fixity, years=years, departments=departments,
+        "archive/index.html",
+        institution=institution,
+        classes=classes,
+        by_class=by_class,
+        counts=counts,
+        last_fixity=last_fixity,
+        years=years,
+        departments=departments,
         can_act=institution.id in archivist_institutions(current_user),
     )
 
@@ -98,7 +106,8 @@ def index():
 def file_page(public_id: str):
     archive_file = _file(public_id)
     return render_template(
-        "archive/file.html", archive_file=archive_file,
+        "archive/file.html",
+        archive_file=archive_file,
         can_act=archive_file.institution_id in archivist_institutions(current_user),
     )
 
@@ -129,15 +138,20 @@ def hold(public_id: str):
     from app.archive.retention import set_legal_hold
 
     reason = request.form.get("motiv", "")
-    return _file_action(public_id, lambda f: set_legal_hold(f, reason, current_user),
-                        _("Dosarul este reținut: nu poate fi eliminat până la ridicarea reținerii."))
+    return _file_action(
+        public_id,
+        lambda f: set_legal_hold(f, reason, current_user),
+        _("Dosarul este reținut: nu poate fi eliminat până la ridicarea reținerii."),
+    )
 
 
 @bp.post("/dosar/<public_id>/ridicare-retinere")
 def lift_hold(public_id: str):
     from app.archive.retention import lift_legal_hold
 
-    return _file_action(public_id, lambda f: lift_legal_hold(f, current_user), _("Reținerea a fost ridicată."))
+    return _file_action(
+        public_id, lambda f: lift_legal_hold(f, current_user), _("Reținerea a fost ridicată.")
+    )
 
 
 def _zip_package(build, name: str):
@@ -165,8 +179,9 @@ def export_file_view(public_id: str):
     except ArchiveError as exc:
         flash(str(exc), "error")
         return redirect(url_for("archive.file_page", public_id=public_id))
-    audit_record(EXPORTED, actor=current_user, institution_id=archive_file.institution_id,
-                 target=archive_file.label)
+    audit_record(
+        EXPORTED, actor=current_user, institution_id=archive_file.institution_id, target=archive_file.label
+    )
     db.session.commit()
     return send_file(buffer, mimetype="application/zip", as_attachment=True, download_name=name)
 
@@ -186,11 +201,21 @@ def record_page(public_id: str):
     destruction = db.session.scalar(
         select(Destruction).where(Destruction.archive_file_id == record.archive_file_id)
     )
-    audit_record(RECORD_VIEWED, actor=current_user, document_id=record.document_id,
-                 institution_id=record.institution_id, target=record.public_id)
+    audit_record(
+        RECORD_VIEWED,
+        actor=current_user,
+        document_id=record.document_id,
+        institution_id=record.institution_id,
+        target=record.public_id,
+    )
     db.session.commit()
-    return render_template("archive/record.html", record=record, card=record.card, destruction=destruction,
-                           in_archive_role=record.institution_id in archive_institutions(current_user))
+    return render_template(
+        "archive/record.html",
+        record=record,
+        card=record.card,
+        destruction=destruction,
+        in_archive_role=record.institution_id in archive_institutions(current_user),
+    )
 
 
 @bp.route("/inregistrare/<public_id>/export")
@@ -205,8 +230,13 @@ def export_record_view(public_id: str):
     except ArchiveError as exc:
         flash(str(exc), "error")
         return redirect(url_for("archive.record_page", public_id=public_id))
-    audit_record(EXPORTED, actor=current_user, document_id=record.document_id,
-                 institution_id=record.institution_id, target=record.public_id)
+    audit_record(
+        EXPORTED,
+        actor=current_user,
+        document_id=record.document_id,
+        institution_id=record.institution_id,
+        target=record.public_id,
+    )
     db.session.commit()
     return send_file(buffer, mimetype="application/zip", as_attachment=True, download_name=name)
 
@@ -230,13 +260,19 @@ def fixity():
         result = run_fixity(institution.id)
         db.session.commit()
         if result.problems:
-            flash(_("Verificarea a găsit %(n)d problemă(e): vedeți raportul.", n=len(result.problems)), "error")
+            flash(
+                _("Verificarea a găsit %(n)d problemă(e): vedeți raportul.", n=len(result.problems)), "error"
+            )
         else:
             flash(_("Toate cele %(n)d fișiere sunt intacte.", n=result.checked), "success")
         return redirect(url_for("archive.fixity"))
     runs = db.session.scalars(select(FixityRun).order_by(FixityRun.id.desc()).limit(20)).all()
-    return render_template("archive/fixity.html", runs=runs, institution=institution,
-                           can_act=institution.id in archivist_institutions(current_user))
+    return render_template(
+        "archive/fixity.html",
+        runs=runs,
+        institution=institution,
+        can_act=institution.id in archivist_institutions(current_user),
+    )
 
 
 @bp.route("/termene-expirate", methods=["GET", "POST"])
@@ -256,15 +292,26 @@ def expired():
             flash(str(exc), "error")
             return redirect(url_for("archive.expired"))
         db.session.commit()
-        flash(_("Propunerea de eliminare a fost trimisă comisiei de selecționare (nr. %(n)s).",
-                n=document.registration_label or "—"), "success")
+        flash(
+            _(
+                "Propunerea de eliminare a fost trimisă comisiei de selecționare (nr. %(n)s).",
+                n=document.registration_label or "—",
+            ),
+            "success",
+        )
         return redirect(url_for("archive.expired"))
     disposals = db.session.scalars(
-        select(Disposal).where(Disposal.institution_id == institution.id).order_by(Disposal.id.desc()).limit(20)
+        select(Disposal)
+        .where(Disposal.institution_id == institution.id)
+        .order_by(Disposal.id.desc())
+        .limit(20)
     ).all()
     return render_template(
-        "archive/expired.html", files=expired_files(institution.id), institution=institution,
-        pending=pending_disposal_file_ids(institution.id), disposals=disposals,
+        "archive/expired.html",
+        files=expired_files(institution.id),
+        institution=institution,
+        pending=pending_disposal_file_ids(institution.id),
+        disposals=disposals,
         can_act=institution.id in archivist_institutions(current_user),
     )
 
@@ -281,8 +328,9 @@ def inventory(year: int):
         if department is None or department.institution_id != institution.id:
             abort(404)
     pdf = inventory_pdf(institution, department, year, inventory_files(institution.id, department_id, year))
-    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=False,
-                     download_name=f"inventar-{year}.pdf")
+    return send_file(
+        io.BytesIO(pdf), mimetype="application/pdf", as_attachment=False, download_name=f"inventar-{year}.pdf"
+    )
 
 
 __all__ = ["bp", "FileStatus"]

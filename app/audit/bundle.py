@@ -27,10 +27,10 @@ from app.audit.models import AuditEntry
 from app.audit.path import current_state, document_steps
 from app.audit.replay import replay_document
 from app.audit.report import render_report
-from app.correspondence.issuing import file_store
 from app.dates import format_datetime, now_utc
 from app.extensions import db
 from app.registry.models import Document
+from app.storage import current_store
 
 FORMAT = "registratura-audit-bundle/1"
 
@@ -131,7 +131,7 @@ def build_bundle(document: Document, generated_by: str | None = None) -> tuple[b
     data = bundle_data(document, generated_by)
     instance_version = data["process_version"]
     members: dict[str, bytes] = {}
-    store = file_store()
+    store = current_store()
     for number, attachment in enumerate(document.attachments, start=1):
         path = f"fisiere/{number:02d}-{_safe_name(attachment.filename)}"
         members[path] = store.get(attachment.sha256)

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import has_request_context, request
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -21,7 +20,6 @@ from app.extensions import db
 __all__ = [
     "record",
     "pending_entries",
-    "ACTION_LABELS",
     "PendingEntry",
     "LOGIN",
     "LOGIN_FAILED",
@@ -74,68 +72,6 @@ AUDIT_EXPORT = "audit_export"
 AUDIT_REPLAY = "audit_replay"
 AUDIT_CHECKPOINT = "audit_checkpoint"
 
-ACTION_LABELS = {
-    LOGIN: _l("Autentificare"),
-    LOGIN_FAILED: _l("Autentificare eșuată"),
-    LOGOUT: _l("Ieșire din cont"),
-    ACCOUNT_CREATED: _l("Cont creat"),
-    API_TOKEN_ISSUED: _l("Token API emis"),
-    ROUTE_STARTED: _l("Traseu pornit"),
-    TASK_COMPLETED: _l("Pas finalizat"),
-    ROUTE_ADVANCED: _l("Pași automați"),
-    ASSIGNMENT: _l("Repartizare sarcină"),
-    TASK_CLAIMED: _l("Sarcină preluată"),
-    TASK_RELEASED: _l("Sarcină eliberată"),
-    REGISTRATION: _l("Înregistrare"),
-    DOCUMENT_CHANGED: _l("Date modificate"),
-    FILE_ADDED: _l("Fișier adăugat"),
-    DOCUMENT_VIEWED: _l("Document vizualizat"),
-    FILE_DOWNLOADED: _l("Fișier descărcat"),
-    SIGNATURE: _l("Semnătură"),
-    SIGNATURE_VALIDATED: _l("Validare semnătură"),
-    SEAL: _l("Sigiliu electronic"),
-    PROCESS_DEPLOYED: _l("Versiune de traseu publicată"),
-    AUDIT_EXPORT: _l("Export pachet de audit"),
-    AUDIT_REPLAY: _l("Reluare traseu"),
-    AUDIT_CHECKPOINT: _l("Punct de control al lanțului"),
-    # Other packages' actions (their constants live with them; the labels are here so every page finds them).
-    "registry_annulment": _l("Înregistrare anulată"),
-    "registry_link": _l("Documente conexate"),
-    "registry_dispatch": _l("Răspuns expediat (consemnat în registru)"),
-    "registry_entry_completed": _l("Date de registru completate"),
-    "registry_day_frozen": _l("Registrul zilei închis (PDF)"),
-    "registry_export": _l("Export registru (CSV)"),
-    "delegation_set": _l("Delegare stabilită"),
-    "delegation_cancelled": _l("Delegare anulată"),
-    "personal_data_viewed": _l("Date personale (CNP) afișate"),
-    "company_enrolled": _l("Persoană juridică înrolată"),
-    "email_verified": _l("Adresă de e-mail verificată"),
-    "totp_enabled": _l("Autentificare în doi pași activată"),
-    "totp_disabled": _l("Autentificare în doi pași dezactivată"),
-    "institution_created": _l("Instituție creată"),
-    "department_created": _l("Compartiment creat"),
-    "staff_created": _l("Cont de personal creat"),
-    "membership_added": _l("Rol atribuit"),
-    "membership_removed": _l("Rol retras"),
-    "institution_settings": _l("Setările instituției modificate"),
-    "platform_admin_set": _l("Administrator de platformă stabilit"),
-    "archive_record": _l("Document arhivat"),
-    "archive_record_viewed": _l("Fișă de arhivă vizualizată"),
-    "archive_fixity": _l("Verificare de integritate a arhivei"),
-    "archive_export": _l("Export pachet E-ARK"),
-    "archive_file_closed": _l("Dosar închis"),
-    "archive_legal_hold": _l("Blocare legală a eliminării"),
-    "archive_legal_hold_lifted": _l("Blocare legală ridicată"),
-    "archive_disposal_proposed": _l("Eliminare propusă"),
-    "archive_destroyed": _l("Documente eliminate (proces-verbal)"),
-    "archive_timestamp_renewed": _l("Marcă temporală reînnoită"),
-    "completion_requested": _l("Completare solicitată"),
-    "completion_answered": _l("Completare primită"),
-    "completion_cancelled": _l("Solicitare de completare anulată"),
-    "message_to_citizen": _l("Mesaj către solicitant"),
-    "staff_comment": _l("Comentariu intern"),
-    "answer_posted": _l("Răspuns expediat prin poștă"),
-}
 
 _PENDING = "audit_pending"
 

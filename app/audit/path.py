@@ -9,12 +9,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.audit.chain import compute_hash
-from app.audit.log import ACTION_LABELS, SEAL, SIGNATURE, SIGNATURE_VALIDATED, TASK_COMPLETED
+from app.audit.log import SEAL, SIGNATURE, SIGNATURE_VALIDATED, TASK_COMPLETED
 from app.audit.models import AuditEntry
 from app.correspondence.issuing import function_title
 from app.dates import as_utc, format_datetime
 from app.extensions import db
 from app.forms import display_rows
+from app.labels import ACTION_LABELS
 from app.registry.history import history_with_rows
 from app.registry.models import Document
 from app.workflow import engine

@@ -1,43 +1,25 @@
 """The audit report PDF of one document (reportlab, DejaVu fonts for ș ț ă î â)."""
 
 import io
-import os
-import threading
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-_lock = threading.Lock()
-_fonts: dict[str, tuple[str, str]] = {}
-
-
-def _register_fonts(font_dir: str) -> tuple[str, str]:
-    font_dir = os.path.realpath(font_dir)
-    with _lock:
-        if font_dir not in _fonts:
-            regular, bold = f"AuditDejaVu{len(_fonts)}", f"AuditDejaVuBold{len(_fonts)}"
-            pdfmetrics.registerFont(TTFont(regular, os.path.join(font_dir, "DejaVuSans.ttf")))
-            pdfmetrics.registerFont(TTFont(bold, os.path.join(font_dir, "DejaVuSans-Bold.ttf")))
-            pdfmetrics.registerFontFamily(regular, normal=regular, bold=bold, italic=regular, boldItalic=bold)
-            _fonts[font_dir] = (regular, bold)
-        return _fonts[font_dir]
+from app.pdf import markup, register_fonts
 
 
 def _text(value, limit: int = 600) -> str:
     text = "" if value is None else str(value)
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    return escape(text).replace("\n", "<br/>")
+    return markup(text)
 
 
 def render_report(bundle: dict, font_dir: str) -> bytes:
-    regular, bold = _register_fonts(font_dir)
+    regular, bold = register_fonts(font_dir)
     base = ParagraphStyle("base", fontName=regular, fontSize=8.5, leading=11)
     small = ParagraphStyle("small", parent=base, fontSize=7.5, leading=9.5)
     h1 = ParagraphStyle("h1", parent=base, fontName=bold, fontSize=15, leading=19, spaceAfter=4)

@@ -53,8 +53,11 @@ def add_comment(document: Document, author: User, text: str) -> StaffComment:
             Notification(
                 user_id=user.id,
                 document_id=document.id,
-                message=_("%(name)s v-a menționat într-un comentariu la documentul nr. %(nr)s.",
-                          name=author.full_name, nr=label),
+                message=_(
+                    "%(name)s v-a menționat într-un comentariu la documentul nr. %(nr)s.",
+                    name=author.full_name,
+                    nr=label,
+                ),
             )
         )
     record(STAFF_COMMENT, actor=author, document=document, data={"mentions": comment.mentions})

@@ -8,8 +8,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
-from app.correspondence.answer_pdf import register_fonts
 from app.dates import format_date, now_utc
+from app.pdf import register_fonts
 from app.registry.models import Document
 
 # DIN 5008 / DL window envelope: the window sits 20 mm from the left, 45 mm from the top, 90 x 45 mm.

@@ -34,7 +34,10 @@ def open_requests(document: Document) -> list[CompletionRequest]:
     return list(
         db.session.scalars(
             select(CompletionRequest)
-            .where(CompletionRequest.document_id == document.id, CompletionRequest.status == CompletionRequest.OPEN)
+            .where(
+                CompletionRequest.document_id == document.id,
+                CompletionRequest.status == CompletionRequest.OPEN,
+            )
             .order_by(CompletionRequest.id)
         )
     )
@@ -56,7 +59,9 @@ def request_completion(task: HumanTask, user: User, message: str, due_at: dateti
     if task.status != TaskStatus.READY:
         raise CommunicationError(_("Sarcina nu mai este activă."))
     if len(message) < 10:
-        raise CommunicationError(_("Descrieți ce trebuie să completeze solicitantul (cel puțin 10 caractere)."))
+        raise CommunicationError(
+            _("Descrieți ce trebuie să completeze solicitantul (cel puțin 10 caractere).")
+        )
     if len(message) > MAX_MESSAGE:
         raise CommunicationError(_("Mesajul este prea lung (cel mult 4000 de caractere)."))
     if due_at is not None and due_at.date() < now_utc().date():
@@ -89,7 +94,11 @@ def request_completion(task: HumanTask, user: User, message: str, due_at: dateti
         document=document,
         bpmn_id=task.bpmn_id,
         target=task.name,
-        data={"request": request.public_id, "message": message, "due": due_at.isoformat() if due_at else None},
+        data={
+            "request": request.public_id,
+            "message": message,
+            "due": due_at.isoformat() if due_at else None,
+        },
     )
     citizen_events.completion_requested(document, message, due_at)
     return request
@@ -103,8 +112,10 @@ def answer_completion(request: CompletionRequest, user: User, uploads, note: str
         raise LookupError("not the submitter")
     if not request.is_open:
         raise CommunicationError(
-            _("Cererea de completare a fost deja închisă; fișierele nu au fost salvate. Dacă doriți să "
-              "trimiteți ceva nou, depuneți un document nou care să facă referire la numărul acestuia.")
+            _(
+                "Cererea de completare a fost deja închisă; fișierele nu au fost salvate. Dacă doriți să "
+                "trimiteți ceva nou, depuneți un document nou care să facă referire la numărul acestuia."
+            )
         )
     accepted, errors = check_uploads(uploads)
     if errors:
@@ -187,7 +198,9 @@ def task_completion_state(task_ids: list[int]) -> dict[int, str]:
     states: dict[int, str] = {}
     for request in db.session.scalars(
         select(CompletionRequest)
-        .where(CompletionRequest.task_id.in_(task_ids), CompletionRequest.status != CompletionRequest.CANCELLED)
+        .where(
+            CompletionRequest.task_id.in_(task_ids), CompletionRequest.status != CompletionRequest.CANCELLED
+        )
         .order_by(CompletionRequest.id)
     ):
         states[request.task_id] = request.status

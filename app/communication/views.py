@@ -6,24 +6,18 @@ from io import BytesIO
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.audit import ACTION_LABELS
-from app.communication.comments import STAFF_COMMENT, add_comment, comments_for
+from app.communication.comments import add_comment, comments_for
 from app.communication.letters import render_cover_page
 from app.communication.messages import (
     ANSWER_POSTED,
-    MESSAGE_TO_CITIZEN,
     record_paper_dispatch,
     send_formal_message,
 )
 from app.communication.models import CompletionRequest
 from app.communication.requests import (
-    COMPLETION_ANSWERED,
-    COMPLETION_CANCELLED,
-    COMPLETION_REQUESTED,
     CommunicationError,
     answer_completion,
     cancel_request,
@@ -35,7 +29,6 @@ from app.dates import as_utc, local_zone
 from app.extensions import db
 from app.registry.access import staff_can_view
 from app.registry.models import Document
-from app.templating import EVENT_LABELS
 from app.workflow.models import HistoryEntry, HumanTask
 from app.workflow.runtime import is_candidate
 
@@ -108,7 +101,12 @@ def request_completion_view(task_id: int):
     task = db.session.get(HumanTask, task_id)
     if task is None or not current_user.is_staff or not is_candidate(current_user, task):
         abort(404)
-    _commit_or_flash(lambda: request_completion(task, current_user, request.form.get("mesaj", ""), _parse_due(request.form.get("termen"))), _("Cererea de completare a fost trimisă solicitantului."))
+    _commit_or_flash(
+        lambda: request_completion(
+            task, current_user, request.form.get("mesaj", ""), _parse_due(request.form.get("termen"))
+        ),
+        _("Cererea de completare a fost trimisă solicitantului."),
+    )
     return redirect(url_for("inbox.task", task_id=task_id))
 
 
@@ -116,9 +114,18 @@ def request_completion_view(task_id: int):
 @login_required
 def cancel_completion(public_id: str):
     completion = db.session.scalar(select(CompletionRequest).where(CompletionRequest.public_id == public_id))
-    if completion is None or not current_user.is_staff or not staff_can_view(current_user, completion.document):
+    if (
+        completion is None
+        or not current_user.is_staff
+        or not staff_can_view(current_user, completion.document)
+    ):
         abort(404)
-    _commit_or_flash(lambda: cancel_request(completion, current_user, "Cererea de completare a fost anulată de instituție."), _("Cererea de completare a fost anulată."))
+    _commit_or_flash(
+        lambda: cancel_request(
+            completion, current_user, "Cererea de completare a fost anulată de instituție."
+        ),
+        _("Cererea de completare a fost anulată."),
+    )
     return _back(url_for("registry.document", public_id=completion.document.public_id))
 
 
@@ -141,7 +148,9 @@ def answer_completion_view(document_id: str, request_id: str):
     error = None
     if request.method == "POST":
         try:
-            answer_completion(completion, current_user, request.files.getlist("fisiere"), request.form.get("nota", ""))
+            answer_completion(
+                completion, current_user, request.files.getlist("fisiere"), request.form.get("nota", "")
+            )
         except CommunicationError as exc:
             db.session.rollback()
             error = str(exc)
@@ -159,7 +168,10 @@ def answer_completion_view(document_id: str, request_id: str):
 @login_required
 def formal_message(public_id: str):
     document = _staff_document(public_id)
-    _commit_or_flash(lambda: send_formal_message(document, current_user, request.form.get("mesaj", "")), _("Mesajul a fost trimis solicitantului și înregistrat în istoricul documentului."))
+    _commit_or_flash(
+        lambda: send_formal_message(document, current_user, request.form.get("mesaj", "")),
+        _("Mesajul a fost trimis solicitantului și înregistrat în istoricul documentului."),
+    )
     return _back(url_for("registry.document", public_id=public_id))
 
 
@@ -167,7 +179,10 @@ def formal_message(public_id: str):
 @login_required
 def comment(public_id: str):
     document = _staff_document(public_id)
-    _commit_or_flash(lambda: add_comment(document, current_user, request.form.get("comentariu", "")), _("Comentariul a fost adăugat."))
+    _commit_or_flash(
+        lambda: add_comment(document, current_user, request.form.get("comentariu", "")),
+        _("Comentariul a fost adăugat."),
+    )
     return _back(url_for("registry.document", public_id=public_id))
 
 
@@ -190,20 +205,10 @@ def paper_cover(public_id: str):
 @login_required
 def paper_dispatch(public_id: str):
     document = _staff_document(public_id)
-    _commit_or_flash(lambda: record_paper_dispatch(document, current_user), _("Expedierea prin poștă a fost înregistrată."))
+    _commit_or_flash(
+        lambda: record_paper_dispatch(document, current_user), _("Expedierea prin poștă a fost înregistrată.")
+    )
     return redirect(url_for("registry.document", public_id=public_id))
 
-
-# The history and audit pages name the events this package records (the shared label tables take extensions).
-_LABELS = {
-    "registered": _l("Înregistrat automat"),
-    COMPLETION_REQUESTED: _l("Completare cerută solicitantului"),
-    COMPLETION_ANSWERED: _l("Completare depusă de solicitant"),
-    COMPLETION_CANCELLED: _l("Cerere de completare închisă"),
-    MESSAGE_TO_CITIZEN: _l("Mesaj oficial către solicitant"),
-    ANSWER_POSTED: _l("Răspuns expediat prin poștă"),
-}
-EVENT_LABELS.update(_LABELS)
-ACTION_LABELS.update({**_LABELS, STAFF_COMMENT: _l("Comentariu intern")})
 
 __all__ = ["bp", "open_requests"]

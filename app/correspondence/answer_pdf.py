@@ -9,19 +9,14 @@ layout pass, so the signing module can never disagree with what is on the page.
 from __future__ import annotations
 
 import io
-import os
 import re
-import threading
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -35,8 +30,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-DEFAULT_FONT_DIR = "/usr/share/fonts/truetype/dejavu/"
-_FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
+from app.pdf import ACCENT, INK, MUTED, markup, register_fonts
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN_LEFT = 25 * mm
@@ -56,12 +50,6 @@ _SIGNATURE_CELL_WIDTH = (FRAME_WIDTH - _SIGNATURE_COLUMN_GAP) / 2
 _SIGNATURE_LABEL_GAP = 4.0
 _SIGNATURE_ROW_SPACE = 14.0
 
-_INK = colors.HexColor("#1a1a1a")
-_MUTED = colors.HexColor("#555555")
-_ACCENT = colors.HexColor("#1f3a5f")
-
-# C0/C1 control characters other than newline/tab break reportlab's parser or render as boxes.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _PARAGRAPH_SPLIT_RE = re.compile(r"\n[ \t]*\n")
 
 
@@ -78,51 +66,7 @@ class AnswerLetter:
     signers: list[tuple[str, str]] = field(default_factory=list)
 
 
-# --------------------------------------------------------------------------- fonts
-
-_font_lock = threading.Lock()
-_registered: dict[str, tuple[str, str]] = {}
-
-
-def _register_fonts(font_path: str | None) -> tuple[str, str]:
-    """Register DejaVuSans (+Bold) from ``font_path`` and return the reportlab font names.
-
-    reportlab's font registry is process-global, so fonts from a non-default directory
-    get their own names instead of silently replacing the default ones.
-    """
-    font_dir = os.path.realpath(font_path or DEFAULT_FONT_DIR)
-    with _font_lock:
-        if font_dir in _registered:
-            return _registered[font_dir]
-        paths = [os.path.join(font_dir, name) for name in _FONT_FILES]
-        missing = [p for p in paths if not os.path.isfile(p)]
-        if missing:
-            raise RuntimeError(
-                "Fonturile DejaVu lipsesc (" + ", ".join(missing) + "). "
-                "Instalați pachetul Debian fonts-dejavu-core (apt-get install fonts-dejavu-core) "
-                "sau indicați un director care conține DejaVuSans.ttf și DejaVuSans-Bold.ttf."
-            )
-        suffix = "" if not _registered else f"-{len(_registered)}"
-        regular, bold = f"DejaVuSans{suffix}", f"DejaVuSans-Bold{suffix}"
-        pdfmetrics.registerFont(TTFont(regular, paths[0]))
-        pdfmetrics.registerFont(TTFont(bold, paths[1]))
-        # Family mapping makes <b> inside Paragraph markup resolve to the bold face.
-        pdfmetrics.registerFontFamily(regular, normal=regular, bold=bold, italic=regular, boldItalic=bold)
-        _registered[font_dir] = (regular, bold)
-        return regular, bold
-
-
-register_fonts = _register_fonts  # public name for other PDF makers (signature stamps, receipts)
-
-
 # --------------------------------------------------------------------------- text
-
-
-def _markup(text: str | None) -> str:
-    """Plain user text -> safe Paragraph markup (user text must never be parsed as tags)."""
-    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    text = _CONTROL_RE.sub("", text)
-    return "<br/>".join(escape(line) for line in text.split("\n"))
 
 
 def _body_paragraphs(body: str) -> list[str]:
@@ -147,8 +91,8 @@ class _SignatureRow(Flowable):
         self.sink = sink
         self.labels = [
             (
-                Paragraph(_markup(function), styles["sig_function"]),
-                Paragraph(_markup(name), styles["sig_name"]),
+                Paragraph(markup(function), styles["sig_function"]),
+                Paragraph(markup(name), styles["sig_name"]),
             )
             for name, function in signers
         ]
@@ -197,15 +141,15 @@ class _SignatureRow(Flowable):
 
 
 def _styles(regular: str, bold: str) -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("base", fontName=regular, fontSize=10.5, leading=15, textColor=_INK)
+    base = ParagraphStyle("base", fontName=regular, fontSize=10.5, leading=15, textColor=INK)
     return {
         "institution": ParagraphStyle(
-            "institution", parent=base, fontName=bold, fontSize=15, leading=19, textColor=_ACCENT
+            "institution", parent=base, fontName=bold, fontSize=15, leading=19, textColor=ACCENT
         ),
-        "department": ParagraphStyle("department", parent=base, fontSize=10.5, leading=14, textColor=_MUTED),
+        "department": ParagraphStyle("department", parent=base, fontSize=10.5, leading=14, textColor=MUTED),
         "regno": ParagraphStyle("regno", parent=base, fontName=bold),
         "date": ParagraphStyle("date", parent=base, alignment=TA_RIGHT),
-        "label": ParagraphStyle("label", parent=base, fontSize=9, leading=12, textColor=_MUTED),
+        "label": ParagraphStyle("label", parent=base, fontSize=9, leading=12, textColor=MUTED),
         "recipient": ParagraphStyle("recipient", parent=base, fontName=bold),
         "address": base,
         "subject": ParagraphStyle("subject", parent=base, fontName=bold, fontSize=11, leading=15),
@@ -220,16 +164,16 @@ def _styles(regular: str, bold: str) -> dict[str, ParagraphStyle]:
 
 def _story(letter: AnswerLetter, styles, sink) -> list:
     story: list = [
-        Paragraph(_markup(letter.institution_name), styles["institution"]),
-        Paragraph(_markup(letter.department_name), styles["department"]),
+        Paragraph(markup(letter.institution_name), styles["institution"]),
+        Paragraph(markup(letter.department_name), styles["department"]),
         Spacer(1, 2 * mm),
-        HRFlowable(width="100%", thickness=1.2, color=_ACCENT, spaceBefore=0, spaceAfter=5 * mm),
+        HRFlowable(width="100%", thickness=1.2, color=ACCENT, spaceBefore=0, spaceAfter=5 * mm),
     ]
     reg_table = Table(
         [
             [
-                Paragraph(_markup(letter.registration_label), styles["regno"]),
-                Paragraph("Data: " + _markup(letter.issue_date_label), styles["date"]),
+                Paragraph(markup(letter.registration_label), styles["regno"]),
+                Paragraph("Data: " + markup(letter.issue_date_label), styles["date"]),
             ]
         ],
         colWidths=[FRAME_WIDTH * 0.6, FRAME_WIDTH * 0.4],
@@ -248,15 +192,15 @@ def _story(letter: AnswerLetter, styles, sink) -> list:
     story += [reg_table, Spacer(1, 9 * mm)]
 
     story.append(Paragraph("Către", styles["label"]))
-    story.append(Paragraph(_markup(letter.recipient_name), styles["recipient"]))
+    story.append(Paragraph(markup(letter.recipient_name), styles["recipient"]))
     if letter.recipient_address and letter.recipient_address.strip():
-        story.append(Paragraph(_markup(letter.recipient_address.strip()), styles["address"]))
+        story.append(Paragraph(markup(letter.recipient_address.strip()), styles["address"]))
     story += [
         Spacer(1, 8 * mm),
-        Paragraph("Subiect: " + _markup(letter.subject), styles["subject"]),
+        Paragraph("Subiect: " + markup(letter.subject), styles["subject"]),
         Spacer(1, 6 * mm),
     ]
-    story += [Paragraph(_markup(p), styles["body"]) for p in _body_paragraphs(letter.body)]
+    story += [Paragraph(markup(p), styles["body"]) for p in _body_paragraphs(letter.body)]
     story.append(Spacer(1, 4 * mm))
 
     closing = Paragraph("Cu stimă,", styles["closing"])
@@ -271,7 +215,7 @@ def _story(letter: AnswerLetter, styles, sink) -> list:
 
 def _layout(letter: AnswerLetter, font_path: str | None, total_pages: int | None):
     """One platypus build. Returns (pdf bytes, page count, signature boxes)."""
-    regular, bold = _register_fonts(font_path)
+    regular, bold = register_fonts(font_path)
     styles = _styles(regular, bold)
     sink: list = []
     pages_seen = [0]
@@ -280,7 +224,7 @@ def _layout(letter: AnswerLetter, font_path: str | None, total_pages: int | None
         page_no = canv.getPageNumber()
         pages_seen[0] = max(pages_seen[0], page_no)
         canv.saveState()
-        canv.setFillColor(_MUTED)
+        canv.setFillColor(MUTED)
         canv.setStrokeColor(colors.HexColor("#c8ced6"))
         canv.setLineWidth(0.5)
         if later:

@@ -8,7 +8,7 @@ from app.dates import format_date, now_utc
 from app.extensions import db
 from app.identity.models import Membership, User
 from app.registry.models import Attachment, Document
-from app.storage import FileStore, current_store
+from app.storage import current_store
 from app.workflow.models import HumanTask, TaskStatus
 
 
@@ -40,11 +40,6 @@ def answer_signers(document: Document, approver: User | None) -> list[User]:
     return list(dict.fromkeys(signers))
 
 
-def file_store() -> FileStore:
-    """Where every package keeps files: the filesystem store, or S3 when STORAGE_BACKEND=s3 (docs/operators.md)."""
-    return current_store()
-
-
 def issue_answer(document: Document, text: str, approver: User | None) -> Attachment:
     recipient = document.submitter
     letter = AnswerLetter(
@@ -60,7 +55,7 @@ def issue_answer(document: Document, text: str, approver: User | None) -> Attach
         signers=[(u.full_name, function_title(u, document)) for u in answer_signers(document, approver)],
     )
     pdf = render_answer_pdf(letter, current_app.config["FONT_DIR"])
-    sha256 = file_store().put(pdf)
+    sha256 = current_store().put(pdf)
     attachment = Attachment(
         document_id=document.id,
         kind=Attachment.ANSWER,

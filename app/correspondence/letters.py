@@ -8,12 +8,11 @@ from collections.abc import Iterable
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
-from app.audit import ACTION_LABELS, record
+from app.audit import record
 from app.correspondence.answer_pdf import AnswerLetter, render_answer_pdf
-from app.correspondence.issuing import file_store, function_title
+from app.correspondence.issuing import function_title
 from app.correspondence.models import OutgoingLetter
 from app.dates import format_date, to_local
 from app.extensions import db
@@ -25,7 +24,7 @@ from app.registry.models import Attachment, Direction, Document, DocumentStatus,
 from app.registry.numbering import register
 from app.signing.citizen import UploadRefused, inspect_upload
 from app.signing.route import store_report
-from app.storage import UploadRejected, check_upload, safe_filename
+from app.storage import UploadRejected, check_upload, current_store, safe_filename
 from app.workflow.models import HistoryEntry, HumanTask, TaskStatus
 from app.workflow.runtime import FormInvalid, complete_task, start_route
 
@@ -35,8 +34,6 @@ LETTER_KIND = "scrisoare"  # Attachment.kind of the letter PDF on the outgoing d
 
 LETTER_SENT = "letter_sent"
 LETTER_RECEIVED = "letter_received"
-ACTION_LABELS.setdefault(LETTER_SENT, _l("Adresă expediată"))
-ACTION_LABELS.setdefault(LETTER_RECEIVED, _l("Adresă primită de la altă instituție"))
 
 
 class LetterRefused(PermissionError):
@@ -97,7 +94,7 @@ def _attach(
     document: Document, files: list, actor: User, kind: str = Attachment.SUBMISSION
 ) -> list[Attachment]:
     rows = []
-    store = file_store()
+    store = current_store()
     for name, content_type, data, sha256, report in files:
         if sha256 is None:
             sha256 = store.put(data)

@@ -34,7 +34,9 @@ def _user(username: str) -> User:
 def _do(document: Document, bpmn_id: str, username: str, data: dict | None = None) -> None:
     task = db.session.scalar(
         select(HumanTask).where(
-            HumanTask.document_id == document.id, HumanTask.bpmn_id == bpmn_id, HumanTask.status == TaskStatus.READY
+            HumanTask.document_id == document.id,
+            HumanTask.bpmn_id == bpmn_id,
+            HumanTask.status == TaskStatus.READY,
         )
     )
     if data is None:

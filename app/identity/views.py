@@ -61,7 +61,8 @@ def account_guards():
     if (
         request.method == "POST"
         and request.endpoint in _NEEDS_VERIFIED_EMAIL
-        and request.form.get("actiune") != "ciorna"  # saving a draft sends nothing: allowed before verification
+        and request.form.get("actiune")
+        != "ciorna"  # saving a draft sends nothing: allowed before verification
         and not current_user.email_verified
     ):
         flash(

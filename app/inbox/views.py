@@ -100,7 +100,10 @@ def task(task_id: int):
         data = parse_submission(form, request.form) if form else {}
         outcome = _finish_step(
             task,
-            lambda: (complete_task(task.id, current_user, data), close_for_completed_task(task, current_user)),
+            lambda: (
+                complete_task(task.id, current_user, data),
+                close_for_completed_task(task, current_user),
+            ),
             FormInvalid,
             _("Pasul „%(name)s” a fost finalizat.", name=task.name),
         )

@@ -83,7 +83,9 @@ def index():
 def modeler(process_id: str):
     version = _current(process_id)
     doc_type = db.session.scalar(select(DocumentType).where(DocumentType.process_id == process_id))
-    form_files = sorted(set(version.forms) | {p.name for p in Path(current_app.config["FORMS_DIR"]).glob("*.json")})
+    form_files = sorted(
+        set(version.forms) | {p.name for p in Path(current_app.config["FORMS_DIR"]).glob("*.json")}
+    )
     return render_template(
         "modeling/modeler.html",
         version=version,

@@ -51,7 +51,9 @@ def external_url(endpoint: str, **values) -> str:
     if has_request_context():
         return url_for(endpoint, _external=True, **values)
     # Background steps (timers, the command line) have no request to take the host from.
-    base = current_app.config.get("PUBLIC_BASE_URL") or os.environ.get("PUBLIC_BASE_URL") or "http://localhost"
+    base = (
+        current_app.config.get("PUBLIC_BASE_URL") or os.environ.get("PUBLIC_BASE_URL") or "http://localhost"
+    )
     with current_app.test_request_context(base_url=base):
         return url_for(endpoint, _external=True, **values)
 
@@ -61,7 +63,9 @@ def _send(document: Document, event_name: str, subject: str, body: str, sms: str
     for channel, address in _recipients(document):
         if channel == OutboxMessage.EMAIL:
             footer = "\n\n--\n" + document.institution.name + "\nMesaj trimis automat de Ghișeul Unic."
-            queue(channel, address, subject, body + footer, event_name, document, document.submitter, attachment)
+            queue(
+                channel, address, subject, body + footer, event_name, document, document.submitter, attachment
+            )
         else:
             queue(channel, address, "", sms, event_name, document, document.submitter)
         count += 1
@@ -97,10 +101,7 @@ def document_registered(document: Document) -> int:
     label = _label(document)
     if code:
         link = external_url("portal.track", numar=label, cod=code)
-        access = (
-            f"Codul de acces pentru urmărire fără cont: {code}\n"
-            f"Urmăriți documentul aici: {link}\n"
-        )
+        access = f"Codul de acces pentru urmărire fără cont: {code}\nUrmăriți documentul aici: {link}\n"
         sms_access = f" Cod acces: {code}."
     else:
         access = (

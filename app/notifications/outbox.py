@@ -51,9 +51,9 @@ def _deliver(message: OutboxMessage) -> None:
     if message.channel == OutboxMessage.EMAIL:
         attachments = []
         if message.attachment_sha256:
-            from app.correspondence.issuing import file_store
+            from app.storage import current_store
 
-            data = file_store().get(message.attachment_sha256)
+            data = current_store().get(message.attachment_sha256)
             attachments.append((message.attachment_name, message.attachment_type, data))
         send_email(message.recipient, message.subject, message.body, attachments)
     elif message.channel == OutboxMessage.SMS:

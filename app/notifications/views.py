@@ -22,7 +22,9 @@ def preferences():
         sms = request.form.get("sms") == "1"
         phone = (request.form.get("telefon") or "").strip()[:30]
         if sms and len(phone_digits(phone)) != 9:
-            errors["telefon"] = _("Pentru SMS introduceți un număr de telefon mobil valid, de exemplu 0722 123 456.")
+            errors["telefon"] = _(
+                "Pentru SMS introduceți un număr de telefon mobil valid, de exemplu 0722 123 456."
+            )
         if not errors:
             saved = db.session.get(NotificationPreference, current_user.id)
             if saved is None:
@@ -33,4 +35,6 @@ def preferences():
             flash(_("Preferințele de notificare au fost salvate."), "success")
             return redirect(url_for("notifications.preferences"))
         pref = NotificationPreference(user_id=current_user.id, email=email, sms=sms, phone=phone)
-    return render_template("notifications/preferences.html", pref=pref, errors=errors), (400 if errors else 200)
+    return render_template("notifications/preferences.html", pref=pref, errors=errors), (
+        400 if errors else 200
+    )

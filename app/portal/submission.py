@@ -9,7 +9,6 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from app.audit import REGISTRATION, record
-from app.correspondence.issuing import file_store
 from app.extensions import db
 from app.forms import FormDefinition, parse_submission, validate_submission
 from app.identity.models import Institution, User
@@ -21,13 +20,16 @@ from app.registry.models import Attachment, Document, DocumentType
 from app.registry.numbering import register
 from app.signing.citizen import UploadRefused, inspect_upload
 from app.signing.route import store_report
-from app.storage import UploadRejected, check_upload, safe_filename
+from app.storage import UploadRejected, check_upload, current_store, safe_filename
 from app.workflow import engine
 from app.workflow.deploy import form_definition
 from app.workflow.models import HistoryEntry, HumanTask, ProcessVersion, TaskStatus
 from app.workflow.runtime import complete_task, current_version, start_route
 
-ANSWER_CHANNELS = ("electronic", "hartie")  # OUG 38/2020: electronic in, electronic out, unless paper is asked
+ANSWER_CHANNELS = (
+    "electronic",
+    "hartie",
+)  # OUG 38/2020: electronic in, electronic out, unless paper is asked
 
 
 class SubmissionInvalid(ValueError):
@@ -90,7 +92,7 @@ def store_attachment(document: Document, kind: str, checked: tuple, user: User |
         filename=filename,
         content_type=content_type,
         size=len(content),
-        sha256=file_store().put(content),
+        sha256=current_store().put(content),
         uploaded_by_id=user.id if user is not None else None,
     )
     db.session.add(attachment)
@@ -137,7 +139,9 @@ def submit(
     if answer_by not in ANSWER_CHANNELS:
         errors.setdefault("", []).append(_("Alegeți cum doriți să primiți răspunsul."))
     if answer_by == "hartie" and not (data.get("adresa") or user.address):
-        errors.setdefault("", []).append(_("Pentru răspuns prin poștă completați adresa în contul dumneavoastră."))
+        errors.setdefault("", []).append(
+            _("Pentru răspuns prin poștă completați adresa în contul dumneavoastră.")
+        )
     if phone and len(phone_digits(phone)) != 9:
         errors.setdefault("", []).append(_("Numărul de telefon nu este valid (de exemplu 0722 123 456)."))
     accepted, file_errors = _check_files(sub.form, files)

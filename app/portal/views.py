@@ -21,13 +21,21 @@ from app.portal.submission import (
     submission_form,
     submit,
 )
-from app.portal.tracking import citizen_timeline, current_steps, holder_function, public_timeline
+from app.portal.tracking import (
+    citizen_timeline,
+    current_steps,
+    days_in_institution,
+    holder_function,
+    public_timeline,
+)
 from app.registry.catalogue import enabled_types
 from app.registry.models import Document, DocumentType
 from app.workflow.manifest import manifest_for
 from app.workflow.models import HumanTask, TaskStatus
 
 bp = Blueprint("portal", __name__)
+# Staff and citizens' pages show how long a document has been with the institution.
+bp.add_app_template_global(days_in_institution, "days_in_institution")
 
 
 @bp.route("/")
@@ -113,10 +121,17 @@ def submit_document(code: str):
                     public_id=uuid.uuid4().hex, user_id=current_user.id, document_type_id=doc_type.id
                 )
                 db.session.add(draft)
-            draft.institution_id = extra["institution"] if extra["institution"] in {i.id for i in institutions} else None
+            draft.institution_id = (
+                extra["institution"] if extra["institution"] in {i.id for i in institutions} else None
+            )
             draft.data = {**{k: v for k, v in data.items() if k not in form.file_fields()}, "_portal": extra}
             db.session.commit()
-            flash(_("Ciorna a fost salvată. O găsiți în „Documentele mele”; fișierele se atașează la trimitere."), "success")
+            flash(
+                _(
+                    "Ciorna a fost salvată. O găsiți în „Documentele mele”; fișierele se atașează la trimitere."
+                ),
+                "success",
+            )
             return redirect(url_for("portal.my_documents"))
         # The form's key is a 32-character hex token; anything else is not ours and is ignored.
         key = request.form.get("submission_key", "")
@@ -158,8 +173,10 @@ def submit_document(code: str):
                 return redirect(url_for("portal.document", public_id=previous.public_id))
             else:
                 flash(
-                    _("Documentul a fost depus și înregistrat cu nr. %(nr)s. Îl puteți urmări pe această pagină.",
-                      nr=document.registration_label),
+                    _(
+                        "Documentul a fost depus și înregistrat cu nr. %(nr)s. Îl puteți urmări pe această pagină.",
+                        nr=document.registration_label,
+                    ),
                     "success",
                 )
                 return redirect(url_for("portal.document", public_id=document.public_id))
@@ -276,10 +293,15 @@ def track():
     if number or code or phone:
         ip = request.remote_addr or "necunoscut"
         if not number or not (code or phone):
-            error, status = _("Introduceți numărul de înregistrare și codul de acces sau numărul de telefon."), 400
+            error, status = (
+                _("Introduceți numărul de înregistrare și codul de acces sau numărul de telefon."),
+                400,
+            )
         elif too_many_failures(ip, number):
             error, status = (
-                _("Prea multe încercări greșite. Din motive de siguranță, încercați din nou peste 15 minute."),
+                _(
+                    "Prea multe încercări greșite. Din motive de siguranță, încercați din nou peste 15 minute."
+                ),
                 429,
             )
         else:
@@ -288,15 +310,20 @@ def track():
                 record_failure(ip, number)
                 db.session.commit()
                 error, status = (
-                    _("Nu am găsit un document cu aceste date. Verificați numărul de înregistrare și codul de "
-                      "acces (sau telefonul) de pe recipisă ori din e-mail."),
+                    _(
+                        "Nu am găsit un document cu aceste date. Verificați numărul de înregistrare și codul de "
+                        "acces (sau telefonul) de pe recipisă ori din e-mail."
+                    ),
                     404,
                 )
             else:
                 _allow_tracking(document)
                 return redirect(url_for("portal.tracked", public_id=document.public_id))
     return render_template(
-        "portal/track.html", error=error, number=number, by_phone=bool(phone) or source.get("mod") == "telefon"
+        "portal/track.html",
+        error=error,
+        number=number,
+        by_phone=bool(phone) or source.get("mod") == "telefon",
     ), status
 
 

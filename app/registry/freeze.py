@@ -18,11 +18,10 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from sqlalchemy import select, text
 
 from app.audit import record
-from app.correspondence.answer_pdf import register_fonts
-from app.correspondence.issuing import file_store
 from app.dates import as_utc, format_date, format_datetime, local_zone, now_utc, to_local
 from app.extensions import db
 from app.identity.models import Institution
+from app.pdf import register_fonts
 from app.registry.models import (
     Direction,
     Document,
@@ -32,6 +31,7 @@ from app.registry.models import (
     RegistryError,
 )
 from app.registry.numbering import dialect_insert, frozen_day
+from app.storage import current_store
 
 DAY_FROZEN = "registry_day_frozen"  # audit action
 FREEZE_LOCK_KEY = 727_004  # advisory lock: one scheduler tick freezes at a time across workers
@@ -224,7 +224,7 @@ def freeze_day(institution: Institution, day: date, now: datetime | None = None)
         return existing
     entries = day_entries(institution.id, day)
     pdf = render_register_pdf(institution, day, entries, now)
-    sha256 = file_store().put(pdf)
+    sha256 = current_store().put(pdf)
     frozen = RegisterDay(
         institution_id=institution.id, day=day, frozen_at=now, entry_count=len(entries), pdf_sha256=sha256
     )

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -24,8 +23,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.ro import cnp as stdnum_cnp
 from werkzeug.datastructures import FileStorage
 
-from app.audit import ACTION_LABELS, record
-from app.correspondence.issuing import file_store
+from app.audit import record
 from app.extensions import db
 from app.forms import FormDefinition, validate_submission
 from app.identity.models import Institution, User
@@ -37,15 +35,12 @@ from app.registry.models import Attachment, Direction, Document, DocumentType, R
 from app.registry.numbering import REGISTERING_ROLES, register
 from app.signing.citizen import UploadRefused, inspect_upload
 from app.signing.route import store_report
-from app.storage import UploadRejected, check_upload, safe_filename
+from app.storage import UploadRejected, check_upload, current_store, safe_filename
 from app.workflow.models import HumanTask, TaskStatus
 from app.workflow.runtime import FormInvalid, complete_task, start_route
 
 PAPER_INTAKE = "paper_intake"
 INTERNAL_STARTED = "internal_document_started"
-# The auditor pages name actions by these labels (the audit package lists its own; these are this module's).
-ACTION_LABELS.setdefault(PAPER_INTAKE, _l("Înregistrare document pe hârtie"))
-ACTION_LABELS.setdefault(INTERNAL_STARTED, _l("Document intern pornit"))
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9 ().-]{6,30}$")
 
@@ -254,7 +249,7 @@ def _store_scan(document: Document, actor: User, scan: tuple[str, bytes, dict | 
         filename=name,
         content_type="application/pdf",
         size=len(data),
-        sha256=file_store().put(data),
+        sha256=current_store().put(data),
         uploaded_by_id=actor.id,
     )
     db.session.add(attachment)

@@ -7,12 +7,11 @@ from io import BytesIO
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.audit import ACTION_LABELS, record
+from app.audit import record
 from app.extensions import db, limiter
 from app.identity.models import Institution
 from app.portal.submission import parse_posted, submission_form
@@ -39,9 +38,6 @@ bp = Blueprint("intake", __name__)
 RECEIPT_REISSUED = "receipt_reissued"
 DOCUMENT_ATTACHED = "document_attached_to_account"
 RECEIPT_PRINTED = "receipt_printed"
-ACTION_LABELS.setdefault(RECEIPT_PRINTED, _l("Recipisă descărcată (PDF)"))
-ACTION_LABELS.setdefault(RECEIPT_REISSUED, _l("Recipisă reeditată (cod de acces nou)"))
-ACTION_LABELS.setdefault(DOCUMENT_ATTACHED, _l("Document atașat la contul solicitantului"))
 
 
 @bp.app_context_processor
@@ -339,7 +335,6 @@ def attach():
 # --- types an institution receives ------------------------------------------------------------------------------
 
 TYPES_CHANGED = "document_types_changed"
-ACTION_LABELS.setdefault(TYPES_CHANGED, _l("Tipuri de documente primite modificate"))
 MANAGING_ROLES = {"admin", "secretar_general"}
 _FILE_CODE = re.compile(r"^[\w .,/()-]{0,40}$")
 

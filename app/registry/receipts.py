@@ -15,8 +15,8 @@ from reportlab.lib.pagesizes import A5
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
-from app.correspondence.answer_pdf import _register_fonts
 from app.dates import format_date, format_datetime
+from app.pdf import register_fonts
 from app.registry.models import Document
 
 _ACCENT = HexColor("#1f3a5f")
@@ -82,7 +82,7 @@ def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
 
 def render_receipt_pdf(receipt: Receipt, font_path: str | None = None) -> bytes:
     """One A5 page; the QR is drawn as vector squares from segno's matrix (sharp at any printer resolution)."""
-    regular, bold = _register_fonts(font_path)
+    regular, bold = register_fonts(font_path)
     out = io.BytesIO()
     width, height = A5
     pdf = canvas.Canvas(out, pagesize=A5, invariant=True)

@@ -15,10 +15,10 @@ from sqlalchemy import Select, or_
 
 from app.dates import format_date
 from app.identity.models import User
+from app.labels import STATUS_LABELS
 from app.registry.access import staff_documents_query
 from app.registry.freeze import DIRECTION_LABELS, day_bounds
 from app.registry.models import Document, DocumentAnnulment, DocumentStatus
-from app.templating import STATUS_LABELS
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 50_000

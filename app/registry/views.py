@@ -9,7 +9,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from app.audit import DOCUMENT_VIEWED, FILE_DOWNLOADED, record
-from app.correspondence.issuing import file_store
 from app.dates import now_utc, to_local
 from app.extensions import db
 from app.identity.models import Department, Institution
@@ -34,6 +33,7 @@ from app.registry.models import (
 )
 from app.registry.numbering import may_register
 from app.registry.search import EXPORT_LIMIT, PAGE_SIZE, export_csv, parse_filter, register_query
+from app.storage import current_store
 from app.workflow.models import HumanTask, TaskStatus, WorkflowInstance
 
 bp = Blueprint("registry", __name__)
@@ -106,7 +106,7 @@ def download(public_id: str):
     attachment = db.session.scalar(select(Attachment).where(Attachment.public_id == public_id))
     if attachment is None or not can_view(current_user, attachment.document):
         abort(404)
-    data = file_store().get(attachment.sha256)
+    data = current_store().get(attachment.sha256)
     record(
         FILE_DOWNLOADED,
         actor=current_user,
@@ -236,7 +236,7 @@ def frozen_day_pdf(institution_code: str, day: str):
     )
     if frozen is None:
         abort(404)
-    data = file_store().get(frozen.pdf_sha256)
+    data = current_store().get(frozen.pdf_sha256)
     record(
         FILE_DOWNLOADED,
         actor=current_user,

@@ -13,7 +13,6 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from app.correspondence.issuing import file_store
 from app.dates import as_utc, format_datetime, now_utc
 from app.extensions import db
 from app.mail import MailError, send_mail
@@ -25,6 +24,7 @@ from app.signing.pki import SigningNotConfigured, current_pki
 from app.signing.receipt import SEAL_BOX, Receipt, render_receipt_pdf
 from app.signing.route import store_report
 from app.signing.validation import first_problem, validate_pdf
+from app.storage import current_store
 from app.workflow.models import HistoryEntry
 
 
@@ -148,7 +148,7 @@ def confirm(document: Document, user, code: str) -> Attachment:
         filename=f"confirmare-depunere-{document.public_id[:8]}.pdf",
         content_type="application/pdf",
         size=len(sealed),
-        sha256=file_store().put(sealed),
+        sha256=current_store().put(sealed),
         uploaded_by_id=user.id,
     )
     db.session.add(attachment)

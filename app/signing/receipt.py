@@ -10,7 +10,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from app.correspondence.answer_pdf import register_fonts
+from app.pdf import register_fonts
 
 # Where the e-seal's visible stamp goes (bottom right of page 1), in PDF points.
 SEAL_BOX = (A4[0] - 20 * mm - 200, 22 * mm, A4[0] - 20 * mm, 22 * mm + 64)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
 from app.correspondence.answer_pdf import AnswerLetter, render_answer_pdf, signature_boxes
-from app.correspondence.issuing import file_store, function_title
+from app.correspondence.issuing import function_title
 from app.dates import format_date, now_utc
 from app.extensions import db
 from app.identity.models import Membership, User
@@ -23,6 +23,7 @@ from app.signing.models import ReportStatus, SignatureReport, SignatureRequest, 
 from app.signing.pdf import add_signature_fields, sign_pdf
 from app.signing.pki import current_pki
 from app.signing.validation import first_problem, validate_pdf
+from app.storage import current_store
 from app.workflow import engine
 from app.workflow.models import HistoryEntry, HumanTask, TaskStatus
 from app.workflow.runtime import (
@@ -137,7 +138,7 @@ def prepare_answer(document: Document, text: str, usernames: list[str]) -> Signa
     pdf = render_answer_pdf(letter, font_dir)
     boxes = signature_boxes(letter, font_dir)
     pdf, names = add_signature_fields(pdf, boxes)
-    sha256 = file_store().put(pdf)
+    sha256 = current_store().put(pdf)
     request = SignatureRequest(
         document_id=document.id,
         purpose=ANSWER_PURPOSE,
@@ -206,7 +207,7 @@ def sign_task(task_id: int, user: User, secret: str | None = None) -> HumanTask:
     pki = current_pki()
     check_signing_certificate(signer, pki, user.full_name)
     index = request.fields.index(field)
-    data = file_store().get(request.current_sha256)
+    data = current_store().get(request.current_sha256)
     signed = sign_pdf(
         data,
         signer,
@@ -217,7 +218,7 @@ def sign_task(task_id: int, user: User, secret: str | None = None) -> HumanTask:
         reason=f"Semnarea răspunsului la petiția nr. {task.document.registration_label}",
         timestamper=pki.timestamper,
     )
-    sha256 = file_store().put(signed)
+    sha256 = current_store().put(signed)
     field["signed_at"] = now_utc().isoformat()
     field["sha256"] = sha256
     request.current_sha256 = sha256
@@ -255,7 +256,7 @@ def issue_signed_answer(document: Document, actor: User | None) -> Attachment:
     missing = [f["name"] for f in request.fields if not f.get("signed_at")]
     if missing:
         raise RouteError(f"issue_signed_answer: not signed yet by {', '.join(missing)}")
-    data = file_store().get(request.current_sha256)
+    data = current_store().get(request.current_sha256)
     report = validate_pdf(data, current_pki())
     if report["status"] != ReportStatus.VALID:
         raise RouteError(f"the signed answer does not validate: {first_problem(report)}")

@@ -15,7 +15,7 @@ from pyhanko.stamp import StaticStampStyle
 from reportlab.lib import colors
 from reportlab.pdfgen import canvas
 
-from app.correspondence.answer_pdf import register_fonts
+from app.pdf import register_fonts
 
 _INK = colors.HexColor("#1f3a5f")
 

@@ -7,7 +7,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.correspondence.issuing import file_store
 from app.extensions import db
 from app.identity.models import Institution, User
 from app.registry.access import staff_can_view
@@ -16,6 +15,7 @@ from app.signing.citizen import ConfirmationRefused, confirm, latest_confirmatio
 from app.signing.keys import SigningRefused, active_credential, import_pkcs12
 from app.signing.models import SignatureReport, SignatureRequest
 from app.signing.validation import STATUS_LABELS, plain_lines
+from app.storage import current_store
 
 bp = Blueprint("signing", __name__)
 
@@ -30,7 +30,7 @@ def document_being_signed(public_id: str):
     if signing is None or not current_user.is_staff or not staff_can_view(current_user, signing.document):
         abort(404)
     return send_file(
-        BytesIO(file_store().get(signing.current_sha256)),
+        BytesIO(current_store().get(signing.current_sha256)),
         mimetype="application/pdf",
         as_attachment=False,
         download_name=signing.filename,

@@ -88,7 +88,7 @@ class S3Store:
         paginator = self.client.get_paginator("list_objects_v2")
         for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix):
             for obj in page.get("Contents", []):
-                name = obj["Key"][len(self.prefix):]
+                name = obj["Key"][len(self.prefix) :]
                 try:
                     yield _validate(name)
                 except ValueError:

@@ -23,7 +23,9 @@ def forward(ctx: RunContext, institution_code: str, reason: str, close_document)
         raise RouteError("forward_to_institution: give the reason (the petitioner is told)")
     target = db.session.scalar(select(Institution).where(Institution.code == institution_code))
     if target is None or target.id == document.institution_id:
-        raise RouteError(f"forward_to_institution: {institution_code!r} is not another institution on the platform")
+        raise RouteError(
+            f"forward_to_institution: {institution_code!r} is not another institution on the platform"
+        )
     reason = reason.strip()[:1000]
     try:
         sent = send_to_institution(
@@ -46,7 +48,11 @@ def forward(ctx: RunContext, institution_code: str, reason: str, close_document)
     incoming = db.session.get(Document, sent.incoming_document_id)
     # Calendar days: the law does not say working days (domain.md, Deadlines).
     elapsed = (to_local(now_utc()).date() - to_local(document.registered_at).date()).days
-    late = f" (după {elapsed} zile de la înregistrare, peste termenul de {LEGAL_DAYS} zile)" if elapsed > LEGAL_DAYS else ""
+    late = (
+        f" (după {elapsed} zile de la înregistrare, peste termenul de {LEGAL_DAYS} zile)"
+        if elapsed > LEGAL_DAYS
+        else ""
+    )
     message = (
         f"Petiția a fost redirecționată către {target.name}, unde a fost înregistrată cu nr. "
         f"{incoming.registration_label}, conform art. 6 alin. (2) din OG 27/2002{late}. Motivul: {reason}"
@@ -58,7 +64,11 @@ def forward(ctx: RunContext, institution_code: str, reason: str, close_document)
             actor_id=ctx.actor.id if ctx.actor else None,
             event="forwarded",
             message=message,
-            data={"institution": target.code, "number": incoming.registration_label, "late_days": elapsed if late else 0},
+            data={
+                "institution": target.code,
+                "number": incoming.registration_label,
+                "late_days": elapsed if late else 0,
+            },
         )
     )
     close_document(DocumentStatus.RESOLVED, message)

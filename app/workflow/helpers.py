@@ -32,7 +32,9 @@ def bind_helpers(ctx: RunContext) -> dict:
             document.department_id = department.id
         label = register(document)
         db.session.flush()
-        citizen_events.document_registered(document)  # once per document (online ones were told at submission)
+        citizen_events.document_registered(
+            document
+        )  # once per document (online ones were told at submission)
         if department_code:
             citizen_events.department_assigned(document)
         return label
@@ -50,7 +52,9 @@ def bind_helpers(ctx: RunContext) -> dict:
             citizen_events.document_closed(document)
         from app.archive.disposal import on_document_closed
 
-        on_document_closed(document, ctx.actor)  # a disposal proposal's route ends: destroy or reject (archive)
+        on_document_closed(
+            document, ctx.actor
+        )  # a disposal proposal's route ends: destroy or reject (archive)
 
     def issue_answer_helper(text: str) -> str:
         """Render the answer letter PDF, attach it to the document and close it as answered."""

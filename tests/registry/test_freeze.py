@@ -12,13 +12,13 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
-from app.correspondence.issuing import file_store
 from app.extensions import db
 from app.identity.models import Institution
 from app.registry.entries import annul
 from app.registry.freeze import freeze_day, freeze_yesterday
 from app.registry.models import Document, RegisterDay, RegistryError
 from app.registry.numbering import register
+from app.storage import current_store
 from tests.registry.factory import home, new_document, registered, snapshot
 from tests.routes import user
 
@@ -52,7 +52,7 @@ def test_frozen_day_pdf_lists_the_days_entries(ctx, tmp_path, pdftotext):
         frozen = freeze_day(home(), YESTERDAY)
         db.session.commit()
     assert frozen.entry_count == 3 and frozen.day == YESTERDAY
-    pdf = file_store().get(frozen.pdf_sha256)
+    pdf = current_store().get(frozen.pdf_sha256)
     assert pdf.startswith(b"%PDF")
     words = pdftotext(pdf, tmp_path)
     assert "Consiliul Județean Brașov" in words and "20.11.2026" in words

@@ -5,10 +5,10 @@ import io
 
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from app.correspondence.issuing import file_store
 from app.extensions import db
 from app.signing.archive import make_archive_ready, validate_offline
 from app.signing.route import sign_task
+from app.storage import current_store
 from tests.signing.helpers import open_task, pdfsig, petition_at_signing, user
 
 
@@ -19,7 +19,7 @@ def signed_answer() -> bytes:
     sign_task(open_task(document, "semnare_sef").id, user("sef.serviciu"))
     db.session.commit()
     db.session.refresh(document)
-    return file_store().get(document.answer().sha256)
+    return current_store().get(document.answer().sha256)
 
 
 def test_archived_multi_signer_file_validates_with_responders_off(ctx, tmp_path, request):

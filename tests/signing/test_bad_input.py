@@ -8,13 +8,13 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from app.correspondence.issuing import file_store
 from app.extensions import db
 from app.registry.models import Attachment, Document
 from app.signing import testpki
 from app.signing.keys import SigningRefused, import_pkcs12
 from app.signing.models import SignatureReport
 from app.signing.route import open_request, sign_task
+from app.storage import current_store
 from tests.signing.helpers import open_task, petition_at_signing, user
 from tests.signing.pdfs import malformed, plain_pdf, signed_pdf, tampered
 from tests.webflow import submit_petition
@@ -150,7 +150,7 @@ def test_a_signed_pdf_upload_is_validated_and_its_report_shown(app, login_as, tm
     with app.app_context():
         report = db.session.scalar(select(SignatureReport))
         assert report.direction == "intrare" and report.status == "valid"
-        assert file_store().get(report.sha256) == data
+        assert current_store().get(report.sha256) == data
         document = db.session.scalar(select(Document))
     clerk = login_as("registrator")
     staff_page = clerk.get(f"/documente/{document.public_id}").get_data(as_text=True)

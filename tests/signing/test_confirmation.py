@@ -7,10 +7,10 @@ import re
 from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlalchemy import select
 
-from app.correspondence.issuing import file_store
 from app.extensions import db
 from app.registry.models import Attachment, Document
 from app.signing.models import SignatureReport, SubmissionConfirmation
+from app.storage import current_store
 from tests.signing.helpers import pdfsig, pyhanko_statuses
 from tests.webflow import csrf_token, submit_petition
 
@@ -55,7 +55,7 @@ def test_code_by_email_then_sealed_confirmation_with_report(app, login_as, mail_
 
     with app.app_context():
         sealed = db.session.scalar(select(Attachment).where(Attachment.kind == "confirmare"))
-        data = file_store().get(sealed.sha256)
+        data = current_store().get(sealed.sha256)
         report = db.session.scalar(select(SignatureReport).where(SignatureReport.attachment_id == sealed.id))
         assert report.status == "valid" and report.signatures[0]["ades"] == "PASSED"
         [(_, status)] = pyhanko_statuses(data)

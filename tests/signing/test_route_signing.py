@@ -3,11 +3,11 @@
 import pytest
 from sqlalchemy import select
 
-from app.correspondence.issuing import file_store
 from app.extensions import db
 from app.registry.models import DocumentStatus
 from app.signing.models import SignatureReport
 from app.signing.route import sign_task
+from app.storage import current_store
 from app.workflow.runtime import FormInvalid, NotCandidate, complete_task
 from tests.signing.helpers import open_task, pdfsig, petition_at_signing, pyhanko_statuses, user
 
@@ -24,7 +24,7 @@ def test_answer_is_signed_by_the_official_then_the_head_and_validates(ctx, tmp_p
     db.session.commit()
     db.session.refresh(document)
     assert document.status == DocumentStatus.RESOLVED
-    data = file_store().get(document.answer().sha256)
+    data = current_store().get(document.answer().sha256)
     statuses = pyhanko_statuses(data)
     assert [name for name, _ in statuses] == ["Semnatura1", "Semnatura2"]
     for name, status in statuses:

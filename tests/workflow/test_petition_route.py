@@ -77,9 +77,9 @@ def test_full_route_with_return_for_changes(ctx, tmp_path, pdftotext):
     assert instance.next_timer_at is None  # the terminate end event cancelled the deadline timers
     answer = document.answer()
     assert answer is not None and answer.content_type == "application/pdf"
-    from app.correspondence.issuing import file_store
+    from app.storage import current_store
 
-    text = pdftotext(file_store().get(answer.sha256), tmp_path)
+    text = pdftotext(current_store().get(answer.sha256), tmp_path)
     assert "ș ț ă î â" in text
     assert f"Nr. {document.registration_label}" in text
     assert "Elena Dumitrescu" in text and "Mihai Ionescu" in text  # drafter and approver sign
@@ -307,6 +307,6 @@ def test_answer_attachment_is_stored_by_content_hash(ctx):
     answer = db.session.scalar(select(Attachment).where(Attachment.document_id == document.id))
     import hashlib
 
-    from app.correspondence.issuing import file_store
+    from app.storage import current_store
 
-    assert hashlib.sha256(file_store().get(answer.sha256)).hexdigest() == answer.sha256
+    assert hashlib.sha256(current_store().get(answer.sha256)).hexdigest() == answer.sha256
