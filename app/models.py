@@ -47,3 +47,5 @@ from app.signing.models import (  # noqa: F401
     SubmissionConfirmation,
 )
 from app.workflow.models import HistoryEntry, HumanTask, ProcessVersion, WorkflowInstance  # noqa: F401
+from app.signing.cloud import CloudSigning  # noqa: F401, E402
+from app.signing.providers import SigningProvider  # noqa: F401, E402
