@@ -284,6 +284,19 @@ def _credential_info(entry: dict) -> CSCCredentialInfo:
     )
 
 
+class _Signer(CSCSigner):
+    """pyhanko's CSCSigner keeps only a log line of why signHash failed; keep the error to tell the signer."""
+
+    commit_error: Exception | None = None
+
+    async def commit(self):
+        try:
+            await super().commit()
+        except SigningError as exc:
+            self.commit_error = exc
+            raise
+
+
 class _NotYetAuthorized(PrefetchedSADAuthorizationManager):
     """Used only to build the signed attributes before any authorization exists."""
 
@@ -501,9 +514,12 @@ def finish(signing: CloudSigning, otp: str, current_data: bytes, pki) -> tuple[b
     signed_attrs = cms.CMSAttributes.load(base64.b64decode(signing.prepared["signed_attrs"]))
     session_info = _session_info(signing, token, signing.credential_id)
 
+    signer = None
+
     async def sign() -> cms.ContentInfo:
+        nonlocal signer
         async with aiohttp.ClientSession() as session:
-            signer = CSCSigner(
+            signer = _Signer(
                 session,
                 PrefetchedSADAuthorizationManager(session_info, info, CSCAuthorizationInfo(sad=sad)),
                 sign_timeout=int(_timeout()),
@@ -514,23 +530,8 @@ def finish(signing: CloudSigning, otp: str, current_data: bytes, pki) -> tuple[b
 
     try:
         signature_cms = asyncio.run(sign())
-    except SigningError as exc:
-        cause = exc.__cause__
-        if isinstance(cause, aiohttp.ClientResponseError) and cause.status < 500:
-            raise SigningRefused(
-                _(
-                    "Furnizorul de semnătură „%(name)s” a refuzat semnarea (autorizarea a expirat sau a fost deja "
-                    "folosită). Cereți un cod nou. Nu s-a semnat nimic.",
-                    name=provider.name,
-                )
-            ) from exc
-        if isinstance(cause, aiohttp.ClientError | TimeoutError) or "No signing results" in str(exc):
-            raise _unreachable(provider) from exc
-        raise _malformed(provider) from exc
-    except (aiohttp.ClientError, TimeoutError) as exc:
-        raise _unreachable(provider) from exc
-    except (ValueError, TypeError) as exc:
-        raise _malformed(provider) from exc
+    except (SigningError, aiohttp.ClientError, TimeoutError, ValueError, TypeError) as exc:
+        raise _sign_hash_refusal(provider, (signer.commit_error if signer else None) or exc) from exc
     _check_signature_value(signature_cms, signed_attrs, info.signing_cert, provider)
     output = io.BytesIO(file_store().get(signing.prepared_sha256))
     start, end = signing.prepared["region"]
@@ -546,6 +547,21 @@ def finish(signing: CloudSigning, otp: str, current_data: bytes, pki) -> tuple[b
             )
         )
     return signed, report
+
+
+def _sign_hash_refusal(provider: SigningProvider, exc: Exception) -> SigningRefused:
+    cause = exc.__cause__ if isinstance(exc, SigningError) and exc.__cause__ is not None else exc
+    if isinstance(cause, aiohttp.ClientResponseError) and cause.status < 500:
+        return SigningRefused(
+            _(
+                "Furnizorul de semnătură „%(name)s” a refuzat semnarea (autorizarea a expirat sau a fost deja "
+                "folosită). Cereți un cod nou. Nu s-a semnat nimic.",
+                name=provider.name,
+            )
+        )
+    if isinstance(cause, aiohttp.ClientError | TimeoutError):
+        return _unreachable(provider)
+    return _malformed(provider)
 
 
 def _check_signature_value(signature_cms, signed_attrs, cert: x509.Certificate, provider) -> None:

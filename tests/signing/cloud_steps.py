@@ -35,9 +35,9 @@ def start(client, page_path: str, action: str, provider_id: int):
     return response
 
 
-def sign_in_cloud(client, page_path, action, provider_id, service, account, credential_id, otp=None):
-    """Start, log in at the provider, choose the certificate, authorize the hash, type the code. Returns the last
-    response (the code's POST) and the cloud signing page path."""
+def reach_code_step(client, page_path, action, provider_id, service, account, credential_id):
+    """Start, log in at the provider, choose the certificate, authorize the hash there. Returns the response of
+    the certificate choice (a redirect to the provider, or back to our page when refused) and our page's path."""
     response = start(client, page_path, action, provider_id)
     assert response.status_code == 302, response.get_data(as_text=True)
     assert response.headers["Location"].startswith(service.base_url + "/oauth2/authorize")
@@ -53,8 +53,17 @@ def sign_in_cloud(client, page_path, action, provider_id, service, account, cred
     assert query["scope"] == ["credential"] and query["credentialID"] == [credential_id]
     back = client.get(at_provider(response.headers["Location"], account))
     assert urlsplit(back.headers["Location"]).path == cloud_page
-    code = otp if otp is not None else service.last_otp(credential_id)
-    return type_code(client, cloud_page, code), cloud_page
+    return response, cloud_page
+
+
+def sign_in_cloud(client, page_path, action, provider_id, service, account, credential_id):
+    """The whole signature; returns the last response (the code's POST) and our cloud signing page's path."""
+    response, cloud_page = reach_code_step(
+        client, page_path, action, provider_id, service, account, credential_id
+    )
+    if response.headers["Location"].startswith(cloud_page):
+        return response, cloud_page
+    return type_code(client, cloud_page, service.last_otp(credential_id)), cloud_page
 
 
 def choose(client, cloud_page, credential_id):

@@ -10,7 +10,9 @@ It is an independent implementation of the protocol (nothing here imports the pr
   single use) and `signatures/signHash` (signs with the key, RSA PKCS#1 v1.5).
 
 `fault` makes it misbehave for the bad-input tests: "down" (503 everywhere), "slow" (answers after `delay`
-seconds), "malformed" (signHash answers garbage), "other_hash" (signs a hash that is not the one asked)."""
+seconds), "malformed" (signHash answers garbage), "other_hash" (signs a hash that is not the one asked),
+"stale_sad" (credentials/authorize hands out the SAD it issued last, already spent). `otp_valid` is the one-time
+codes' lifetime in seconds."""
 
 import base64
 import hashlib
@@ -69,6 +71,8 @@ class CscProvider:
     otp_outbox: dict = field(default_factory=dict)  # credential id -> [codes sent]
     fault: str | None = None
     delay: float = 3.0
+    otp_valid: float = OTP_VALID
+    _last_sad: str | None = None
     requests_seen: list = field(default_factory=list)
     _codes: dict = field(default_factory=dict)
     _tokens: dict = field(default_factory=dict)
@@ -268,7 +272,7 @@ class CscProvider:
             if credential is None:
                 return error("invalid_request", "Invalid parameter credentialID")
             code = f"{secrets.randbelow(1_000_000):06d}"
-            provider._otps[credential.id] = {"code": code, "expires": time.time() + OTP_VALID}
+            provider._otps[credential.id] = {"code": code, "expires": time.time() + provider.otp_valid}
             provider.otp_outbox.setdefault(credential.id, []).append(code)
             return "", 204
 
@@ -294,7 +298,10 @@ class CscProvider:
                 if not secrets.compare_digest(otp["code"], str(body.get("OTP", ""))):
                     return error("invalid_otp", "The OTP is invalid")
                 del provider._otps[credential.id]  # one time
+                if provider.fault == "stale_sad" and provider._last_sad:
+                    return jsonify(SAD=provider._last_sad, expiresIn=SAD_VALID)
                 sad = secrets.token_urlsafe(32)
+                provider._last_sad = sad
                 provider._sads[sad] = {
                     "credential_id": credential.id,
                     "hashes": hashes_,
