@@ -117,7 +117,7 @@ class CloudSigning(db.Model):
 
 
 def _timeout() -> float:
-    return float(current_app.config.get("SIGNING_CSC_TIMEOUT", 30))
+    return float(current_app.config["SIGNING_CSC_TIMEOUT"])
 
 
 def _unreachable(provider: SigningProvider) -> SigningRefused:

@@ -339,3 +339,50 @@ class CscProvider:
             return jsonify(signatures=signatures)
 
         return app
+
+
+def demo_service(redirect_uri: str = "http://127.0.0.1:5000/semnare-cloud/retur") -> CscProvider:
+    """The service the tests use, with the demo's people: provider accounts `elena` (Elena Dumitrescu, the demo
+    official `referent`: a qualified and an ordinary certificate) and `ana` (Ana Popescu, the demo citizen), password
+    `parola-furnizor`; client `registratura-demo` / `secret-demo`."""
+    from app.signing import testpki
+
+    provider = CscProvider()
+    provider.add_client("registratura-demo", "secret-demo", [redirect_uri])
+    arch, chain = testpki.arch(), ["interm", "root"]
+    for account in ("elena", "ana"):
+        provider.add_account(account, "parola-furnizor")
+    provider.add_credential("elena-calificat", "elena", arch, "referent-calificat", chain)
+    provider.add_credential("elena-avansat", "elena", arch, "referent", chain)
+    provider.add_credential("ana-calificat", "ana", arch, "cetatean-calificat", chain)
+    return provider
+
+
+if (
+    __name__ == "__main__"
+):  # the demo: `.venv/bin/python -m tests.signing.csc_provider [PORT]` (docs/signing.md)
+    import sys
+
+    from asn1crypto import pem
+
+    from app.signing import testpki
+
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 5001
+    service = demo_service()
+    service._server = make_server("127.0.0.1", port, service._app(), threaded=True)
+    service.base_url = f"http://127.0.0.1:{port}"
+    print(
+        "Furnizor CSC de TEST (nu pentru producție). Înregistrați-l ca admin la /administrare/furnizori-semnare:\n"
+        f"  adresa: {service.base_url}\n  client: registratura-demo\n  secret: secret-demo\n"
+        "  rădăcini (PEM):\n" + pem.armor("CERTIFICATE", testpki.root_certificate().dump()).decode()
+    )
+    print("Conturi la furnizor: elena / ana, parola parola-furnizor. Codurile unice („SMS”) apar aici.")
+    original = service._otps
+
+    class _Printing(dict):
+        def __setitem__(self, key, value):
+            print(f"SMS pentru {key}: codul {value['code']}", flush=True)
+            super().__setitem__(key, value)
+
+    service._otps = _Printing(original)
+    service._server.serve_forever()

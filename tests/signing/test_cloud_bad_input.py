@@ -153,13 +153,14 @@ def test_provider_misbehaving_then_retry_signs(
 ):
     client, _r, cloud_page = official(login_as, at_signing, csc_provider, csc_service)
     csc_service.fault = fault
+    timeout = app.config["SIGNING_CSC_TIMEOUT"]
     app.config["SIGNING_CSC_TIMEOUT"] = 1
     csc_service.delay = 2
     try:
         assert type_code(client, cloud_page, csc_service.last_otp("elena-calificat")).status_code == 303
     finally:
         csc_service.fault = None
-        app.config.pop("SIGNING_CSC_TIMEOUT")
+        app.config["SIGNING_CSC_TIMEOUT"] = timeout
     error = flashed_error(client, cloud_page)
     assert message in error, error
     unchanged(app, at_signing)
