@@ -60,6 +60,8 @@ class Config:
             "SIGNING_PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so"
         )
         self.SIGNING_LOCATION = os.environ.get("SIGNING_LOCATION", "România")
+        # Seconds to wait for a remote signing provider (CSC API) before telling the signer to retry.
+        self.SIGNING_CSC_TIMEOUT = float(os.environ.get("SIGNING_CSC_TIMEOUT", "30"))
         # Outgoing mail (app/mail). Without MAIL_SERVER messages are written to the log (the quick demo).
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER")
         self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

@@ -40,10 +40,12 @@ from app.registry.models import (  # noqa: F401
     RegisterDay,
     RegistrationCounter,
 )
+from app.signing.cloud import CloudSigning  # noqa: F401
 from app.signing.models import (  # noqa: F401
     SignatureReport,
     SignatureRequest,
     SigningCredential,
     SubmissionConfirmation,
 )
+from app.signing.providers import SigningProvider  # noqa: F401
 from app.workflow.models import HistoryEntry, HumanTask, ProcessVersion, WorkflowInstance  # noqa: F401

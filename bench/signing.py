@@ -88,6 +88,104 @@ def softhsm_signer(tmp: Path):
     )
 
 
+def cloud_round_trip(app, pdf: bytes, field: str, rounds: int) -> dict:
+    """A signature through the CSC API on loopback: the product's client (app/signing/cloud.py) against the tests'
+    CSC service (tests/signing/csc_provider.py) on 127.0.0.1, the provider's login pages answered as a browser
+    would. No database: the signing and provider rows stay in memory."""
+    import html
+    import logging
+    import re
+    from urllib.parse import parse_qs, urlsplit
+
+    import requests
+    from asn1crypto import pem
+
+    from app.identity.models import Institution, User
+    from app.registry.models import Document
+    from app.signing import cloud, testpki
+    from app.signing.cloud import CloudSigning, Stage, Target
+    from app.signing.keys import encrypt
+    from app.signing.pki import current_pki
+    from tests.signing.csc_provider import CscProvider
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the service's request log
+    redirect_uri = "http://localhost/semnare-cloud/retur"
+    service = CscProvider()
+    service.add_client("bench", "secret", [redirect_uri])
+    service.add_account("elena", "parola")
+    service.add_credential("elena", "elena", testpki.arch(), "referent-calificat", ["interm", "root"])
+    service.start()
+    provider = cloud.SigningProvider(
+        id=1, institution_id=1, name="bench", base_url=service.base_url, client_id="bench", active=True,
+        client_secret_blob=encrypt(b"secret"),
+        trust_roots_pem=pem.armor("CERTIFICATE", testpki.root_certificate().dump()).decode(),
+    )  # fmt: skip
+    user = User(id=1, username="referent", full_name="Elena Dumitrescu", email="e@x")
+    document = Document(id=1, institution_id=1, institution=Institution(id=1, name="CJ"))
+    target = Target(
+        data=pdf, field=field, certify=True, name=user.full_name, function="Consilier", reason="Bench"
+    )
+    pki = current_pki()
+
+    def browser_at_provider(location: str) -> str:
+        page = requests.get(location, timeout=10).text
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page))
+        fields = {k: html.unescape(v) for k, v in fields.items()}
+        answer = requests.post(
+            location.split("?")[0], data={**fields, "username": "elena", "password": "parola"},
+            allow_redirects=False, timeout=10,
+        )  # fmt: skip
+        return parse_qs(urlsplit(answer.headers["Location"]).query)["code"][0]
+
+    def one_signature() -> bytes:
+        signing = CloudSigning(
+            public_id="bench", user=user, provider=provider, document=document, stage=Stage.SERVICE,
+            expires_at=cloud.now_utc() + cloud.LIFETIME, credentials=[], prepared={},
+        )  # fmt: skip
+        cloud.receive_code(
+            signing, browser_at_provider(cloud.authorization_url(signing, redirect_uri)), redirect_uri
+        )
+        cloud.choose_credential(signing, "elena", target)
+        cloud.receive_code(
+            signing, browser_at_provider(cloud.authorization_url(signing, redirect_uri)), redirect_uri
+        )
+        signed, _report = cloud.finish(signing, service.last_otp("elena"), pdf, pki)
+        return signed
+
+    def last_step() -> bytes:
+        signing = CloudSigning(
+            public_id="bench", user=user, provider=provider, document=document, stage=Stage.SERVICE,
+            expires_at=cloud.now_utc() + cloud.LIFETIME, credentials=[], prepared={},
+        )  # fmt: skip
+        cloud.receive_code(
+            signing, browser_at_provider(cloud.authorization_url(signing, redirect_uri)), redirect_uri
+        )
+        cloud.choose_credential(signing, "elena", target)
+        cloud.receive_code(
+            signing, browser_at_provider(cloud.authorization_url(signing, redirect_uri)), redirect_uri
+        )
+        started = time.perf_counter()
+        cloud.finish(signing, service.last_otp("elena"), pdf, pki)
+        return time.perf_counter() - started
+
+    try:
+        results = {
+            "whole CSC signature on loopback (2 OAuth code flows, list, info, sendOTP, authorize, signHash, B-T, "
+            "validation)": timed(one_signature, rounds, warmup=1)
+        }
+        durations = sorted(last_step() for _ in range(rounds))
+        median = statistics.median(durations)
+        results["last step: authorize + signHash + B-T + validation"] = {
+            "rounds": rounds,
+            "median_ms": round(median * 1000, 1),
+            "p90_ms": round(durations[int(0.9 * (rounds - 1))] * 1000, 1),
+            "per_second": round(1 / median, 1),
+        }
+    finally:
+        service.stop()
+    return results
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=40, help="measured signatures per variant (default 40)")
@@ -214,12 +312,19 @@ def main() -> int:
         results["archive"] = {
             "B-LTA of a 2-signature answer": timed(lambda: add_archive_evidence(second, pki), 5, warmup=1)
         }
+        results["cloud"] = cloud_round_trip(app, pdf, names[0], max(5, args.rounds // 4))
 
-    width = max(len(k) for section in ("signing", "validation", "archive") for k in results[section])
+    width = max(len(k) for section in ("signing", "validation", "archive", "cloud") for k in results[section])
     print(
         f"PAdES with the TEST PKI in process ({results['machine']['cpus']} CPUs, Python {platform.python_version()})"
     )
-    for section, title in (("signing", "Signing"), ("validation", "Validation"), ("archive", "Archive")):
+    sections = (
+        ("signing", "Signing"),
+        ("validation", "Validation"),
+        ("archive", "Archive"),
+        ("cloud", "Cloud"),
+    )
+    for section, title in sections:
         print(f"\n{title:<{width}}  median ms    p90 ms   per second")
         for name, figures in results[section].items():
             print(

@@ -11,3 +11,8 @@ def init_app(app) -> None:
         COMPLETION_CHECKS.append(refuse_plain_completion)
     app.register_blueprint(bp)
     register_template_helpers(app)
+    from app.signing.cloud_views import bp as cloud_bp
+    from app.signing.cloud_views import register_template_helpers as register_cloud_helpers
+
+    app.register_blueprint(cloud_bp)  # signing with one's own certificate at a CSC provider
+    register_cloud_helpers(app)

@@ -22,6 +22,7 @@ from app.signing.keys import SigningRefused, active_credential, check_signing_ce
 from app.signing.models import ReportStatus, SignatureReport, SignatureRequest, SignatureRequestStatus
 from app.signing.pdf import add_signature_fields, sign_pdf
 from app.signing.pki import current_pki
+from app.signing.providers import institution_pki
 from app.signing.validation import first_problem, validate_pdf
 from app.storage import current_store
 from app.workflow import engine
@@ -178,12 +179,9 @@ def expected_field(task: HumanTask) -> tuple[SignatureRequest, dict]:
     return request, field
 
 
-def sign_task(task_id: int, user: User, secret: str | None = None) -> HumanTask:
-    """Sign the document of a signing step with `user`'s key, then complete the step.
-
-    Refused with a clear message (SigningRefused) when: the task is not a signing step, the user is not the signer
-    the route expects now, the user has no key, the passphrase is wrong, or the certificate is expired, revoked or
-    of unknown origin (checked before signing)."""
+def signing_target(task_id: int, user: User) -> tuple[HumanTask, SignatureRequest, dict]:
+    """The locked signing step, its answer being signed and the field `user` fills now; refused (nothing changed)
+    when the task is gone, not a signing step, or it is not `user`'s turn in the order the route set."""
     task = lock_task(task_id)
     if task.status != TaskStatus.READY:
         raise TaskUnavailable("Sarcina nu mai este activă: traseul documentului a mers mai departe.")
@@ -198,6 +196,20 @@ def sign_task(task_id: int, user: User, secret: str | None = None) -> HumanTask:
             f"Documentul trebuie semnat acum de {field['name']} ({field['function'] or field['role']}), "
             "în ordinea stabilită de traseu."
         )
+    return task, request, field
+
+
+def signing_reason(task: HumanTask) -> str:
+    return f"Semnarea răspunsului la petiția nr. {task.document.registration_label}"
+
+
+def sign_task(task_id: int, user: User, secret: str | None = None) -> HumanTask:
+    """Sign the document of a signing step with `user`'s key, then complete the step.
+
+    Refused with a clear message (SigningRefused) when: the task is not a signing step, the user is not the signer
+    the route expects now, the user has no key, the passphrase is wrong, or the certificate is expired, revoked or
+    of unknown origin (checked before signing)."""
+    task, request, field = signing_target(task_id, user)
     credential = active_credential(user=user)
     if credential is None:
         raise SigningRefused(
@@ -215,21 +227,26 @@ def sign_task(task_id: int, user: User, secret: str | None = None) -> HumanTask:
         certify=index == 0,
         name=user.full_name,
         function=field["function"],
-        reason=f"Semnarea răspunsului la petiția nr. {task.document.registration_label}",
+        reason=signing_reason(task),
         timestamper=pki.timestamper,
     )
+    return record_signature(task, user, request, field, signed)
+
+
+def record_signature(
+    task: HumanTask, user: User, request: SignatureRequest, field: dict, signed: bytes, how: str | None = None
+) -> HumanTask:
+    """The file with `user`'s signature becomes the current version and the step is completed (same transaction)."""
     sha256 = current_store().put(signed)
     field["signed_at"] = now_utc().isoformat()
     field["sha256"] = sha256
     request.current_sha256 = sha256
     flag_modified(request, "fields")
+    extra = {"camp": field["field"], "semnatar": user.username, "sha256": sha256}
+    if how:
+        extra["mod"] = how
     with _signing_allowed():
-        return complete_task(
-            task.id,
-            user,
-            {},
-            extra_data={"semnatura": {"camp": field["field"], "semnatar": user.username, "sha256": sha256}},
-        )
+        return complete_task(task.id, user, {}, extra_data={"semnatura": extra})
 
 
 # --- issuing ---------------------------------------------------------------------------------------------------
@@ -257,7 +274,8 @@ def issue_signed_answer(document: Document, actor: User | None) -> Attachment:
     if missing:
         raise RouteError(f"issue_signed_answer: not signed yet by {', '.join(missing)}")
     data = current_store().get(request.current_sha256)
-    report = validate_pdf(data, current_pki())
+    # Officials may sign with certificates of the institution's remote signing providers: trust their roots too.
+    report = validate_pdf(data, institution_pki(document.institution_id))
     if report["status"] != ReportStatus.VALID:
         raise RouteError(f"the signed answer does not validate: {first_problem(report)}")
     attachment = Attachment(

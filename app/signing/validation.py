@@ -18,6 +18,7 @@ from pyhanko.sign.validation.errors import SignatureValidationError
 from app.dates import format_datetime, now_utc
 from app.signing.models import ReportStatus
 from app.signing.pdf import open_pdf
+from app.signing.qualified import qualified_facts
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +131,7 @@ def _signature_entry(signature, pki, online: bool, archived: bool, context) -> d
         ades=ades,
         ades_detail=detail,
         bottom_line=bool(status.bottom_line),
+        **qualified_facts(status.signing_cert),
     )
     return entry
 
@@ -272,6 +274,15 @@ def plain_lines(entry: dict) -> list[tuple[bool | None, str]]:
                 False,
                 "Certificatul nu provine de la o autoritate de certificare de încredere (rădăcină necunoscută).",
             )
+        )
+    if entry.get("qualified"):
+        qscd = ", cu cheia într-un dispozitiv calificat (QSCD)" if entry.get("qscd") else ""
+        lines.append(
+            (True, f"Certificat calificat conform eIDAS (declarat în certificat: QcCompliance{qscd}).")
+        )
+    elif entry["type"] == "semnatura" and "qualified" in entry:
+        lines.append(
+            (None, "Certificatul nu este declarat calificat: semnătură electronică avansată, nu calificată.")
         )
     if entry.get("revoked"):
         lines.append((False, "Certificatul a fost revocat de emitent."))

@@ -115,3 +115,65 @@ def softhsm_token(tmp_path_factory):
         "arch": pki,
         "path": Path(base),
     }
+
+
+# --- a remote signing provider speaking the CSC API (tests/signing/csc_provider.py) ------------------------------
+
+CSC_CLIENT_ID = "registratura-cj-brasov"
+CSC_CLIENT_SECRET = "secret-client-test"
+CSC_REDIRECT = "http://localhost/semnare-cloud/retur"  # the test client's url_for(..., _external=True)
+CSC_PASSWORD = "parola-furnizor"
+
+
+@pytest.fixture(scope="session")
+def csc_service():
+    """The CSC service on 127.0.0.1 with the provider's own accounts and credentials over the TEST PKI: Elena
+    Dumitrescu (qualified and an ordinary certificate), Ana Popescu (qualified), a revoked, an expired and a
+    foreign-root signer."""
+    from tests.signing.csc_provider import CscProvider
+
+    demo, strain = testpki.arch(), testpki.arch(testpki.UNTRUSTED_ARCH)
+    provider = CscProvider()
+    provider.add_client(CSC_CLIENT_ID, CSC_CLIENT_SECRET, [CSC_REDIRECT])
+    chain = ["interm", "root"]
+    for account in ("elena", "ana", "revocat", "expirat", "strain"):
+        provider.add_account(account, CSC_PASSWORD)
+    provider.add_credential("elena-calificat", "elena", demo, "referent-calificat", chain)
+    provider.add_credential("elena-avansat", "elena", demo, "referent", chain)
+    provider.add_credential("ana-calificat", "ana", demo, "cetatean-calificat", chain)
+    provider.add_credential("revocat", "revocat", demo, "revocat", chain)
+    provider.add_credential("expirat", "expirat", demo, "expirat", chain)
+    provider.add_credential("strain", "strain", strain, "strain-semnatar", ["strain-root"])
+    provider.start()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture
+def csc_provider(csc_service, app):
+    """The service registered as a provider of the demo county council (its roots: the TEST PKI's root). Tests
+    that drive pages open their own app contexts around direct database work: a request context held open would
+    share its `g` (and its logged-in user) with every test-client request."""
+    from asn1crypto import pem
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.identity.models import Institution
+    from app.signing.providers import register_provider
+
+    csc_service.fault = None
+    with app.test_request_context():
+        institution = db.session.scalar(select(Institution).where(Institution.code == "cj-brasov"))
+        provider = register_provider(
+            institution,
+            name="Furnizor calificat TEST",
+            base_url=csc_service.base_url,
+            client_id=CSC_CLIENT_ID,
+            client_secret=CSC_CLIENT_SECRET,
+            trust_roots_pem=pem.armor("CERTIFICATE", testpki.root_certificate().dump()).decode(),
+        )
+        db.session.commit()
+        provider_id = provider.id
+        db.session.remove()
+    yield provider_id
+    csc_service.fault = None

@@ -6,6 +6,8 @@ import threading
 from functools import cache
 from pathlib import Path
 
+# Registers the QCStatements extension with asn1crypto, so the qualified test certificates can be built and read.
+import pyhanko.sign.ades.qualified_asn1  # noqa: F401
 import requests_mock
 from certomancer.integrations.illusionist import Illusionist
 from certomancer.registry import CertomancerConfig, PKIArchitecture
