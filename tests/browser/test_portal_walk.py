@@ -83,6 +83,7 @@ def test_citizen_portal_walk_on_a_phone(page: Page, browser, browser_context_arg
     page.get_by_label("Adresa poștală").fill("Str. Mureșenilor nr. 12, Brașov")
     page.locator("#password").fill("parola-lunga-1")
     page.get_by_label("Confirmați parola").fill("parola-lunga-1")
+    page.locator("#confidentialitate").check()
     shoot(page, screenshot_dir, "portal-03-cont-nou")
     page.get_by_role("button", name="Creează contul").click()
     [verification] = mail_server.wait_for(1)

@@ -6,7 +6,6 @@ import re
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.identity.companies import companies_represented
 from app.identity.models import Company, PersonalDataAccess, Representation, User
 from app.registry.models import Document
 from tests.conftest import csrf_token, login
@@ -32,6 +31,7 @@ def signup(client, email="ion.pop@example.ro", cnp=VALID_CNP, **extra):
         "cnp": cnp,
         "password": "parola-lunga-1",
         "password_confirm": "parola-lunga-1",
+        "confidentialitate": "da",
         **extra,
     }
     return client.post("/cont-nou", data=data)
@@ -131,40 +131,6 @@ def test_the_cnp_never_appears_in_a_url(app, login_as):
             assert DEMO_CITIZEN_CNP not in href and "cnp=" not in href.lower()
 
 
-def test_person_enrols_companies_they_represent(app, login_as):
-    client = login_as("cetatean")
-    token = csrf_token(client, "/cont")
-    response = client.post(
-        "/cont/firme",
-        data={
-            "csrf_token": token,
-            "cui": "RO 22226660",
-            "name": "Alt Exemplu SRL",
-            "capacity": "Împuternicit",
-        },
-    )
-    assert response.status_code == 400  # 22226660 is not a valid CUI
-    with app.app_context():
-        from stdnum.ro import cui
-
-        valid = next(str(n) for n in range(22226660, 22226700) if cui.is_valid(str(n)))
-    response = client.post(
-        "/cont/firme",
-        data={
-            "csrf_token": token,
-            "cui": f"RO{valid}",
-            "name": "Alt Exemplu SRL",
-            "capacity": "Împuternicit",
-        },
-    )
-    assert response.status_code == 302
-    with app.app_context():
-        names = [c.name for c in companies_represented(user("cetatean"))]
-        assert names == ["Alt Exemplu SRL", "Transilvania Construct SRL"]
-        assert db.session.scalar(select(Company).where(Company.cui == valid)).vat_payer is True
-    assert "Alt Exemplu SRL" in client.get("/cont").get_data(as_text=True)
-
-
 def test_invalid_or_repeated_cui_is_refused_and_changes_nothing(app, login_as):
     client = login_as("cetatean")
     before = (count(app, Company), count(app, Representation))
@@ -182,19 +148,6 @@ def test_invalid_or_repeated_cui_is_refused_and_changes_nothing(app, login_as):
     assert again.status_code == 400
     assert "Reprezentați deja firma cu acest CUI." in again.get_data(as_text=True)
     assert (count(app, Company), count(app, Representation)) == before
-
-
-def test_a_second_representative_joins_an_enrolled_company(app, client):
-    assert signup(client).status_code == 302
-    token = csrf_token(client, "/cont")
-    response = client.post(
-        "/cont/firme",
-        data={"csrf_token": token, "cui": "18547290", "name": "Transilvania", "capacity": "Asociat"},
-    )
-    assert response.status_code == 302
-    assert count(app, Company) == 1
-    with app.app_context():
-        assert [c.cui for c in companies_represented(user("ion.pop@example.ro"))] == ["18547290"]
 
 
 def test_login_works_for_new_account(app, client):

@@ -24,6 +24,7 @@ def signup(client, email="maria@example.ro"):
             "email": email,
             "password": "parola-lunga-1",
             "password_confirm": "parola-lunga-1",
+            "confidentialitate": "da",
         },
     )
 

@@ -1,0 +1,26 @@
+"""Wires the citizens' account features into the application: the ROeID login, account self-service (password
+reset, contact data, privacy notice, data export, closing the account) and company mandates."""
+
+
+def mask_email(value: str | None) -> str:
+    """ion.popescu@example.ro -> i**********@example.ro: enough to recognise one's own address."""
+    if not value or "@" not in value:
+        return value or ""
+    local, domain = value.split("@", 1)
+    return f"{local[0]}{'*' * max(len(local) - 1, 1)}@{domain}"
+
+
+def register_citizens(app) -> None:
+    from app.identity import roeid
+    from app.identity.mandate_views import bp as mandates_bp
+    from app.identity.roeid_views import bp as roeid_bp
+    from app.identity.self_service_views import bp as self_service_bp
+
+    for blueprint in (roeid_bp, self_service_bp, mandates_bp):
+        app.register_blueprint(blueprint)
+    app.jinja_env.globals["roeid_enabled"] = roeid.enabled
+    # Before CSRFProtect reads the form: the submission form's request may exceed the usual cap (portal.limits).
+    from app.portal.limits import allow_large_submission
+
+    app.before_request_funcs.setdefault(None, []).insert(0, allow_large_submission)
+    app.jinja_env.filters["mask_email"] = mask_email
