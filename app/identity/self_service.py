@@ -246,7 +246,7 @@ def personal_data(user: User) -> dict:
                 "firma": document.company.name if document.company else None,
                 "fisiere": [a.filename for a in document.attachments],
                 "istoric": [
-                    {"pas": step.step, "cine": step.who, "la": _iso(step.at)}
+                    {"pas": step.name, "cine": step.who, "la": _iso(step.at)}
                     for step in public_timeline(document)
                 ],
             }

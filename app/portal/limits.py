@@ -52,13 +52,12 @@ def oversize_errors(files, field_names) -> dict[str, list[str]]:
             size = _size(upload)
             total += size
             if size > limits["file_bytes"]:
+                # The same words as the storage check (app/storage/uploads.py), said before reading the file.
                 errors.setdefault(name, []).append(
                     _(
-                        "Fișierul „%(file)s” are %(size)s MB; limita este %(limit)d MB pe fișier. Micșorați-l "
-                        "(de exemplu o fotografie la rezoluție mai mică) și atașați-l din nou.",
-                        file=upload.filename,
-                        size=_mb(size),
-                        limit=limits["file_mb"],
+                        "Fișierul „%(name)s” depășește limita de %(mb)s MB.",
+                        name=upload.filename,
+                        mb=limits["file_mb"],
                     )
                 )
     if total > limits["total_bytes"]:

@@ -17,7 +17,9 @@ def signature_sentence(entry: dict) -> tuple[bool | None, str]:
     holder = entry.get("organization")
     who = f"{holder}, aplicată de {signer}" if holder and holder != signer else signer
     at = f" la {when}" if when else ""
-    good = bool(entry.get("intact") and entry.get("valid") and entry.get("trusted") and not entry.get("revoked"))
+    good = bool(
+        entry.get("intact") and entry.get("valid") and entry.get("trusted") and not entry.get("revoked")
+    )
     if good:
         return True, f"Semnătură validă: {who}{at}."
     if not (entry.get("intact") and entry.get("valid")):

@@ -24,7 +24,9 @@ pytestmark = pytest.mark.real_commits
 
 CUI = "18547290"  # the demo company, Transilvania Construct SRL
 SUBJECT = "Aviz pentru racord la drumul județean"
-CONTENT = "Vă rugăm să ne comunicați avizul pentru racordul la DJ 103 al șantierului din Săcele, str. Morii nr. 4."
+CONTENT = (
+    "Vă rugăm să ne comunicați avizul pentru racordul la DJ 103 al șantierului din Săcele, str. Morii nr. 4."
+)
 
 
 @pytest.fixture
@@ -50,7 +52,9 @@ def mandate_pdf(tmp_path: Path) -> Path:
     return path
 
 
-def test_a_new_citizen_with_roeid_on_a_phone(page: Page, app, roeid, mail_server, tmp_path: Path, screenshot_dir):
+def test_a_new_citizen_with_roeid_on_a_phone(
+    page: Page, app, roeid, mail_server, tmp_path: Path, screenshot_dir
+):
     page.goto("/autentificare")
     check_page(page, "autentificare cu ROeID")
     shoot(page, screenshot_dir, "cont-01-autentificare-roeid")
@@ -65,7 +69,9 @@ def test_a_new_citizen_with_roeid_on_a_phone(page: Page, app, roeid, mail_server
 
     # Back home: the account was created from the claims.
     expect(page).to_have_url(re.compile(r"/cont$"))
-    expect(page.get_by_role("status").first).to_contain_text("Contul a fost creat din datele transmise de ROeID")
+    expect(page.get_by_role("status").first).to_contain_text(
+        "Contul a fost creat din datele transmise de ROeID"
+    )
     expect(page.get_by_text("Ion Popescu").first).to_be_visible()
     expect(page.get_by_text("cont legat de ROeID")).to_be_visible()
     expect(page.get_by_text("0722 111 222")).to_be_visible()
@@ -77,13 +83,17 @@ def test_a_new_citizen_with_roeid_on_a_phone(page: Page, app, roeid, mail_server
     page.get_by_label("CUI").fill(CUI)
     page.get_by_label("Denumirea firmei").fill("Transilvania Construct")
     page.get_by_label("Calitatea în care o reprezentați").fill("Împuternicit")
-    page.get_by_label("Împuternicirea sau extrasul de la Registrul Comerțului").set_input_files(mandate_pdf(tmp_path))
+    page.get_by_label("Împuternicirea sau extrasul de la Registrul Comerțului").set_input_files(
+        mandate_pdf(tmp_path)
+    )
     page.get_by_role("button", name="Trimite cererea").click()
     expect(page.locator("#denumire-inregistrata")).to_contain_text("Transilvania Construct SRL")
     check_page(page, "denumirea înregistrată")
     shoot(page, screenshot_dir, "cont-04-denumire-inregistrata")
     page.get_by_label("Confirm: reprezint firma cu denumirea înregistrată").check()
-    page.get_by_label("Împuternicirea sau extrasul de la Registrul Comerțului").set_input_files(mandate_pdf(tmp_path))
+    page.get_by_label("Împuternicirea sau extrasul de la Registrul Comerțului").set_input_files(
+        mandate_pdf(tmp_path)
+    )
     page.get_by_role("button", name="Trimite cererea").click()
     expect(page.get_by_text("în verificare")).to_be_visible()
 
@@ -110,7 +120,10 @@ def test_a_new_citizen_with_roeid_on_a_phone(page: Page, app, roeid, mail_server
     expect(receipt).to_be_visible()
     code = page.locator("#cod-acces").inner_text().strip()
     number = page.locator("#recipisa-numar").inner_text().strip()
-    assert re.fullmatch(r"[A-Z0-9-]{6,}", code) and re.fullmatch(r"\d+/\d{2}\.\d{2}\.\d{4}", number), (code, number)
+    assert re.fullmatch(r"[A-Z0-9-]{6,}", code) and re.fullmatch(r"\d+/\d{2}\.\d{2}\.\d{4}", number), (
+        code,
+        number,
+    )
     expect(page.get_by_text("Depus în numele firmei Transilvania Construct SRL")).to_be_visible()
     check_page(page, "recipisa online")
     shoot(page, screenshot_dir, "cont-06-recipisa")

@@ -141,7 +141,9 @@ def _form(html: str) -> tuple[str, dict]:
     return action.group(1), fields
 
 
-def sign_in_at_provider(browser: requests.Session, authorization_url: str, login: str, redirect_uri: str) -> str:
+def sign_in_at_provider(
+    browser: requests.Session, authorization_url: str, login: str, redirect_uri: str
+) -> str:
     """Follow the provider's pages as a person would (sign in, consent) until it sends the browser back to our
     callback; returns that callback URL (with code, state and iss)."""
     url = authorization_url

@@ -69,10 +69,15 @@ def test_a_request_waits_for_a_clerk_and_is_approved(app, login_as):
     response = ask(client, cui, "Exemplu Nou SRL", (io.BytesIO(pdf_bytes()), "imputernicire.pdf"))
     assert response.status_code == 302
     pending = representation_of(app, "cetatean", cui)
-    assert pending.status == RepresentationStatus.PENDING and pending.mandate_content_type == "application/pdf"
+    assert (
+        pending.status == RepresentationStatus.PENDING and pending.mandate_content_type == "application/pdf"
+    )
     # Not yet a representative: the form offers only the company approved before.
     form = client.get("/depune/petitie").get_data(as_text=True)
-    assert "Exemplu Nou SRL" not in form and "Transilvania Construct SRL" in form
+    assert (
+        "În numele firmei Exemplu Nou SRL" not in form
+        and "În numele firmei Transilvania Construct SRL" in form
+    )
     assert "în verificare" in client.get("/cont").get_data(as_text=True)
 
     clerk = login_as("registrator")
@@ -82,7 +87,7 @@ def test_a_request_waits_for_a_clerk_and_is_approved(app, login_as):
     assert document.status_code == 200 and document.data.startswith(b"%PDF")
     assert decide(clerk, pending.id, "aproba").status_code == 302
     assert representation_of(app, "cetatean", cui).status == RepresentationStatus.APPROVED
-    assert "Exemplu Nou SRL" in client.get("/depune/petitie").get_data(as_text=True)
+    assert "În numele firmei Exemplu Nou SRL" in client.get("/depune/petitie").get_data(as_text=True)
 
 
 def test_a_refusal_keeps_its_reason(app, login_as):
@@ -213,7 +218,9 @@ def test_a_representative_withdrawn_while_submitting_is_refused(app, login_as):
     assert representation_of(app, "cetatean", "18547290").status == RepresentationStatus.REVOKED
     before = actions(app, SUBMISSION_REFUSED_NOT_REPRESENTATIVE)
     response = submit_for_company(citizen, company_id(app))
-    assert response.status_code == 400 and "Nu mai sunteți reprezentant aprobat" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "Nu mai sunteți reprezentant aprobat" in response.get_data(
+        as_text=True
+    )
     assert actions(app, SUBMISSION_REFUSED_NOT_REPRESENTATIVE) == before + 1
     with app.app_context():
         assert db.session.scalar(select(func.count(Document.id))) == 0

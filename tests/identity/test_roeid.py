@@ -46,7 +46,9 @@ def refusals(app, reason: str) -> int:
     with app.app_context():
         return sum(
             1
-            for entry in db.session.scalars(select(AuditEntry).where(AuditEntry.action == roeid_module.ROEID_REFUSED))
+            for entry in db.session.scalars(
+                select(AuditEntry).where(AuditEntry.action == roeid_module.ROEID_REFUSED)
+            )
             if (entry.data or {}).get("reason") == reason
         )
 
@@ -96,7 +98,9 @@ def test_first_login_creates_the_account_from_the_claims(app, client, roeid):
 
 def test_an_existing_account_with_the_same_cnp_is_linked_after_confirmation(app, client, roeid):
     response, _callback, _browser = login_with_roeid(client, roeid, "maria.cetatean")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/autentificare/roeid/legare")
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        "/autentificare/roeid/legare"
+    )
     page = client.get("/autentificare/roeid/legare").get_data(as_text=True)
     assert "Există deja un cont" in page and "2**********14" in page and "2900101080014" not in page
     with app.app_context():
@@ -146,7 +150,9 @@ def test_a_wrong_state_is_refused(app, client, roeid):
     forged = callback.replace("state=", "state=x")
     before = (users(app), refusals(app, "state_mismatch"))
     response = client.get(forged[len("http://localhost") :])
-    assert response.status_code == 400 and "nu corespunde autentificării pornite" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "nu corespunde autentificării pornite" in response.get_data(
+        as_text=True
+    )
     assert (users(app), refusals(app, "state_mismatch")) == (before[0], before[1] + 1)
 
 
