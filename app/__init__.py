@@ -112,6 +112,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.identity.admin_views import bp as administration_bp
 
     app.register_blueprint(administration_bp)  # issue #3: institutions, departments, staff
+    from app.identity.citizens import register_citizens
+
+    register_citizens(app)  # national eID, account self-service, company mandates
     from app.identity.cli import register_identity_cli
 
     register_identity_cli(app)

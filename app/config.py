@@ -69,3 +69,13 @@ class Config:
         self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
         self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
         self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+        # National eID (ROeID) over OpenID Connect (app/identity/roeid.py; docs/operators.md, "ROeID").
+        # Without ROEID_ISSUER the login page offers the password only.
+        self.ROEID_ISSUER = os.environ.get("ROEID_ISSUER")
+        self.ROEID_CLIENT_ID = os.environ.get("ROEID_CLIENT_ID")
+        self.ROEID_CLIENT_SECRET = os.environ.get("ROEID_CLIENT_SECRET")
+        self.ROEID_REDIRECT_URI = os.environ.get("ROEID_REDIRECT_URI")  # default: this site's /autentificare/roeid/raspuns
+        self.ROEID_POST_LOGOUT_REDIRECT_URI = os.environ.get("ROEID_POST_LOGOUT_REDIRECT_URI")
+        self.ROEID_SCOPES = os.environ.get("ROEID_SCOPES", "openid profile email phone address")
+        # Password-reset links (app/identity/self_service.py) are valid this long.
+        self.PASSWORD_RESET_MINUTES = int(os.environ.get("PASSWORD_RESET_MINUTES", "60"))

@@ -11,6 +11,13 @@ PUBLIC = {
     "identity.login",
     "identity.signup",
     "identity.verify_email",  # the e-mail link: its signed token is the credential
+    "roeid.start",  # ROeID login: the provider authenticates; 404 when ROeID is not configured
+    "roeid.callback",  # state, nonce and PKCE bind it to the browser that started the login
+    "roeid.link",  # only with a pending ROeID login in this session
+    "self_service.forgot_password",
+    "self_service.reset_password",  # the e-mail link: signed, single-use, time-limited
+    "self_service.privacy",
+    "self_service.confirm_email_change",  # the e-mail link: its signed token is the credential
     "api.openapi",
     "static",
     "vendor",

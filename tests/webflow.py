@@ -89,15 +89,24 @@ def concrete(rule) -> str:
     return re.sub(r"<(?:(\w+):)?\w+>", replace, rule.rule)
 
 
-def signup(client, email="maria@example.ro"):
+def signup(client, email="maria@example.ro", full_name="Maria Pop", **fields):
+    """The sign-up form, privacy notice accepted; `fields` adds or overrides (cnp=..., confidentialitate="")."""
     token = csrf_token(client, "/cont-nou")
-    return client.post(
-        "/cont-nou",
-        data={
-            "csrf_token": token,
-            "full_name": "Maria Pop",
-            "email": email,
-            "password": "parola-lunga-1",
-            "password_confirm": "parola-lunga-1",
-        },
-    )
+    data = {
+        "csrf_token": token,
+        "full_name": full_name,
+        "email": email,
+        "password": "parola-lunga-1",
+        "password_confirm": "parola-lunga-1",
+        "confidentialitate": "da",
+        **fields,
+    }
+    return client.post("/cont-nou", data=data)
+
+
+VALID_CNP = "1630615123457"  # a valid CNP (checksum) of nobody in the demo data
+
+
+def signup_ion(client, email="ion.pop@example.ro", cnp=VALID_CNP, **extra):
+    """Sign-up of a natural person with a CNP."""
+    return signup(client, email=email, full_name="Ion Pop", cnp=cnp, **extra)

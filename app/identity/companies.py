@@ -8,7 +8,7 @@ from stdnum.ro import cui as stdnum_cui
 
 from app.audit import record
 from app.extensions import db
-from app.identity.models import Company, Representation, User
+from app.identity.models import Company, Representation, RepresentationStatus, User
 
 COMPANY_ENROLLED = "company_enrolled"
 
@@ -30,12 +30,12 @@ def clean_cui(value: str) -> tuple[str | None, bool, str | None]:
 
 
 def companies_represented(user: User) -> list[Company]:
-    """Companies `user` may act for, by name."""
+    """Companies `user` may act for (approved mandates), by name."""
     return list(
         db.session.scalars(
             select(Company)
             .join(Representation, Representation.company_id == Company.id)
-            .where(Representation.user_id == user.id)
+            .where(Representation.user_id == user.id, Representation.status == RepresentationStatus.APPROVED)
             .order_by(Company.name)
         )
     )
@@ -45,7 +45,9 @@ def represents(user: User, company: Company) -> bool:
     return (
         db.session.scalar(
             select(Representation.id).where(
-                Representation.user_id == user.id, Representation.company_id == company.id
+                Representation.user_id == user.id,
+                Representation.company_id == company.id,
+                Representation.status == RepresentationStatus.APPROVED,
             )
         )
         is not None

@@ -48,6 +48,8 @@ def seed_demo_identity() -> None:
             is None
         ):
             db.session.add(
-                Representation(user_id=citizen.id, company_id=company.id, capacity="Administrator")
+                Representation(
+                    user_id=citizen.id, company_id=company.id, capacity="Administrator", status="aprobata"
+                )
             )
     db.session.flush()

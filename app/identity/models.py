@@ -89,6 +89,12 @@ class User(UserMixin, db.Model):
     is_platform_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[datetime | None]
+    # The national eID (ROeID) subject this account is linked to; the CNP claim must match the account's CNP.
+    roeid_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # When the privacy notice (GDPR art. 13) was accepted; NULL for accounts older than the notice.
+    privacy_accepted_at: Mapped[datetime | None]
+    # A closed account keeps its row (documents point to it) with personal data minimised (self_service).
+    closed_at: Mapped[datetime | None]
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
@@ -176,8 +182,16 @@ class Company(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
+class RepresentationStatus:
+    PENDING = "in_asteptare"
+    APPROVED = "aprobata"
+    REFUSED = "refuzata"
+    REVOKED = "retrasa"
+
+
 class Representation(db.Model):
-    """A person who may act for a company (administrator, empowered representative, ...)."""
+    """A person who may act for a company (administrator, empowered representative, ...). The request carries a
+    mandate (împuternicire) or a trade-register extract; a clerk approves or refuses it (app/identity/mandates)."""
 
     __tablename__ = "representations"
     __table_args__ = (UniqueConstraint("user_id", "company_id"),)
@@ -186,8 +200,22 @@ class Representation(db.Model):
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
     capacity: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
-    user: Mapped[User] = relationship()
+    status: Mapped[str] = mapped_column(
+        String(20), default=RepresentationStatus.PENDING, server_default=RepresentationStatus.APPROVED
+    )
+    mandate_filename: Mapped[str | None] = mapped_column(String(255))
+    mandate_content_type: Mapped[str | None] = mapped_column(String(100))
+    mandate_sha256: Mapped[str | None] = mapped_column(String(64))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    refusal_reason: Mapped[str | None] = mapped_column(String(500))
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
     company: Mapped[Company] = relationship()
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def approved(self) -> bool:
+        return self.status == RepresentationStatus.APPROVED
 
 
 class PersonalDataAccess(db.Model):

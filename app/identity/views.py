@@ -10,12 +10,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from app.audit import ACCOUNT_CREATED, LOGIN, LOGIN_FAILED, LOGOUT, record
+from app.dates import now_utc
 from app.extensions import db, limiter
 from app.identity import delegation as delegations
 from app.identity import totp
 from app.identity.accounts import SignupError, create_citizen, find_account
 from app.identity.auth import user_from_bearer
-from app.identity.companies import CompanyError, companies_represented, enrol_company
+from app.identity.companies import companies_represented
 from app.identity.models import Delegation, Representation, User
 from app.identity.persons import access_log, may_reveal_cnp, reveal_cnp
 from app.identity.throttling import REASON_LABELS, Reason, log_attempt, recent_logins, throttled
@@ -27,7 +28,8 @@ bp = Blueprint("identity", __name__)
 TOTP_PENDING_SECONDS = 300
 # What a staff member who must enrol TOTP may still open; and what an unverified citizen may not do.
 _TOTP_EXEMPT = {"identity.totp_setup", "identity.logout", "static", "vendor"}
-_NEEDS_VERIFIED_EMAIL = {"portal.submit_document"}
+# The submission form itself keeps an unverified person's text as a draft (portal.views.submit_document).
+_NEEDS_VERIFIED_EMAIL: set[str] = set()
 _NEEDS_VERIFIED_EMAIL_API = {"api.submit_document"}
 
 
@@ -168,11 +170,14 @@ def login_code():
 @bp.route("/iesire", methods=["POST"])
 @login_required
 def logout():
+    from app.identity.roeid import SESSION_ID_TOKEN, end_session_url
+
     record(LOGOUT, actor=current_user)
     db.session.commit()
     logout_user()
     flash(_("Ați ieșit din cont."), "info")
-    return redirect(url_for("identity.login"))
+    # Signed in with ROeID: end the session there too (RP-initiated logout), then back to the login page.
+    return redirect(end_session_url(session.pop(SESSION_ID_TOKEN, None)) or url_for("identity.login"))
 
 
 @bp.route("/cont-nou", methods=["GET", "POST"])
@@ -191,6 +196,16 @@ def signup():
                 password_confirm=request.form.get("password_confirm", ""),
                 cnp=request.form.get("cnp", ""),
             )
+            if request.form.get("confidentialitate") != "da":
+                db.session.rollback()
+                raise SignupError(
+                    {
+                        "confidentialitate": _(
+                            "Citiți și acceptați nota de informare privind datele personale."
+                        )
+                    }
+                )
+            user.privacy_accepted_at = now_utc()
         except SignupError as exc:
             errors = exc.errors
         else:
@@ -227,7 +242,19 @@ def verify_email(token: str):
     except VerificationError as exc:
         return render_template("identity/verify_result.html", error=str(exc)), 400
     db.session.commit()
-    return render_template("identity/verify_result.html", error=None, user=user)
+    from app.portal.models import SubmissionDraft
+
+    # What was typed before confirming (kept as a draft by the submission form) is offered again, to its owner.
+    drafts = (
+        db.session.scalars(
+            select(SubmissionDraft)
+            .where(SubmissionDraft.user_id == user.id)
+            .order_by(SubmissionDraft.updated_at.desc())
+        ).all()
+        if current_user.is_authenticated and current_user.id == user.id
+        else []
+    )
+    return render_template("identity/verify_result.html", error=None, user=user, drafts=drafts)
 
 
 @bp.route("/cont/confirmare-email", methods=["POST"])
@@ -289,16 +316,41 @@ def reveal_own_cnp():
 @bp.route("/cont/firme", methods=["POST"])
 @login_required
 def add_company():
+    """A request to represent a company, with its mandate or trade-register extract; a clerk decides on it."""
+    from app.identity.mandates import MANDATE_FILE_REFUSED, MandateError, request_representation
+
     values = {k: request.form.get(k, "").strip() for k in ("cui", "name", "address", "capacity")}
     try:
-        representation = enrol_company(
-            current_user, values["cui"], values["name"], values["address"], values["capacity"]
+        representation = request_representation(
+            current_user,
+            values["cui"],
+            values["name"],
+            values["address"],
+            values["capacity"],
+            request.files.get("mandate"),
+            confirmed_name=request.form.get("registered_name") if request.form.get("confirm_name") else None,
         )
-    except CompanyError as exc:
+    except MandateError as exc:
         db.session.rollback()
+        if exc.refused_file:  # logged; nothing else is written
+            record(
+                MANDATE_FILE_REFUSED,
+                actor=current_user,
+                target=values["cui"][:20],
+                data={"file": exc.refused_file},
+            )
+            db.session.commit()
+        values["registered_name"] = exc.registered_name or ""
         return _account_page(company_errors=exc.errors, company_values=values, status=400)
     db.session.commit()
-    flash(_("Puteți acționa acum în numele firmei %(name)s.", name=representation.company.name), "success")
+    flash(
+        _(
+            "Cererea de a reprezenta firma %(name)s a fost trimisă. Veți putea depune în numele ei după ce un "
+            "funcționar verifică documentul.",
+            name=representation.company.name,
+        ),
+        "success",
+    )
     return redirect(url_for("identity.account") + "#firme")
 
 

@@ -87,9 +87,10 @@ def already_told(document: Document, event_name: str) -> bool:
     )
 
 
-def document_registered(document: Document) -> int:
+def document_registered(document: Document, code: str | None = None) -> int:
     """Once per document. A new access code is issued only if the document has none yet: a paper document's
-    receipt already carries one, and issuing again would invalidate the printed code."""
+    receipt already carries one, and issuing again would invalidate the printed code. `code`: one just issued
+    for an online submission's on-screen receipt, sent in the e-mail too."""
     if document.registration_number is None or already_told(document, REGISTERED):
         return 0
     recipients = _recipients(document)
@@ -97,7 +98,8 @@ def document_registered(document: Document) -> int:
         return 0
     from app.registry.access_codes import issue_access_code
 
-    code = issue_access_code(document) if document.access_code_hash is None else None
+    if code is None:
+        code = issue_access_code(document) if document.access_code_hash is None else None
     label = _label(document)
     if code:
         link = external_url("portal.track", numar=label, cod=code)

@@ -128,6 +128,7 @@ def submit(
     phone: str | None = None,
     answer_by: str = "electronic",
     channel: str = "portal",
+    company=None,
 ) -> Document:
     """Raises SubmissionInvalid with per-field messages; nothing is written in that case. The portal then calls
     `register_on_submission` in the same transaction."""
@@ -154,7 +155,11 @@ def submit(
         institution_id=institution.id,
         document_type_id=doc_type.id,
         submitter_id=user.id,
-        sender_name=user.full_name,
+        # On a company's behalf: the company is the sender, through the representative who submitted.
+        company_id=company.id if company is not None else None,
+        sender_name=(
+            f"{company.name} (CUI {company.cui}), prin {user.full_name}"[:200] if company else user.full_name
+        ),
         sender_email=user.email,
         sender_address=data.get("adresa") or user.address,
         subject=str(data.get(doc_type.subject_field, ""))[:300] or doc_type.name_ro,
@@ -184,7 +189,7 @@ def submit(
     return document
 
 
-def register_on_submission(document: Document, user: User) -> None:
+def register_on_submission(document: Document, user: User) -> str | None:
     """An online submission is registered at once: number it now, record it, and tell the citizen (number and
     tracking code), all in the submission's transaction; the e-mail leaves after commit. A route that keeps a
     clerk's check still has it: its registration step then only routes the document (numbering is idempotent)."""
@@ -210,7 +215,14 @@ def register_on_submission(document: Document, user: User) -> None:
                 "channel": document.channel,
             },
         )
-    document_registered(document)
+    # The access code is issued here so the page can show it at once; the e-mail carries the same code.
+    code = None
+    if document.access_code_hash is None and document.registration_number is not None:
+        from app.registry.access_codes import issue_access_code
+
+        code = issue_access_code(document)
+    document_registered(document, code=code)
+    return code
 
 
 def parse_posted(doc_type: DocumentType, posted) -> dict:

@@ -2,7 +2,18 @@
 
 import uuid
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -10,9 +21,19 @@ from sqlalchemy.exc import IntegrityError
 
 from app.communication.models import CompletionRequest
 from app.extensions import db, limiter
+from app.identity.mandates import (
+    approved_companies,
+    approved_representation,
+    documents_visible_to,
+    may_see_document,
+    refuse_submission,
+)
 from app.identity.roles import SUBMITTER_LANE
+from app.portal.limits import oversize_errors, upload_limits
 from app.portal.lookup import find_document, normalize_number, record_failure, too_many_failures
 from app.portal.models import SubmissionDraft
+from app.portal.receipts import code_for, receipt_pdf, receipt_qr, remember_code
+from app.portal.resubmission import recent_duplicate
 from app.portal.submission import (
     SubmissionInvalid,
     existing_submission,
@@ -114,7 +135,10 @@ def submit_document(code: str):
             "phone": (request.form.get("telefon") or "").strip()[:30],
             "answer_by": request.form.get("raspuns_prin", "electronic"),
         }
-        if request.form.get("actiune") == "ciorna":
+        company_choice = request.form.get("pentru", "")
+        extra["company"] = int(company_choice) if company_choice.isdigit() else None
+        unverified = not current_user.email_verified and request.form.get("actiune") != "ciorna"
+        if request.form.get("actiune") == "ciorna" or unverified:
             # A draft keeps what was typed, valid or not; files are chosen again when sending.
             if draft is None:
                 draft = SubmissionDraft(
@@ -126,6 +150,17 @@ def submit_document(code: str):
             )
             draft.data = {**{k: v for k, v in data.items() if k not in form.file_fields()}, "_portal": extra}
             db.session.commit()
+            if unverified:
+                # Nothing typed is lost: the text waits as a draft, offered again once the address is confirmed.
+                flash(
+                    _(
+                        "Confirmați întâi adresa de e-mail: deschideți legătura primită sau cereți una nouă. "
+                        "Textul scris a fost păstrat ca ciornă și vă va fi oferit după confirmare (fișierele se "
+                        "atașează din nou)."
+                    ),
+                    "warning",
+                )
+                return redirect(url_for("identity.account"))
             flash(
                 _(
                     "Ciorna a fost salvată. O găsiți în „Documentele mele”; fișierele se atașează la trimitere."
@@ -142,7 +177,47 @@ def submit_document(code: str):
                 abort(403)
             return redirect(url_for("portal.document", public_id=previous.public_id))
         institution = next((i for i in institutions if i.id == extra["institution"]), None)
-        if institution is None:
+        company = None
+        if extra["company"] is not None:
+            # Checked again here, under a lock: a representative removed while typing is refused, nothing kept.
+            representation = approved_representation(current_user, extra["company"], lock=True)
+            if representation is None:
+                db.session.rollback()
+                refuse_submission(current_user, extra["company"])
+                db.session.commit()
+                errors[""] = [
+                    _(
+                        "Nu mai sunteți reprezentant aprobat al firmei alese: documentul nu a fost depus. "
+                        "Alegeți „în nume propriu” sau verificați împuternicirea în pagina contului."
+                    )
+                ]
+            else:
+                company = representation.company
+        limits = oversize_errors(request.files, form.file_fields())
+        duplicate = None
+        if institution is not None and not errors:
+            duplicate = recent_duplicate(
+                current_user,
+                institution.id,
+                doc_type.id,
+                extra["company"],
+                str(data.get(doc_type.subject_field, ""))[:300] or doc_type.name_ro,
+                data.get(doc_type.content_field) if doc_type.content_field else None,
+            )
+        if errors:
+            pass
+        elif duplicate is not None:
+            flash(
+                _(
+                    "Acest document a fost deja depus și înregistrat cu nr. %(nr)s: nu l-am înregistrat a doua oară.",
+                    nr=duplicate.registration_label,
+                ),
+                "info",
+            )
+            return redirect(url_for("portal.document", public_id=duplicate.public_id))
+        elif limits:
+            errors = limits
+        elif institution is None:
             errors[""] = [_("Alegeți instituția căreia îi adresați documentul.")]
         else:
             files = {name: request.files.getlist(name) for name in form.file_fields()}
@@ -156,8 +231,9 @@ def submit_document(code: str):
                     submission_key=key,
                     phone=extra["phone"] or None,
                     answer_by=extra["answer_by"],
+                    company=company,
                 )
-                register_on_submission(document, current_user)
+                code = register_on_submission(document, current_user)
                 if draft is not None:
                     db.session.delete(draft)
                 db.session.commit()
@@ -172,6 +248,8 @@ def submit_document(code: str):
                     raise
                 return redirect(url_for("portal.document", public_id=previous.public_id))
             else:
+                if code:
+                    remember_code(document, code)
                 flash(
                     _(
                         "Documentul a fost depus și înregistrat cu nr. %(nr)s. Îl puteți urmări pe această pagină.",
@@ -191,6 +269,8 @@ def submit_document(code: str):
         institutions=institutions,
         manifest=manifest_for(doc_type.code, current_app.config["PROCESSES_DIR"]) or {},
         submission_key=uuid.uuid4().hex,
+        companies=approved_companies(current_user),
+        limits=upload_limits(),
     ), (400 if errors else 200)
 
 
@@ -207,9 +287,7 @@ def delete_draft(public_id: str):
 @bp.route("/documentele-mele")
 @login_required
 def my_documents():
-    documents = db.session.scalars(
-        select(Document).where(Document.submitter_id == current_user.id).order_by(Document.created_at.desc())
-    ).all()
+    documents = documents_visible_to(current_user)  # own, and those of the companies represented
     drafts = db.session.scalars(
         select(SubmissionDraft)
         .where(SubmissionDraft.user_id == current_user.id)
@@ -230,7 +308,7 @@ def my_documents():
 def _own_document(public_id: str) -> Document:
     document = db.session.scalar(select(Document).where(Document.public_id == public_id))
     # The same answer for "missing" and "not yours": nothing is revealed about other people's documents.
-    if document is None or document.submitter_id != current_user.id:
+    if document is None or not may_see_document(current_user, document):
         abort(404)
     return document
 
@@ -239,11 +317,32 @@ def _own_document(public_id: str) -> Document:
 @login_required
 def document(public_id: str):
     document = _own_document(public_id)
+    code = code_for(document)
     return render_template(
         "portal/document.html",
         document=document,
         steps=current_steps(document),
         timeline=citizen_timeline(document),
+        access_code=code,
+        receipt_qr=receipt_qr(document, code) if code else None,
+    )
+
+
+@bp.route("/documentele-mele/<public_id>/recipisa.pdf")
+@login_required
+def receipt(public_id: str):
+    """The receipt of an online submission, while this browser still holds the code it was shown."""
+    document = _own_document(public_id)
+    code = code_for(document)
+    if code is None or document.registration_number is None:
+        abort(404)
+    return Response(
+        receipt_pdf(document, code),
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="recipisa-{document.registration_number}.pdf"',
+            "Cache-Control": "no-store",
+        },
     )
 
 
@@ -273,7 +372,7 @@ def _allow_tracking(document: Document) -> None:
 def _tracked_document(public_id: str) -> Document:
     document = db.session.scalar(select(Document).where(Document.public_id == public_id))
     allowed = public_id in session.get(_TRACKED, []) or (
-        document is not None and current_user.is_authenticated and document.submitter_id == current_user.id
+        document is not None and may_see_document(current_user, document)
     )
     if document is None or not allowed:
         abort(404)

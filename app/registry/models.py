@@ -12,7 +12,7 @@ from sqlalchemy.orm.base import NEVER_SET, NO_VALUE
 
 from app.dates import as_utc, format_date, now_utc
 from app.extensions import db
-from app.identity.models import Department, Institution, User
+from app.identity.models import Company, Department, Institution, User
 
 JsonType = JSON().with_variant(JSONB(), "postgresql")
 
@@ -125,11 +125,14 @@ class Document(db.Model):
     # Conexare: documents on the same matter point to the first one (registry.entries.link).
     linked_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
     file_code: Mapped[str | None] = mapped_column(String(60))  # dosar / indicativ from the file plan
+    # Submitted on behalf of this company by an approved representative (all its representatives see it).
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"), index=True)
 
     institution: Mapped[Institution] = relationship()
     document_type: Mapped[DocumentType] = relationship()
     department: Mapped[Department | None] = relationship()
     submitter: Mapped[User | None] = relationship()
+    company: Mapped[Company | None] = relationship()
     attachments: Mapped[list["Attachment"]] = relationship(
         back_populates="document", order_by="Attachment.id"
     )

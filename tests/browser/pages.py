@@ -1,6 +1,8 @@
-"""Shared steps of the browser tests: accessibility and layout checks, screenshots, the menu, logging out."""
+"""Shared steps of the browser tests: accessibility and layout checks, screenshots, the menu, logging in and out,
+work that must run outside Playwright's event loop."""
 
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -63,3 +65,31 @@ def logout(page: Page) -> None:
     page.get_by_role("button", name="Ieșire").click()
     expect(page).to_have_url(re.compile(r"/autentificare$"))
     expect(page.get_by_role("status")).to_contain_text("Ați ieșit din cont.")
+
+
+def login(page: Page, username: str, password: str = "demo") -> None:
+    page.goto("/autentificare")
+    page.get_by_label("Utilizator sau e-mail").fill(username)
+    page.get_by_label("Parola").fill(password)
+    page.get_by_role("button", name="Intră în cont").click()
+    expect(page).not_to_have_url(re.compile(r"/autentificare"))  # the new page, not the login form
+    open_menu(page)
+    expect(page.get_by_role("navigation").get_by_text(FULL_NAMES[username])).to_be_visible()
+
+
+def in_thread(app, work) -> None:
+    """Signing (pyhanko) runs its own asyncio loop, which cannot start under Playwright's: another thread."""
+    errors = []
+
+    def run():
+        try:
+            with app.app_context():
+                work()
+        except Exception as exc:  # noqa: BLE001 - re-raised in the test's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=120)
+    if errors:
+        raise errors[0]

@@ -9,8 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.extensions import db
-from tests.browser.test_petition_walk import check_page, login, shoot
-from tests.browser.test_portal_walk import in_thread
+from tests.browser.pages import check_page, in_thread, login, shoot
 from tests.signing.conftest import CSC_CLIENT_ID, CSC_PASSWORD, csc_provider, csc_service  # noqa: F401
 from tests.signing.helpers import petition_at_signing
 

@@ -12,7 +12,7 @@ from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.browser.pages import check_page, logout, open_menu, shoot
+from tests.browser.pages import check_page, login, logout, shoot
 
 SUBJECT = "Iluminat public defect pe strada Lungă"
 CONTENT = "Pe strada Lungă din Brașov nu funcționează iluminatul public de două săptămâni."
@@ -30,16 +30,6 @@ _axe = Axe()
 
 
 # --- helpers -------------------------------------------------------------------------------------------
-
-
-def login(page: Page, username: str, password: str = "demo") -> None:
-    page.goto("/autentificare")
-    page.get_by_label("Utilizator sau e-mail").fill(username)
-    page.get_by_label("Parola").fill(password)
-    page.get_by_role("button", name="Intră în cont").click()
-    expect(page).not_to_have_url(re.compile(r"/autentificare"))  # the new page, not the login form
-    open_menu(page)
-    expect(page.get_by_role("navigation").get_by_text(FULL_NAMES[username])).to_be_visible()
 
 
 def photo(tmp_path: Path, name: str = "fotografie-stalp.png") -> Path:
@@ -194,7 +184,12 @@ def test_petition_walk_on_a_phone(page: Page, tmp_path: Path, screenshot_dir: Pa
     expect(page.get_by_role("heading", level=1, name=SUBJECT)).to_be_visible()
     expect(page.locator("#continut")).to_contain_text("Soluționat")
     expect(page.get_by_text("Semnături valide")).to_be_visible()  # the answer's validation report
-    expect(page.get_by_text("Semnat de Elena Dumitrescu", exact=False)).to_be_visible()
+    # One sentence per signature; the full report on request.
+    summary = page.locator(".semnatura-pe-scurt", has_text="Elena Dumitrescu").first
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("Semnătură validă:")
+    page.get_by_text("Detaliile verificării").first.click()
+    expect(page.get_by_text("Semnat de Elena Dumitrescu", exact=False).first).to_be_visible()
     check_page(page, "pagina documentului (soluționat)")
     shoot(page, screenshot_dir, "09-document-solutionat")
     with page.expect_download() as download_info:

@@ -6,7 +6,6 @@ A second test submits with the keyboard alone."""
 
 import os
 import re
-import threading
 from pathlib import Path
 
 from PIL import Image
@@ -17,7 +16,7 @@ from app.communication.requests import request_completion
 from app.extensions import db
 from app.registry.models import Document
 from app.signing.route import sign_task
-from tests.browser.pages import check_page, open_menu, shoot
+from tests.browser.pages import check_page, in_thread, open_menu, shoot
 from tests.routes import open_task, user
 from tests.signing.helpers import do
 from tests.smtp import body_of
@@ -36,24 +35,6 @@ def camera_photo(tmp_path: Path, name: str, size=(1400, 1000)) -> Path:
     path = tmp_path / name
     image.save(path, "JPEG", quality=90)
     return path
-
-
-def in_thread(app, work) -> None:
-    """Signing (pyhanko) runs its own asyncio loop, which cannot start under Playwright's: another thread."""
-    errors = []
-
-    def run():
-        try:
-            with app.app_context():
-                work()
-        except Exception as exc:  # noqa: BLE001 - re-raised in the test's thread
-            errors.append(exc)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=120)
-    if errors:
-        raise errors[0]
 
 
 def the_document(subject=SUBJECT) -> Document:
@@ -92,6 +73,7 @@ def test_citizen_portal_walk_on_a_phone(
     page.get_by_label("Adresa poștală").fill("Str. Mureșenilor nr. 12, Brașov")
     page.locator("#password").fill("parola-lunga-1")
     page.get_by_label("Confirmați parola").fill("parola-lunga-1")
+    page.locator("#confidentialitate").check()
     shoot(page, screenshot_dir, "portal-03-cont-nou")
     page.get_by_role("button", name="Creează contul").click()
     [verification] = mail_server.wait_for(1)

@@ -6,13 +6,11 @@ import re
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.identity.companies import companies_represented
 from app.identity.models import Company, PersonalDataAccess, Representation, User
 from app.registry.models import Document
 from tests.routes import user
-from tests.webflow import csrf_token, login, submit_petition
+from tests.webflow import VALID_CNP, csrf_token, login, signup_ion, submit_petition
 
-VALID_CNP = "1630615123457"
 INVALID_CNP = "2701116065271"
 DEMO_CITIZEN_CNP = "2900101080014"
 
@@ -22,22 +20,8 @@ def count(app, model) -> int:
         return db.session.scalar(select(func.count(model.id)))
 
 
-def signup(client, email="ion.pop@example.ro", cnp=VALID_CNP, **extra):
-    token = csrf_token(client, "/cont-nou")
-    data = {
-        "csrf_token": token,
-        "full_name": "Ion Pop",
-        "email": email,
-        "cnp": cnp,
-        "password": "parola-lunga-1",
-        "password_confirm": "parola-lunga-1",
-        **extra,
-    }
-    return client.post("/cont-nou", data=data)
-
-
 def test_signup_with_a_valid_cnp_stores_it_and_shows_it_masked(app, client):
-    response = signup(client)
+    response = signup_ion(client)
     assert response.status_code == 302
     assert VALID_CNP not in response.headers["Location"]
     with app.app_context():
@@ -48,7 +32,7 @@ def test_signup_with_a_valid_cnp_stores_it_and_shows_it_masked(app, client):
 
 def test_invalid_cnp_is_refused_clearly_and_creates_nothing(app, client):
     before = count(app, User)
-    response = signup(client, cnp=INVALID_CNP)
+    response = signup_ion(client, cnp=INVALID_CNP)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "CNP-ul nu este valid" in html
@@ -57,16 +41,16 @@ def test_invalid_cnp_is_refused_clearly_and_creates_nothing(app, client):
 
 
 def test_duplicate_cnp_email_or_username_is_refused_and_creates_nothing(app, client):
-    assert signup(client).status_code == 302
+    assert signup_ion(client).status_code == 302
     before = count(app, User)
     other = app.test_client()
-    same_cnp = signup(other, email="alt.email@example.ro")
+    same_cnp = signup_ion(other, email="alt.email@example.ro")
     assert same_cnp.status_code == 400
     assert "Există deja un cont pentru acest CNP." in same_cnp.get_data(as_text=True)
-    same_email = signup(other, email="ION.POP@example.ro", cnp="")
+    same_email = signup_ion(other, email="ION.POP@example.ro", cnp="")
     assert same_email.status_code == 400
     assert "Există deja un cont cu această adresă de e-mail." in same_email.get_data(as_text=True)
-    demo_address = signup(other, email="cetatean@demo.example", cnp="")
+    demo_address = signup_ion(other, email="cetatean@demo.example", cnp="")
     assert demo_address.status_code == 400
     assert count(app, User) == before
 
@@ -130,40 +114,6 @@ def test_the_cnp_never_appears_in_a_url(app, login_as):
             assert DEMO_CITIZEN_CNP not in href and "cnp=" not in href.lower()
 
 
-def test_person_enrols_companies_they_represent(app, login_as):
-    client = login_as("cetatean")
-    token = csrf_token(client, "/cont")
-    response = client.post(
-        "/cont/firme",
-        data={
-            "csrf_token": token,
-            "cui": "RO 22226660",
-            "name": "Alt Exemplu SRL",
-            "capacity": "Împuternicit",
-        },
-    )
-    assert response.status_code == 400  # 22226660 is not a valid CUI
-    with app.app_context():
-        from stdnum.ro import cui
-
-        valid = next(str(n) for n in range(22226660, 22226700) if cui.is_valid(str(n)))
-    response = client.post(
-        "/cont/firme",
-        data={
-            "csrf_token": token,
-            "cui": f"RO{valid}",
-            "name": "Alt Exemplu SRL",
-            "capacity": "Împuternicit",
-        },
-    )
-    assert response.status_code == 302
-    with app.app_context():
-        names = [c.name for c in companies_represented(user("cetatean"))]
-        assert names == ["Alt Exemplu SRL", "Transilvania Construct SRL"]
-        assert db.session.scalar(select(Company).where(Company.cui == valid)).vat_payer is True
-    assert "Alt Exemplu SRL" in client.get("/cont").get_data(as_text=True)
-
-
 def test_invalid_or_repeated_cui_is_refused_and_changes_nothing(app, login_as):
     client = login_as("cetatean")
     before = (count(app, Company), count(app, Representation))
@@ -183,19 +133,6 @@ def test_invalid_or_repeated_cui_is_refused_and_changes_nothing(app, login_as):
     assert (count(app, Company), count(app, Representation)) == before
 
 
-def test_a_second_representative_joins_an_enrolled_company(app, client):
-    assert signup(client).status_code == 302
-    token = csrf_token(client, "/cont")
-    response = client.post(
-        "/cont/firme",
-        data={"csrf_token": token, "cui": "18547290", "name": "Transilvania", "capacity": "Asociat"},
-    )
-    assert response.status_code == 302
-    assert count(app, Company) == 1
-    with app.app_context():
-        assert [c.cui for c in companies_represented(user("ion.pop@example.ro"))] == ["18547290"]
-
-
 def test_login_works_for_new_account(app, client):
-    signup(client)
+    signup_ion(client)
     login(app.test_client(), "ion.pop@example.ro", "parola-lunga-1")

@@ -27,6 +27,7 @@ def signup(client, email="maria.pop@example.ro"):
             "email": email,
             "password": "parola-lunga-1",
             "password_confirm": "parola-lunga-1",
+            "confidentialitate": "da",
         },
     )
 

@@ -6,8 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from tests.conftest import csrf_token
 from tests.signing.conftest import CSC_PASSWORD
+from tests.webflow import csrf_token
 
 
 def at_provider(location: str, username: str, password: str = CSC_PASSWORD) -> str:

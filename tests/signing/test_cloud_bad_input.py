@@ -13,11 +13,11 @@ from app.signing.cloud import CloudSigning
 from app.signing.providers import SigningProvider
 from app.signing.route import open_request
 from app.workflow.models import HumanTask, TaskStatus
-from tests.conftest import csrf_token
 from tests.routes import open_task
 from tests.signing.cloud_steps import flashed_error, reach_code_step, sign_in_cloud, start, type_code
 from tests.signing.conftest import CSC_CLIENT_SECRET
 from tests.signing.helpers import petition_at_signing
+from tests.webflow import csrf_token
 
 pytestmark = pytest.mark.real_commits  # the provider's thread and our pages talk over HTTP
 
