@@ -93,3 +93,11 @@ def in_thread(app, work) -> None:
     thread.join(timeout=120)
     if errors:
         raise errors[0]
+
+
+FULL_NAMES = {
+    "cetatean": "Ana Popescu",
+    "registrator": "Ioana Marinescu",
+    "sef.serviciu": "Mihai Ionescu",
+    "referent": "Elena Dumitrescu",
+}

@@ -20,12 +20,6 @@ DRAFT = "Vă comunicăm că lucrarea de remediere a fost programată."
 OBSERVATIONS = "Precizați termenul în care se execută lucrarea."
 FINAL = "Vă comunicăm că lucrarea de remediere se execută până la 30.11.2026."
 
-FULL_NAMES = {
-    "cetatean": "Ana Popescu",
-    "registrator": "Ioana Marinescu",
-    "sef.serviciu": "Mihai Ionescu",
-    "referent": "Elena Dumitrescu",
-}
 _axe = Axe()
 
 
