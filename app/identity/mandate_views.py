@@ -41,7 +41,7 @@ def mandate_file(representation_id: int):
     representation = db.session.get(Representation, representation_id)
     if representation is None or not representation.mandate_sha256:
         abort(404)
-    from app.correspondence.issuing import file_store
+    from app.storage import current_store
 
     record(
         FILE_DOWNLOADED,
@@ -51,7 +51,7 @@ def mandate_file(representation_id: int):
     )
     db.session.commit()
     return Response(
-        file_store().get(representation.mandate_sha256),
+        current_store().get(representation.mandate_sha256),
         mimetype=representation.mandate_content_type,
         headers={
             "Content-Disposition": f'inline; filename="{representation.mandate_filename}"',

@@ -161,9 +161,9 @@ def request_representation(
         )
         db.session.add(company)
         db.session.flush()
-    from app.correspondence.issuing import file_store
+    from app.storage import current_store
 
-    sha256 = file_store().put(content)
+    sha256 = current_store().put(content)
     representation = existing or Representation(user_id=user.id, company_id=company.id)
     representation.capacity = capacity[:100]
     representation.status = RepresentationStatus.PENDING

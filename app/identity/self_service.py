@@ -305,12 +305,12 @@ def personal_data_pdf(user: User) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.pdfgen import canvas
 
-    from app.correspondence.answer_pdf import _register_fonts
+    from app.pdf import register_fonts
     from app.registry.receipts import _wrap
 
     data = personal_data(user)
     record(DATA_EXPORTED, actor=user, data={"format": "pdf"})
-    regular, bold = _register_fonts(current_app.config.get("FONT_DIR"))
+    regular, bold = register_fonts(current_app.config.get("FONT_DIR"))
     lines = [
         _Line("Datele mele pe Ghișeul Unic", True, 14),
         _Line(f"Generat la {format_datetime(now_utc())}"),
