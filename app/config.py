@@ -60,6 +60,16 @@ class Config:
             "SIGNING_PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so"
         )
         self.SIGNING_LOCATION = os.environ.get("SIGNING_LOCATION", "România")
+        # In production the jobs process sends the outbox; the embedded demo (and the tests) also send right after
+        # the commit that queued a message.
+        self.NOTIFICATIONS_SEND_AFTER_COMMIT = _bool(
+            "NOTIFICATIONS_SEND_AFTER_COMMIT", "DATABASE_URL" not in os.environ
+        )
+        # The audit log's HMAC key (docs/auditors.md): outside the database, so a database superuser who rewrites
+        # the chain cannot recompute it. The demo and the tests use a fixed, public key; production must set one.
+        self.AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY") or (
+            None if "DATABASE_URL" in os.environ else "demo-audit-key-not-secret"
+        )
         # Outgoing mail (app/mail). Without MAIL_SERVER messages are written to the log (the quick demo).
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER")
         self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

@@ -1,4 +1,4 @@
-"""hardening: outbox retries, sessions, API tokens (slot reserved)
+"""hardening: outbox retries, incidents, authenticated audit chain, sessions, API tokens
 
 Revision ID: 0011
 Revises: 0010
@@ -16,8 +16,35 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    op.add_column('outbox_messages', sa.Column('failed_at', sa.DateTime(), nullable=True))
+    op.create_index('ix_outbox_messages_failed_at', 'outbox_messages', ['failed_at'])
+    op.create_table(
+        'incidents',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('at', sa.DateTime(), nullable=False),
+        sa.Column('kind', sa.String(length=40), nullable=False),
+        sa.Column('instance_id', sa.Integer(), nullable=True),
+        sa.Column('document_id', sa.Integer(), nullable=True),
+        sa.Column('element', sa.String(length=200), nullable=True),
+        sa.Column('error', sa.Text(), nullable=False),
+        sa.Column('resolved_at', sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(['document_id'], ['documents.id']),
+        sa.ForeignKeyConstraint(['instance_id'], ['workflow_instances.id']),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_incidents_at', 'incidents', ['at'])
+    op.create_index('ix_incidents_kind', 'incidents', ['kind'])
+    op.create_index('ix_incidents_instance_id', 'incidents', ['instance_id'])
+    op.create_index('ix_incidents_document_id', 'incidents', ['document_id'])
+    op.add_column('audit_entries', sa.Column('mac', sa.String(length=64), nullable=True))
+    op.add_column('audit_checkpoints', sa.Column('token_sha256', sa.String(length=64), nullable=True))
+    op.add_column('audit_checkpoints', sa.Column('mac', sa.String(length=64), nullable=True))
 
 
 def downgrade():
-    pass
+    op.drop_column('audit_checkpoints', 'mac')
+    op.drop_column('audit_checkpoints', 'token_sha256')
+    op.drop_column('audit_entries', 'mac')
+    op.drop_table('incidents')
+    op.drop_index('ix_outbox_messages_failed_at', table_name='outbox_messages')
+    op.drop_column('outbox_messages', 'failed_at')
