@@ -77,6 +77,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_object(Config())
     if overrides:
         app.config.update(overrides)
+    from app.operations.settings import check_production_settings, trust_proxies
+
+    check_production_settings(app.config)  # a deployment refuses to start without its keys
+    trust_proxies(app)
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
     if not app.config["SECRET_KEY_FROM_ENV"] and not app.config["TESTING"]:
         logging.getLogger(__name__).warning(
@@ -145,6 +149,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.archive.cli import register_archive_cli
 
     register_archive_cli(app)  # flask archive run / fixity / export
+    from app.operations.jobs import register_jobs_cli
+
+    register_jobs_cli(app)  # flask jobs run: the one process that runs scheduled jobs
     register_templating(app)
     register_form_helpers(app)
 
@@ -176,6 +183,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     def remember_locale():
         g.locale = select_locale()
 
+    # The embedded demo only: a deployment runs the jobs in their own process (`flask jobs run`).
     if app.config["SCHEDULER_ENABLED"] and not app.config["TESTING"]:
         from app.audit.anchoring import add_checkpoint_job
         from app.notifications.outbox import add_outbox_job

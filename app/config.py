@@ -33,7 +33,8 @@ class Config:
         self.MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "10"))
         # Whole-request cap: several attachments plus form fields.
         self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_REQUEST_MB", "40")) * 1024 * 1024
-        self.SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", True)
+        # The in-process scheduler is for the embedded demo only; a deployment runs `flask jobs run` (one process).
+        self.SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", "DATABASE_URL" not in os.environ)
         self.SCHEDULER_INTERVAL_SECONDS = int(os.environ.get("SCHEDULER_INTERVAL_SECONDS", "30"))
         self.TIMEZONE = os.environ.get("TIMEZONE", "Europe/Bucharest")
         self.BABEL_DEFAULT_LOCALE = "ro"
@@ -44,7 +45,14 @@ class Config:
         self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.WTF_CSRF_TIME_LIMIT = None  # tied to the session instead: long forms must not expire mid-typing
-        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        # A deployment: DATABASE_URL set. Start-up then refuses without the keys below (app/operations/settings.py).
+        self.PRODUCTION = "DATABASE_URL" in os.environ
+        # Rate limits live in Redis, shared by every worker and node; `memory://` only for the embedded demo.
+        self.REDIS_URL = os.environ.get("REDIS_URL")
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or "memory://"
+        self.RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "registratura")
+        # How many reverse proxies in front of the application set X-Forwarded-* (werkzeug ProxyFix).
+        self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.TESTING = _bool("TESTING", False)

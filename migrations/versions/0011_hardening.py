@@ -39,9 +39,18 @@ def upgrade():
     op.add_column('audit_entries', sa.Column('mac', sa.String(length=64), nullable=True))
     op.add_column('audit_checkpoints', sa.Column('token_sha256', sa.String(length=64), nullable=True))
     op.add_column('audit_checkpoints', sa.Column('mac', sa.String(length=64), nullable=True))
+    op.create_index(
+        'uq_process_versions_one_current',
+        'process_versions',
+        ['process_id'],
+        unique=True,
+        postgresql_where=sa.text('is_current'),
+        sqlite_where=sa.text('is_current'),
+    )
 
 
 def downgrade():
+    op.drop_index('uq_process_versions_one_current', table_name='process_versions')
     op.drop_column('audit_checkpoints', 'mac')
     op.drop_column('audit_checkpoints', 'token_sha256')
     op.drop_column('audit_entries', 'mac')
