@@ -109,6 +109,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.registry.views import bp as registry_bp
 
     login_manager.user_loader(load_user)
+    from app.identity.sessions import install_session_hooks as install_login_session_hooks
+
+    install_login_session_hooks(app)  # logout, a password change or a disabled account end sessions server-side
     for blueprint in (identity_bp, portal_bp, inbox_bp, registry_bp, api_bp, audit_bp, modeling_bp):
         app.register_blueprint(blueprint)
     for blueprint in (communication_bp, notifications_bp):  # issue #4: two-way communication, notifications
@@ -116,6 +119,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.identity.admin_views import bp as administration_bp
 
     app.register_blueprint(administration_bp)  # issue #3: institutions, departments, staff
+    from app.identity.tokens import bp as api_tokens_bp
+
+    app.register_blueprint(api_tokens_bp)  # API tokens: named, expiring, listed and revoked at /cont/tokenuri
     from app.identity.cli import register_identity_cli
 
     register_identity_cli(app)

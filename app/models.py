@@ -18,6 +18,7 @@ from app.identity.models import (  # noqa: F401
     Company,
     Delegation,
     Department,
+    EndedSession,
     Institution,
     LoginEvent,
     Membership,

@@ -135,6 +135,7 @@ ACTION_LABELS = {
     "message_to_citizen": _l("Mesaj către solicitant"),
     "staff_comment": _l("Comentariu intern"),
     "answer_posted": _l("Răspuns expediat prin poștă"),
+    "api_token_revoked": _l("Token API revocat"),
 }
 
 _PENDING = "audit_pending"

@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select
 
 from app.extensions import db
 from app.identity.models import User
+from app.identity.passwords import password_problem
 from app.identity.persons import clean_cnp, cnp_taken
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -42,6 +43,7 @@ def check_new_account(
     password: str,
     password_confirm: str,
     username: str = "",
+    cnp: str = "",
 ) -> None:
     """The checks every new account passes (sign-up and staff created by an administrator)."""
     if len(full_name) < 3:
@@ -54,6 +56,8 @@ def check_new_account(
         errors["username"] = _("Numele de utilizator este deja folosit.")
     if len(password) < MIN_PASSWORD:
         errors["password"] = _("Parola trebuie să aibă cel puțin %(n)d caractere.", n=MIN_PASSWORD)
+    elif problem := password_problem(password, full_name, email, username, cnp):
+        errors["password"] = problem
     elif password != password_confirm:
         errors["password_confirm"] = _("Parolele nu coincid.")
 
@@ -71,7 +75,7 @@ def create_citizen(
     when given it must be valid and not already used by another account. Raises SignupError, adding nothing."""
     errors: dict[str, str] = {}
     email = email.lower()
-    check_new_account(errors, full_name, email, password, password_confirm)
+    check_new_account(errors, full_name, email, password, password_confirm, cnp=(cnp or "").strip())
     if email and db.session.scalar(select(User.id).where(func.lower(User.username) == email)):
         errors.setdefault("email", _("Există deja un cont cu această adresă de e-mail."))
     if phone and not re.fullmatch(r"\+?[0-9 ]{9,15}", phone):

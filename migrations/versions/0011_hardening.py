@@ -47,9 +47,27 @@ def upgrade():
         postgresql_where=sa.text('is_current'),
         sqlite_where=sa.text('is_current'),
     )
+    op.add_column('users', sa.Column('sessions_valid_after', sa.DateTime(), nullable=True))
+    op.add_column('api_tokens', sa.Column('name', sa.String(length=100), server_default='', nullable=False))
+    op.add_column('api_tokens', sa.Column('expires_at', sa.DateTime(), nullable=True))
+    op.add_column('api_tokens', sa.Column('revoked_at', sa.DateTime(), nullable=True))
+    op.create_table(
+        'ended_sessions',
+        sa.Column('sid', sa.String(length=64), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('ended_at', sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id']),
+        sa.PrimaryKeyConstraint('sid'),
+    )
+    op.create_index('ix_ended_sessions_user_id', 'ended_sessions', ['user_id'])
 
 
 def downgrade():
+    op.drop_table('ended_sessions')
+    op.drop_column('api_tokens', 'revoked_at')
+    op.drop_column('api_tokens', 'expires_at')
+    op.drop_column('api_tokens', 'name')
+    op.drop_column('users', 'sessions_valid_after')
     op.drop_index('uq_process_versions_one_current', table_name='process_versions')
     op.drop_column('audit_checkpoints', 'mac')
     op.drop_column('audit_checkpoints', 'token_sha256')
