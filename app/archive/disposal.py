@@ -74,19 +74,13 @@ def propose_disposal(user, institution, file_ids: list[int], reason: str):
         raise ArchiveError(_l("Traseul de eliminare nu este publicat."))
     content = f"Dosare propuse: {labels}. " + (reason or "Termenul de păstrare a expirat.").strip()
     document = submit(
-        user,
-        institution,
-        doc_type,
-        {"subiect": f"Propunere de eliminare: {labels}"[:200], "continut": content[:20000]},
-        {},
+        user, institution, doc_type,
+        {"subiect": f"Propunere de eliminare: {labels}"[:200], "continut": content[:20000]}, {},
         channel="institutie",
     )
     disposal = Disposal(
-        document_id=document.id,
-        institution_id=institution.id,
-        file_ids=sorted(f.id for f in files),
-        status=DisposalStatus.PROPOSED,
-        proposed_by_id=user.id,
+        document_id=document.id, institution_id=institution.id, file_ids=sorted(f.id for f in files),
+        status=DisposalStatus.PROPOSED, proposed_by_id=user.id,
     )
     db.session.add(disposal)
     audit_record(PROPOSED, actor=user, document=document, data={"files": [f.label for f in files]})
@@ -112,9 +106,7 @@ def execute_disposal(disposal: Disposal, actor) -> None:
     problems = [p for p in (disposal_problem(f, disposal.institution_id) for f in files) if p]
     if problems:
         # Raised inside the committee's step: the step is refused with this message and nothing changes.
-        raise RouteError(
-            str(_l("Eliminarea nu se poate face: %(why)s", why=" ".join(str(p) for p in problems)))
-        )
+        raise RouteError(str(_l("Eliminarea nu se poate face: %(why)s", why=" ".join(str(p) for p in problems))))
     descriptions = [_describe(f) for f in files]
     report = _destruction_report(disposal, descriptions, actor)
     sealed = _seal(report, disposal.document)
@@ -123,12 +115,8 @@ def execute_disposal(disposal: Disposal, actor) -> None:
     sha256 = documents_store().put(sealed)  # the report is a file of the proposal document
     db.session.add(
         Attachment(
-            document_id=disposal.document_id,
-            kind=REPORT_KIND,
-            filename="proces-verbal-eliminare.pdf",
-            content_type="application/pdf",
-            size=len(sealed),
-            sha256=sha256,
+            document_id=disposal.document_id, kind=REPORT_KIND, filename="proces-verbal-eliminare.pdf",
+            content_type="application/pdf", size=len(sealed), sha256=sha256,
             uploaded_by_id=actor.id if actor is not None else None,
         )
     )
@@ -139,11 +127,8 @@ def execute_disposal(disposal: Disposal, actor) -> None:
     for archive_file, description in zip(files, descriptions, strict=True):
         db.session.add(
             Destruction(
-                disposal_id=disposal.id,
-                archive_file_id=archive_file.id,
-                description=description,
-                report_sha256=sha256,
-                approved_by_id=actor.id if actor is not None else None,
+                disposal_id=disposal.id, archive_file_id=archive_file.id, description=description,
+                report_sha256=sha256, approved_by_id=actor.id if actor is not None else None,
             )
         )
         archive_file.status = FileStatus.DESTROYED
@@ -161,19 +146,15 @@ def execute_disposal(disposal: Disposal, actor) -> None:
             select(Attachment.sha256).where(
                 Attachment.sha256.in_(blobs),
                 ~select(ArchiveRecord.id)
-                .where(
-                    ArchiveRecord.document_id == Attachment.document_id,
-                    ArchiveRecord.archive_file_id.in_(destroyed_ids),
-                )
+                .where(ArchiveRecord.document_id == Attachment.document_id,
+                       ArchiveRecord.archive_file_id.in_(destroyed_ids))
                 .exists(),
             )
         )
     )
     db.session.info.setdefault(_PENDING_DELETIONS, set()).update(blobs - kept)
     audit_record(
-        DESTROYED,
-        actor=actor,
-        document=disposal.document,
+        DESTROYED, actor=actor, document=disposal.document,
         data={"files": [d["dosar"] for d in descriptions], "report": sha256, "blobs": sorted(blobs - kept)},
     )
 
@@ -216,30 +197,19 @@ def _destruction_report(disposal: Disposal, descriptions: list[dict], actor) -> 
         Spacer(1, 8),
         Paragraph(
             "Comisia de selecționare a aprobat eliminarea dosarelor de mai jos, al căror termen de păstrare a expirat "
-            "(Legea nr. 16/1996). Evidența documentelor eliminate se păstrează permanent.",
-            body,
+            "(Legea nr. 16/1996). Evidența documentelor eliminate se păstrează permanent.", body,
         ),
-        Paragraph(
-            escape(f"Aprobat de: {actor.full_name if actor else '—'} la {format_datetime(now_utc())}"), body
-        ),
+        Paragraph(escape(f"Aprobat de: {actor.full_name if actor else '—'} la {format_datetime(now_utc())}"), body),
         Spacer(1, 8),
     ]
     total = 0
     for d in descriptions:
         total += len(d["inregistrari"])
-        story.append(
-            Paragraph(
-                escape(
-                    f"Dosar {d['dosar']} – {d['denumire']} (an {d['an']}, păstrare {d['termen_pastrare']}, "
-                    f"expirat la {d['pastrare_pana_la']}): {len(d['inregistrari'])} documente"
-                ),
-                body,
-            )
-        )
+        story.append(Paragraph(escape(
+            f"Dosar {d['dosar']} – {d['denumire']} (an {d['an']}, păstrare {d['termen_pastrare']}, "
+            f"expirat la {d['pastrare_pana_la']}): {len(d['inregistrari'])} documente"), body))
         for r in d["inregistrari"]:
-            story.append(
-                Paragraph(f"&nbsp;&nbsp;• {escape(str(r['numar']))} – {escape(r['titlu'] or '')}", body)
-            )
+            story.append(Paragraph(f"&nbsp;&nbsp;• {escape(str(r['numar']))} – {escape(r['titlu'] or '')}", body))
     story += [Spacer(1, 8), Paragraph(f"Total: {len(descriptions)} dosare, {total} documente.", body)]
     buffer = io.BytesIO()
     SimpleDocTemplate(buffer, pagesize=A4, title="Proces-verbal de eliminare").build(story)
@@ -255,20 +225,15 @@ def _seal(pdf: bytes, document) -> bytes:
     try:
         return seal(pdf, document, "Proces-verbal de eliminare a documentelor")
     except Exception as exc:
-        raise RouteError(
-            str(_l("Procesul-verbal de eliminare nu a putut fi sigilat: %(err)s", err=exc))
-        ) from exc
+        raise RouteError(str(_l("Procesul-verbal de eliminare nu a putut fi sigilat: %(err)s", err=exc))) from exc
 
 
 def destroyed_count(institution_id: int) -> int:
-    return (
-        db.session.scalar(
-            select(func.count(Destruction.id))
-            .join(Disposal, Disposal.id == Destruction.disposal_id)
-            .where(Disposal.institution_id == institution_id)
-        )
-        or 0
-    )
+    return db.session.scalar(
+        select(func.count(Destruction.id))
+        .join(Disposal, Disposal.id == Destruction.disposal_id)
+        .where(Disposal.institution_id == institution_id)
+    ) or 0
 
 
 def _delete_blobs(session: Session) -> None:

@@ -40,19 +40,15 @@ def close_file(archive_file: ArchiveFile, actor) -> None:
                 year=archive_file.year,
             )
         )
-    type_ids = select(ClassMapping.document_type_id).where(
-        ClassMapping.file_class_id == archive_file.file_class_id
-    )
+    type_ids = select(ClassMapping.document_type_id).where(ClassMapping.file_class_id == archive_file.file_class_id)
     waiting = db.session.scalar(
-        select(Document.id)
-        .where(
+        select(Document.id).where(
             Document.institution_id == archive_file.institution_id,
             Document.document_type_id.in_(type_ids),
             Document.registration_year == archive_file.year,
             Document.status.in_(DocumentStatus.CLOSED),
             ~select(ArchiveRecord.id).where(ArchiveRecord.document_id == Document.id).exists(),
-        )
-        .limit(1)
+        ).limit(1)
     )
     if waiting is not None:
         raise ArchiveError(
@@ -63,9 +59,7 @@ def close_file(archive_file: ArchiveFile, actor) -> None:
         )
     archive_file.status = FileStatus.CLOSED
     archive_file.closed_at = now_utc()
-    audit_record(
-        FILE_CLOSED, actor=actor, institution_id=archive_file.institution_id, target=archive_file.label
-    )
+    audit_record(FILE_CLOSED, actor=actor, institution_id=archive_file.institution_id, target=archive_file.label)
 
 
 def set_legal_hold(archive_file: ArchiveFile, reason: str, actor) -> None:
@@ -76,25 +70,15 @@ def set_legal_hold(archive_file: ArchiveFile, reason: str, actor) -> None:
         raise ArchiveError(_l("Dosarul %(label)s a fost eliminat.", label=archive_file.label))
     archive_file.legal_hold_reason = reason[:1000]
     archive_file.legal_hold_at = now_utc()
-    audit_record(
-        LEGAL_HOLD,
-        actor=actor,
-        institution_id=archive_file.institution_id,
-        target=archive_file.label,
-        data={"reason": archive_file.legal_hold_reason},
-    )
+    audit_record(LEGAL_HOLD, actor=actor, institution_id=archive_file.institution_id, target=archive_file.label,
+                 data={"reason": archive_file.legal_hold_reason})
 
 
 def lift_legal_hold(archive_file: ArchiveFile, actor) -> None:
     if not archive_file.on_hold:
         raise ArchiveError(_l("Dosarul %(label)s nu este reținut.", label=archive_file.label))
-    audit_record(
-        LEGAL_HOLD_LIFTED,
-        actor=actor,
-        institution_id=archive_file.institution_id,
-        target=archive_file.label,
-        data={"reason": archive_file.legal_hold_reason},
-    )
+    audit_record(LEGAL_HOLD_LIFTED, actor=actor, institution_id=archive_file.institution_id,
+                 target=archive_file.label, data={"reason": archive_file.legal_hold_reason})
     archive_file.legal_hold_reason = None
     archive_file.legal_hold_at = None
 
@@ -149,9 +133,7 @@ def inventory_files(institution_id: int, department_id: int | None, year: int) -
             .where(
                 ArchiveFile.institution_id == institution_id,
                 ArchiveFile.year == year,
-                FileClass.department_id.is_(None)
-                if department_id is None
-                else FileClass.department_id == department_id,
+                FileClass.department_id.is_(None) if department_id is None else FileClass.department_id == department_id,
             )
             .order_by(FileClass.code)
         )
@@ -175,30 +157,24 @@ def inventory_pdf(institution, department, year: int, files: list[ArchiveFile]) 
     status_names = {FileStatus.OPEN: "deschis", FileStatus.CLOSED: "închis", FileStatus.DESTROYED: "eliminat"}
     rows = [["Nr.", "Indicativ", "Conținutul dosarului", "An", "Documente", "Păstrare", "Stare"]]
     for number, archive_file in enumerate(files, 1):
-        rows.append(
-            [
-                str(number),
-                archive_file.file_class.code,
-                Paragraph(escape(archive_file.file_class.name), body),  # names are user text, never markup
-                str(archive_file.year),
-                str(len(archive_file.records)),
-                retention_label(archive_file.file_class.retention_years),
-                status_names.get(archive_file.status, archive_file.status)
-                + (" (reținut)" if archive_file.on_hold else ""),
-            ]
-        )
+        rows.append([
+            str(number),
+            archive_file.file_class.code,
+            Paragraph(escape(archive_file.file_class.name), body),  # names are user text, never markup
+            str(archive_file.year),
+            str(len(archive_file.records)),
+            retention_label(archive_file.file_class.retention_years),
+            status_names.get(archive_file.status, archive_file.status)
+            + (" (reținut)" if archive_file.on_hold else ""),
+        ])
     table = Table(rows, colWidths=[30, 70, 330, 40, 70, 80, 90], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), regular),
-                ("FONTNAME", (0, 0), (-1, 0), bold),
-                ("FONTSIZE", (0, 0), (-1, -1), 9),
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), regular),
+        ("FONTNAME", (0, 0), (-1, 0), bold),
+        ("FONTSIZE", (0, 0), (-1, -1), 9),
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]))
     department_name = department.name if department is not None else "Toată instituția"
     story = [
         Paragraph(f"Inventarul dosarelor pe anul {year}", title),
