@@ -33,7 +33,7 @@ def select_locale() -> str:
 def register_error_pages(app: Flask) -> None:
     from flask import jsonify, render_template
     from flask_babel import gettext as _
-    from werkzeug.exceptions import HTTPException
+    from werkzeug.exceptions import BadRequest, HTTPException
 
     messages = {
         400: (
@@ -53,12 +53,16 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code = exc.code or 500
+        # The exception's own headers (Allow on a 405, Retry-After on a 429), never its content type.
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
         if request.path.startswith("/api/"):
             return jsonify(
                 {"error": {"code": exc.name.lower().replace(" ", "_"), "message": exc.description}}
-            ), code
+            ), code, headers
         title, message = messages.get(code, (exc.name, exc.description))
-        return render_template("errors/error.html", title=title, message=message), code
+        if code == 400 and exc.description and exc.description != BadRequest.description:
+            message = exc.description  # a specific reason given by abort(400, description=...)
+        return render_template("errors/error.html", title=title, message=message), code, headers
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):
@@ -81,6 +85,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     check_production_settings(app.config)  # a deployment refuses to start without its keys
     trust_proxies(app)
+    from app.operations.bad_input import install_converters
+
+    install_converters(app)  # ids beyond 64 bits in URLs: 400, not a database overflow
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
     if not app.config["SECRET_KEY_FROM_ENV"] and not app.config["TESTING"]:
         logging.getLogger(__name__).warning(
@@ -184,6 +191,9 @@ def create_app(overrides: dict | None = None) -> Flask:
         return response
 
     register_error_pages(app)
+    from app.operations import bad_input
+
+    bad_input.install(app)  # NUL bytes, out-of-range values, database outage, damaged files
 
     @app.before_request
     def remember_locale():
