@@ -31,6 +31,9 @@ class Config:
         self.NODE_MODULES_DIR = os.environ.get("NODE_MODULES_DIR", str(ROOT / "node_modules"))
         self.FONT_DIR = os.environ.get("FONT_DIR", "/usr/share/fonts/truetype/dejavu")
         self.MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "10"))
+        self.MAX_FILES_PER_REQUEST = int(os.environ.get("MAX_FILES_PER_REQUEST", "10"))
+        # Images larger than this are refused from their header, before any pixel is decoded.
+        self.UPLOAD_MAX_PIXELS = int(os.environ.get("UPLOAD_MAX_PIXELS", "50000000"))
         # Whole-request cap: several attachments plus form fields.
         self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_REQUEST_MB", "40")) * 1024 * 1024
         # The in-process scheduler is for the embedded demo only; a deployment runs `flask jobs run` (one process).
