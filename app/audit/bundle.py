@@ -127,7 +127,10 @@ def bundle_data(document: Document, generated_by: str | None) -> dict:
 
 
 def build_bundle(document: Document, generated_by: str | None = None) -> tuple[bytes, dict]:
-    """The zip's bytes and its document.json content."""
+    """The zip's bytes and its document.json content. DocumentDestroyed when a disposal destroyed its files."""
+    from app.archive.destroyed import ensure_not_destroyed
+
+    ensure_not_destroyed(document)
     data = bundle_data(document, generated_by)
     instance_version = data["process_version"]
     members: dict[str, bytes] = {}

@@ -90,7 +90,13 @@ def register_audit_cli(app: Flask) -> None:
         if found is None:
             click.echo(f"No document {document}.", err=True)
             sys.exit(2)
-        content, _data = build_bundle(found)
+        from app.archive.destroyed import DocumentDestroyed
+
+        try:
+            content, _data = build_bundle(found)
+        except DocumentDestroyed as exc:
+            click.echo(exc.notice.message(), err=True)
+            sys.exit(3)
         import hashlib
 
         record(

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import DataError, DisconnectionError, InterfaceError, OperationalError
 from werkzeug.routing import IntegerConverter
 
+from app.archive.destroyed import DocumentDestroyed
 from app.storage import StorageIntegrityError
 
 INT64_MAX = 2**63 - 1
@@ -84,6 +85,11 @@ def install(app: Flask) -> None:
     from app.extensions import db
 
     app.before_request(reject_nul_bytes)
+    from app.archive.destroyed import destruction_of
+
+    app.jinja_env.globals["destroyed_notice"] = (
+        destruction_of  # pages of documents whose files were destroyed
+    )
 
     @app.errorhandler(DataError)
     @app.errorhandler(OverflowError)
@@ -108,6 +114,32 @@ def install(app: Flask) -> None:
         )
         code = "service_unavailable" if request.path.startswith("/api/") else _("Serviciu indisponibil")
         return _answer(503, code, message, {"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+    @app.errorhandler(FileNotFoundError)
+    def file_missing(exc):
+        """A blob that is not in the store: destroyed by a disposal (410 with the report), else an incident."""
+        from app.archive.destroyed import destruction_of_blob
+        from app.operations.incidents import record_incident
+
+        db.session.rollback()
+        found = re.search(r"[0-9a-f]{64}", str(exc))
+        sha256 = found.group(0) if found else None
+        notice = destruction_of_blob(sha256) if sha256 else None
+        if notice is not None:
+            code = "gone" if request.path.startswith("/api/") else _("Document eliminat")
+            return _answer(410, code, notice.message())
+        try:
+            record_incident("file_missing", str(exc), element=sha256)
+        except Exception:  # noqa: BLE001 - the page below is still shown
+            app.logger.exception("incident for a missing file could not be recorded")
+        code = "file_missing" if request.path.startswith("/api/") else _("Fișier lipsă")
+        return _answer(500, code, _("Fișierul cerut lipsește din depozit. Administratorii au fost anunțați."))
+
+    @app.errorhandler(DocumentDestroyed)
+    def document_destroyed(exc):
+        db.session.rollback()
+        code = "gone" if request.path.startswith("/api/") else _("Document eliminat")
+        return _answer(410, code, exc.notice.message())
 
     @app.errorhandler(StorageIntegrityError)
     def file_damaged(exc):
