@@ -136,6 +136,7 @@ ACTION_LABELS = {
     "staff_comment": _l("Comentariu intern"),
     "answer_posted": _l("Răspuns expediat prin poștă"),
     "api_token_revoked": _l("Token API revocat"),
+    "signup_existing_account": _l("Cont nou cu datele unui cont existent"),
 }
 
 _PENDING = "audit_pending"
