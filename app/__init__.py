@@ -33,7 +33,7 @@ def select_locale() -> str:
 def register_error_pages(app: Flask) -> None:
     from flask import jsonify, render_template
     from flask_babel import gettext as _
-    from werkzeug.exceptions import HTTPException
+    from werkzeug.exceptions import BadRequest, HTTPException
 
     messages = {
         400: (
@@ -53,12 +53,18 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code = exc.code or 500
+        # The exception's own headers (Allow on a 405, Retry-After on a 429), never its content type.
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
         if request.path.startswith("/api/"):
-            return jsonify(
-                {"error": {"code": exc.name.lower().replace(" ", "_"), "message": exc.description}}
-            ), code
+            return (
+                jsonify({"error": {"code": exc.name.lower().replace(" ", "_"), "message": exc.description}}),
+                code,
+                headers,
+            )
         title, message = messages.get(code, (exc.name, exc.description))
-        return render_template("errors/error.html", title=title, message=message), code
+        if code == 400 and exc.description and exc.description != BadRequest.description:
+            message = exc.description  # a specific reason given by abort(400, description=...)
+        return render_template("errors/error.html", title=title, message=message), code, headers
 
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):
@@ -77,6 +83,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_object(Config())
     if overrides:
         app.config.update(overrides)
+    from app.operations.settings import check_production_settings, trust_proxies
+
+    check_production_settings(app.config)  # a deployment refuses to start without its keys
+    trust_proxies(app)
+    from app.operations.bad_input import install_converters
+
+    install_converters(app)  # ids beyond 64 bits in URLs: 400, not a database overflow
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
     if not app.config["SECRET_KEY_FROM_ENV"] and not app.config["TESTING"]:
         logging.getLogger(__name__).warning(
@@ -105,6 +118,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.registry.views import bp as registry_bp
 
     login_manager.user_loader(load_user)
+    from app.identity.sessions import install_session_hooks as install_login_session_hooks
+
+    install_login_session_hooks(
+        app
+    )  # logout, a password change or a disabled account end sessions server-side
     for blueprint in (identity_bp, portal_bp, inbox_bp, registry_bp, api_bp, audit_bp, modeling_bp):
         app.register_blueprint(blueprint)
     for blueprint in (communication_bp, notifications_bp):  # issue #4: two-way communication, notifications
@@ -115,6 +133,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.identity.citizens import register_citizens
 
     register_citizens(app)  # national eID, account self-service, company mandates
+    from app.identity.tokens import bp as api_tokens_bp
+
+    app.register_blueprint(api_tokens_bp)  # API tokens: named, expiring, listed and revoked at /cont/tokenuri
     from app.identity.cli import register_identity_cli
 
     register_identity_cli(app)
@@ -148,6 +169,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.archive.cli import register_archive_cli
 
     register_archive_cli(app)  # flask archive run / fixity / export
+    from app.operations.jobs import register_jobs_cli
+
+    register_jobs_cli(app)  # flask jobs run: the one process that runs scheduled jobs
     register_templating(app)
     register_form_helpers(app)
 
@@ -174,11 +198,15 @@ def create_app(overrides: dict | None = None) -> Flask:
         return response
 
     register_error_pages(app)
+    from app.operations import bad_input
+
+    bad_input.install(app)  # NUL bytes, out-of-range values, database outage, damaged files
 
     @app.before_request
     def remember_locale():
         g.locale = select_locale()
 
+    # The embedded demo only: a deployment runs the jobs in their own process (`flask jobs run`).
     if app.config["SCHEDULER_ENABLED"] and not app.config["TESTING"]:
         from app.audit.anchoring import add_checkpoint_job
         from app.notifications.outbox import add_outbox_job

@@ -62,18 +62,30 @@ def register_cli(app: Flask) -> None:
 
     @users.command("token")
     @click.argument("username")
-    def token(username):
-        """Print a new API bearer token for USERNAME."""
-        from app.identity.models import ApiToken, User
+    @click.option(
+        "--name", default="linie de comandă", help="What the token is for (listed on /cont/tokenuri)."
+    )
+    @click.option("--days", default=90, type=int, help="Validity in days (1-365).")
+    def token(username, name, days):
+        """Print a new API bearer token for USERNAME (not for accounts that use two-factor authentication:
+        they issue their own on /cont/tokenuri, with a TOTP code)."""
+        from app.identity.models import User
+        from app.identity.tokens import TokenError, issue_token, needs_second_factor
 
         user = db.session.scalar(select(User).where(User.username == username))
         if user is None:
             click.echo(f"No user {username}.", err=True)
             sys.exit(1)
-        value = ApiToken.issue(user)
-        from app.audit import API_TOKEN_ISSUED, record
-
-        record(API_TOKEN_ISSUED, actor=user, target=username, data={"via": "command line"})
+        if needs_second_factor(user):
+            click.echo(
+                f"{username} uses two-factor authentication: issue the token at /cont/tokenuri.", err=True
+            )
+            sys.exit(1)
+        try:
+            value = issue_token(user, name, days, None, via="command line")
+        except TokenError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(1)
         db.session.commit()
         click.echo(value)
 

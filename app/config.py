@@ -31,9 +31,13 @@ class Config:
         self.NODE_MODULES_DIR = os.environ.get("NODE_MODULES_DIR", str(ROOT / "node_modules"))
         self.FONT_DIR = os.environ.get("FONT_DIR", "/usr/share/fonts/truetype/dejavu")
         self.MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "10"))
+        self.MAX_FILES_PER_REQUEST = int(os.environ.get("MAX_FILES_PER_REQUEST", "10"))
+        # Images larger than this are refused from their header, before any pixel is decoded.
+        self.UPLOAD_MAX_PIXELS = int(os.environ.get("UPLOAD_MAX_PIXELS", "50000000"))
         # Whole-request cap: several attachments plus form fields.
         self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_REQUEST_MB", "40")) * 1024 * 1024
-        self.SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", True)
+        # The in-process scheduler is for the embedded demo only; a deployment runs `flask jobs run` (one process).
+        self.SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", "DATABASE_URL" not in os.environ)
         self.SCHEDULER_INTERVAL_SECONDS = int(os.environ.get("SCHEDULER_INTERVAL_SECONDS", "30"))
         self.TIMEZONE = os.environ.get("TIMEZONE", "Europe/Bucharest")
         self.BABEL_DEFAULT_LOCALE = "ro"
@@ -44,7 +48,14 @@ class Config:
         self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.WTF_CSRF_TIME_LIMIT = None  # tied to the session instead: long forms must not expire mid-typing
-        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        # A deployment: DATABASE_URL set. Start-up then refuses without the keys below (app/operations/settings.py).
+        self.PRODUCTION = "DATABASE_URL" in os.environ
+        # Rate limits live in Redis, shared by every worker and node; `memory://` only for the embedded demo.
+        self.REDIS_URL = os.environ.get("REDIS_URL")
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or "memory://"
+        self.RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "registratura")
+        # How many reverse proxies in front of the application set X-Forwarded-* (werkzeug ProxyFix).
+        self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.TESTING = _bool("TESTING", False)
@@ -62,6 +73,16 @@ class Config:
         self.SIGNING_LOCATION = os.environ.get("SIGNING_LOCATION", "România")
         # Seconds to wait for a remote signing provider (CSC API) before telling the signer to retry.
         self.SIGNING_CSC_TIMEOUT = float(os.environ.get("SIGNING_CSC_TIMEOUT", "30"))
+        # In production the jobs process sends the outbox; the embedded demo (and the tests) also send right after
+        # the commit that queued a message.
+        self.NOTIFICATIONS_SEND_AFTER_COMMIT = _bool(
+            "NOTIFICATIONS_SEND_AFTER_COMMIT", "DATABASE_URL" not in os.environ
+        )
+        # The audit log's HMAC key (docs/auditors.md): outside the database, so a database superuser who rewrites
+        # the chain cannot recompute it. The demo and the tests use a fixed, public key; production must set one.
+        self.AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY") or (
+            None if "DATABASE_URL" in os.environ else "demo-audit-key-not-secret"
+        )
         # Outgoing mail (app/mail). Without MAIL_SERVER messages are written to the log (the quick demo).
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER")
         self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
@@ -74,7 +95,9 @@ class Config:
         self.ROEID_ISSUER = os.environ.get("ROEID_ISSUER")
         self.ROEID_CLIENT_ID = os.environ.get("ROEID_CLIENT_ID")
         self.ROEID_CLIENT_SECRET = os.environ.get("ROEID_CLIENT_SECRET")
-        self.ROEID_REDIRECT_URI = os.environ.get("ROEID_REDIRECT_URI")  # default: this site's /autentificare/roeid/raspuns
+        self.ROEID_REDIRECT_URI = os.environ.get(
+            "ROEID_REDIRECT_URI"
+        )  # default: this site's /autentificare/roeid/raspuns
         self.ROEID_POST_LOGOUT_REDIRECT_URI = os.environ.get("ROEID_POST_LOGOUT_REDIRECT_URI")
         self.ROEID_SCOPES = os.environ.get("ROEID_SCOPES", "openid profile email phone address")
         # Password-reset links (app/identity/self_service.py) are valid this long.

@@ -37,3 +37,8 @@ def format_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     return to_local(value).strftime("%d.%m.%Y %H:%M")
+
+
+def rfc3339(moment: datetime | None) -> str | None:
+    """An instant as RFC 3339 with its offset ("2026-11-21T08:30:00+00:00"): naive values are stored UTC."""
+    return as_utc(moment).isoformat() if moment is not None else None

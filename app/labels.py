@@ -129,4 +129,7 @@ ACTION_LABELS = {
     "mandate_revoked": _l("Împuternicire retrasă"),
     "mandate_file_refused": _l("Fișier de împuternicire refuzat"),
     "submission_refused_not_representative": _l("Depunere refuzată: nu mai este reprezentant"),
+    # hardening: API tokens, sign-up that does not reveal existing accounts
+    "api_token_revoked": _l("Token API revocat"),
+    "signup_existing_account": _l("Cont nou cu datele unui cont existent"),
 }

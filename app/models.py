@@ -18,6 +18,7 @@ from app.identity.models import (  # noqa: F401
     Company,
     Delegation,
     Department,
+    EndedSession,
     Institution,
     LoginEvent,
     Membership,
@@ -29,6 +30,7 @@ from app.identity.models import (  # noqa: F401
 )
 from app.inbox.models import Notification  # noqa: F401
 from app.notifications.models import NotificationPreference, OutboxMessage  # noqa: F401
+from app.operations.models import Incident  # noqa: F401
 from app.portal.models import SubmissionDraft, TrackingAttempt  # noqa: F401
 from app.registry.catalogue import InstitutionDocumentType  # noqa: F401
 from app.registry.models import (  # noqa: F401

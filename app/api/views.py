@@ -10,11 +10,13 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from app.api.openapi import openapi_document
+from app.dates import rfc3339
 from app.extensions import db
 from app.forms import FormDefinition, parse_submission
 from app.forms.model import OPTIONS_KEY
 from app.identity.auth import user_from_bearer
 from app.identity.models import Institution
+from app.operations.bad_input import int_arg
 from app.portal.submission import (
     SubmissionInvalid,
     existing_submission,
@@ -101,14 +103,14 @@ def document_json(document: Document, detail: bool = False) -> dict:
         "id": document.public_id,
         "registration_number": document.registration_number,
         "registration_label": document.registration_label or None,
-        "registered_at": document.registered_at.isoformat() if document.registered_at else None,
+        "registered_at": rfc3339(document.registered_at) if document.registered_at else None,
         "document_type": document.document_type.code,
         "institution": document.institution.code,
         "department": document.department.code if document.department else None,
         "subject": document.subject,
         "status": document.status,
         "overdue": document.overdue,
-        "deadline": document.deadline_at.isoformat() if document.deadline_at else None,
+        "deadline": rfc3339(document.deadline_at) if document.deadline_at else None,
         "current_steps": [
             {"name": s.name, "department": s.department, "holder": s.holder, "since_days": s.since_days}
             for s in current_steps(document)
@@ -131,7 +133,7 @@ def document_json(document: Document, detail: bool = False) -> dict:
         entries = history_entries(document) if staff else citizen_timeline(document)
         body["history"] = [
             {
-                "at": e.at.isoformat(),
+                "at": rfc3339(e.at),
                 "event": e.event,
                 "element": e.bpmn_id,
                 "name": e.element_name,
@@ -183,7 +185,7 @@ def task_json(task: HumanTask) -> dict:
         "role": task.role_code,
         "assignee": task.assignee.username if task.assignee else None,
         "claimed_by": task.claimed_by.username if task.claimed_by else None,
-        "due": task.due_at.isoformat() if task.due_at else None,
+        "due": rfc3339(task.due_at) if task.due_at else None,
         "signature_role": signing_role(task) if task.status == "ready" else None,
         "form": form_json(task_form(task), task.document),
     }
@@ -307,8 +309,8 @@ def download(public_id: str):
 @token_required
 def my_tasks():
     """Paged (limit at most 200, default 50), most urgent first; X-Total-Count gives the whole count."""
-    limit = min(max(request.args.get("limit", 50, type=int), 1), 200)
-    offset = max(request.args.get("offset", 0, type=int), 0)
+    limit = int_arg("limit", 50, minimum=1, maximum=200)
+    offset = int_arg("offset", 0, minimum=0, maximum=10**9)
     query = tasks_for(g.api_user)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     tasks = db.session.scalars(query.limit(limit).offset(offset)).all()

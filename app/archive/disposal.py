@@ -6,6 +6,7 @@ files' blobs once the transaction has committed (a rollback deletes nothing)."""
 
 import io
 import logging
+from xml.sax.saxutils import escape
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -211,14 +212,16 @@ def _destruction_report(disposal: Disposal, descriptions: list[dict], actor) -> 
     document = disposal.document
     story = [
         Paragraph("Proces-verbal de eliminare a documentelor", heading),
-        Paragraph(f"{document.institution.name} · nr. {document.registration_label}", body),
+        Paragraph(escape(f"{document.institution.name} · nr. {document.registration_label}"), body),
         Spacer(1, 8),
         Paragraph(
             "Comisia de selecționare a aprobat eliminarea dosarelor de mai jos, al căror termen de păstrare a expirat "
             "(Legea nr. 16/1996). Evidența documentelor eliminate se păstrează permanent.",
             body,
         ),
-        Paragraph(f"Aprobat de: {actor.full_name if actor else '—'} la {format_datetime(now_utc())}", body),
+        Paragraph(
+            escape(f"Aprobat de: {actor.full_name if actor else '—'} la {format_datetime(now_utc())}"), body
+        ),
         Spacer(1, 8),
     ]
     total = 0
@@ -226,21 +229,21 @@ def _destruction_report(disposal: Disposal, descriptions: list[dict], actor) -> 
         total += len(d["inregistrari"])
         story.append(
             Paragraph(
-                f"Dosar {d['dosar']} – {d['denumire']} (an {d['an']}, păstrare {d['termen_pastrare']}, "
-                f"expirat la {d['pastrare_pana_la']}): {len(d['inregistrari'])} documente",
+                escape(
+                    f"Dosar {d['dosar']} – {d['denumire']} (an {d['an']}, păstrare {d['termen_pastrare']}, "
+                    f"expirat la {d['pastrare_pana_la']}): {len(d['inregistrari'])} documente"
+                ),
                 body,
             )
         )
         for r in d["inregistrari"]:
-            story.append(Paragraph(f"&nbsp;&nbsp;• {r['numar']} – {_escape(r['titlu'])}", body))
+            story.append(
+                Paragraph(f"&nbsp;&nbsp;• {escape(str(r['numar']))} – {escape(r['titlu'] or '')}", body)
+            )
     story += [Spacer(1, 8), Paragraph(f"Total: {len(descriptions)} dosare, {total} documente.", body)]
     buffer = io.BytesIO()
     SimpleDocTemplate(buffer, pagesize=A4, title="Proces-verbal de eliminare").build(story)
     return buffer.getvalue()
-
-
-def _escape(value: str) -> str:
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _seal(pdf: bytes, document) -> bytes:

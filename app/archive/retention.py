@@ -3,6 +3,7 @@ inventory of a department's files (PDF)."""
 
 import io
 from datetime import date
+from xml.sax.saxutils import escape
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -178,7 +179,7 @@ def inventory_pdf(institution, department, year: int, files: list[ArchiveFile]) 
             [
                 str(number),
                 archive_file.file_class.code,
-                Paragraph(archive_file.file_class.name, body),
+                Paragraph(escape(archive_file.file_class.name), body),  # names are user text, never markup
                 str(archive_file.year),
                 str(len(archive_file.records)),
                 retention_label(archive_file.file_class.retention_years),
@@ -201,7 +202,7 @@ def inventory_pdf(institution, department, year: int, files: list[ArchiveFile]) 
     department_name = department.name if department is not None else "Toată instituția"
     story = [
         Paragraph(f"Inventarul dosarelor pe anul {year}", title),
-        Paragraph(f"{institution.name} · {department_name}", body),
+        Paragraph(escape(f"{institution.name} · {department_name}"), body),
         Paragraph(f"Întocmit la {format_date(now_utc())} (Legea nr. 16/1996)", body),
         Spacer(1, 10),
         table if files else Paragraph("Nu există dosare pentru acest an.", body),

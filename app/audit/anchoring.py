@@ -21,7 +21,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from app.audit.chain import chain_head, lock_chain
+from app.audit.chain import GENESIS_HASH, chain_head, checkpoint_mac, lock_chain
 from app.audit.models import AuditCheckpoint
 from app.dates import as_utc, now_utc
 from app.extensions import db
@@ -64,10 +64,13 @@ def _signing_timestamper():
 
 
 def create_checkpoint(note: str | None = None) -> AuditCheckpoint:
-    """Checkpoint the current head, inside the caller's transaction (the caller commits)."""
-    lock_chain(db.session())  # the head cannot move until this transaction ends
+    """Checkpoint the current head, inside the caller's transaction (the caller commits).
+
+    The timestamp authority is called before the chain lock is taken: every commit on the platform appends under
+    that lock, and none of them should wait for a round trip to the authority. The head read first stays a valid
+    position of the chain (it is append-only); the lock is held only to link this checkpoint to the last one."""
     seq, head_hash = chain_head()
-    token, authority = None, None
+    token, authority, token_sha256 = None, None, None
     stamp = timestamper()
     if stamp is not None:
         try:
@@ -75,8 +78,22 @@ def create_checkpoint(note: str | None = None) -> AuditCheckpoint:
         except Exception as exc:  # the authority being down must not stop checkpoints
             current_app.logger.error("audit checkpoint: timestamp authority failed: %s", exc)
             note = f"{note + '; ' if note else ''}timestamp authority failed: {exc}"
+    if token is not None:
+        from app.storage import current_store
+
+        token_sha256 = current_store().put(token)  # a copy outside the database
+    lock_chain(db.session())
+    previous = latest_checkpoint()
     checkpoint = AuditCheckpoint(
-        seq=seq, head_hash=head_hash, timestamp_token=token, timestamp_authority=authority, note=note
+        seq=seq,
+        head_hash=head_hash,
+        timestamp_token=token,
+        timestamp_authority=authority,
+        token_sha256=token_sha256,
+        note=note,
+        mac=checkpoint_mac(
+            previous.mac if previous is not None else GENESIS_HASH, seq, head_hash, token_sha256
+        ),
     )
     db.session.add(checkpoint)
     db.session.flush()
@@ -89,7 +106,6 @@ def latest_checkpoint() -> AuditCheckpoint | None:
 
 def checkpoint_if_due(every: timedelta) -> AuditCheckpoint | None:
     """A new checkpoint when the chain moved since the last one and that one is older than `every`."""
-    lock_chain(db.session())
     last = latest_checkpoint()
     seq, _head = chain_head()
     if last is not None and (last.seq == seq or now_utc() - as_utc(last.at) < every):
@@ -97,6 +113,21 @@ def checkpoint_if_due(every: timedelta) -> AuditCheckpoint | None:
     if seq == 0:
         return None
     return create_checkpoint(note="periodic")
+
+
+def token_in_store(checkpoint: AuditCheckpoint) -> str | None:
+    """None when the content store holds the same token as the database row."""
+    if not checkpoint.token_sha256:
+        return "its copy in the content store is not recorded"
+    from app.storage import current_store
+
+    try:
+        stored = current_store().get(checkpoint.token_sha256)
+    except Exception as exc:  # noqa: BLE001 - missing or corrupted copy: reported, not raised
+        return f"its copy in the content store cannot be read ({exc})"
+    if stored != checkpoint.timestamp_token:
+        return "the token in the database differs from its copy in the content store"
+    return None
 
 
 def token_imprint(token_der: bytes) -> bytes | None:

@@ -21,7 +21,7 @@ import zipfile
 from flask import current_app
 from sqlalchemy import select
 
-from app.audit.anchoring import latest_checkpoint, verify_token
+from app.audit.anchoring import latest_checkpoint, token_in_store, verify_token
 from app.audit.chain import compute_hash, verify_chain
 from app.audit.models import AuditEntry
 from app.audit.path import current_state, document_steps
@@ -82,7 +82,7 @@ def entry_json(entry: AuditEntry) -> dict:
 
 def bundle_data(document: Document, generated_by: str | None) -> dict:
     state = current_state(document)
-    chain = verify_chain(verify_token)
+    chain = verify_chain(verify_token, token_in_store)
     checkpoint = latest_checkpoint()
     return {
         "format": FORMAT,
@@ -127,7 +127,10 @@ def bundle_data(document: Document, generated_by: str | None) -> dict:
 
 
 def build_bundle(document: Document, generated_by: str | None = None) -> tuple[bytes, dict]:
-    """The zip's bytes and its document.json content."""
+    """The zip's bytes and its document.json content. DocumentDestroyed when a disposal destroyed its files."""
+    from app.archive.destroyed import ensure_not_destroyed
+
+    ensure_not_destroyed(document)
     data = bundle_data(document, generated_by)
     instance_version = data["process_version"]
     members: dict[str, bytes] = {}

@@ -4,14 +4,21 @@ Appending: `record(...)` (app.audit.log) only queues an entry on the database se
 `write_pending` takes a PostgreSQL transaction-level advisory lock, reads the chain head, and inserts the queued
 entries with the next positions and hashes. The lock is held from there to the end of the commit only, so
 concurrent writers queue for a few milliseconds instead of for their whole transaction, and the chain never forks
-(the unique `seq` would refuse a fork anyway). A rolled-back action takes its queued entries with it."""
+(the unique `seq` would refuse a fork anyway). A rolled-back action takes its queued entries with it.
+
+Authentication: sha256 alone can be recomputed by whoever can write the table. Each entry therefore also carries
+`mac`, an HMAC-SHA256 of its hash under AUDIT_HMAC_KEY, a key kept outside the database (environment or key
+store); checkpoints carry one too, over the previous checkpoint's, so they form one series from the first entry.
+See docs/auditors.md (threat model)."""
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import select, text
 
 from app.audit.models import AuditCheckpoint, AuditEntry
@@ -63,6 +70,26 @@ def compute_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(canonical_json(entry_fields(entry))).hexdigest()
 
 
+class AuditKeyMissing(RuntimeError):
+    pass
+
+
+def audit_key() -> bytes:
+    key = current_app.config.get("AUDIT_HMAC_KEY")
+    if not key:
+        raise AuditKeyMissing("AUDIT_HMAC_KEY is not set: audit entries cannot be authenticated")
+    return key.encode("utf-8") if isinstance(key, str) else key
+
+
+def entry_mac(entry_hash: str) -> str:
+    return hmac.new(audit_key(), b"entry:" + entry_hash.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def checkpoint_mac(previous_mac: str, seq: int, head_hash: str, token_sha256: str | None) -> str:
+    message = f"checkpoint:{previous_mac}:{seq}:{head_hash}:{token_sha256 or ''}".encode("ascii")
+    return hmac.new(audit_key(), message, hashlib.sha256).hexdigest()
+
+
 def chain_head() -> tuple[int, str]:
     row = db.session.execute(
         select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
@@ -89,6 +116,7 @@ def append(session, entries: list[AuditEntry]) -> None:
         entry.prev_hash = previous
         entry.data = json_safe(entry.data)
         entry.hash = compute_hash(entry)
+        entry.mac = entry_mac(entry.hash)
         previous = entry.hash
         session.add(entry)
     session.flush()
@@ -150,17 +178,31 @@ def check_entry(entry: AuditEntry, expected_seq: int, previous_hash: str) -> str
         return "its link to the previous entry does not match (rows deleted, inserted or reordered)"
     if compute_hash(entry) != entry.hash:
         return "its content no longer matches its hash (the row was edited)"
+    if not entry.mac or not hmac.compare_digest(entry.mac, entry_mac(entry.hash)):
+        return "its authentication code does not match (the chain was rewritten without the audit key)"
     return None
 
 
-def verify_chain(verify_token=None) -> ChainReport:
-    """Check every entry in order, then every checkpoint against the chain. Stops at the first broken entry.
+def verify_chain(verify_token=None, token_in_store=None) -> ChainReport:
+    """Check every entry in order, then the series of checkpoints: each one authenticated over the one before it
+    (none deleted, none inserted), each one matching the chain, and every entry older than the checkpoint
+    interval (plus a grace period) covered by a checkpoint, so deleting the checkpoints does not go unnoticed.
+    Stops at the first break.
 
-    `verify_token(checkpoint) -> str | None` checks a checkpoint's RFC 3161 token (None = valid)."""
+    `verify_token(checkpoint) -> str | None` checks a checkpoint's RFC 3161 token (None = valid);
+    `token_in_store(checkpoint) -> str | None` checks that its copy in the content store is there and the same."""
+    from datetime import timedelta
+
+    from app.dates import now_utc
+
     expected, previous = 1, GENESIS_HASH
     hashes_at: dict[int, str] = {}
-    checkpoints = db.session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.seq)).all()
+    checkpoints = db.session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id)).all()
     wanted = {c.seq for c in checkpoints}
+    interval = timedelta(minutes=current_app.config.get("AUDIT_CHECKPOINT_MINUTES", 60))
+    grace = timedelta(minutes=current_app.config.get("AUDIT_CHECKPOINT_GRACE_MINUTES", 60))
+    must_be_covered_before = now_utc() - interval - grace
+    last_old_seq = 0  # the newest entry old enough that a checkpoint must cover it
     checked = 0
     for entry in _entries():
         reason = check_entry(entry, expected, previous)
@@ -168,48 +210,50 @@ def verify_chain(verify_token=None) -> ChainReport:
             return ChainReport(False, checked, expected - 1, previous, Break(entry.seq, entry.id, reason))
         if entry.seq in wanted:
             hashes_at[entry.seq] = entry.hash
+        if as_utc(entry.at) < must_be_covered_before:
+            last_old_seq = entry.seq
         previous, expected = entry.hash, entry.seq + 1
         checked += 1
     head_seq = expected - 1
+
+    def broken(seq, reason):
+        return ChainReport(False, checked, head_seq, previous, Break(seq, None, reason))
+
     timestamped = 0
+    previous_mac, covered = GENESIS_HASH, 0
     for checkpoint in checkpoints:
+        label = f"checkpoint {checkpoint.id} of {canonical_time(checkpoint.at)}"
+        expected_mac = checkpoint_mac(
+            previous_mac, checkpoint.seq, checkpoint.head_hash, checkpoint.token_sha256
+        )
+        if not checkpoint.mac or not hmac.compare_digest(checkpoint.mac, expected_mac):
+            return broken(
+                checkpoint.seq,
+                f"{label}: its authentication code does not match (a checkpoint before it was deleted or "
+                "inserted, or this one was edited)",
+            )
+        previous_mac = checkpoint.mac
         if checkpoint.seq > head_seq:
-            return ChainReport(
-                False,
-                checked,
-                head_seq,
-                previous,
-                Break(
-                    head_seq + 1,
-                    None,
-                    f"missing: checkpoint {checkpoint.id} of {canonical_time(checkpoint.at)} saw the chain "
-                    f"reach #{checkpoint.seq} (the last entries were deleted)",
-                ),
+            return broken(
+                head_seq + 1,
+                f"missing: {label} saw the chain reach #{checkpoint.seq} (the last entries were deleted)",
             )
         if checkpoint.seq and hashes_at.get(checkpoint.seq) != checkpoint.head_hash:
-            return ChainReport(
-                False,
-                checked,
-                head_seq,
-                previous,
-                Break(
-                    checkpoint.seq,
-                    None,
-                    f"differs from checkpoint {checkpoint.id} of {canonical_time(checkpoint.at)} "
-                    "(the chain up to here was rewritten)",
-                ),
-            )
+            return broken(checkpoint.seq, f"differs from {label} (the chain up to here was rewritten)")
         if checkpoint.timestamp_token:
             problem = verify_token(checkpoint) if verify_token else None
+            if problem is None and token_in_store is not None:
+                problem = token_in_store(checkpoint)
             if problem:
-                return ChainReport(
-                    False,
-                    checked,
-                    head_seq,
-                    previous,
-                    Break(checkpoint.seq, None, f"timestamp of checkpoint {checkpoint.id}: {problem}"),
-                )
+                return broken(checkpoint.seq, f"timestamp of {label}: {problem}")
             timestamped += 1
+        covered = max(covered, checkpoint.seq)
+    if last_old_seq > covered:
+        return broken(
+            covered + 1,
+            f"no checkpoint covers entries #{covered + 1}–#{last_old_seq}, older than the checkpoint interval "
+            "(checkpoints were deleted, or the jobs process does not run)",
+        )
     return ChainReport(True, checked, head_seq, previous, None, len(checkpoints), timestamped)
 
 

@@ -39,10 +39,10 @@ def register_audit_cli(app: Flask) -> None:
     @audit.command("verify")
     def verify():
         """Check the whole hash chain and its checkpoints; name the first broken entry (exit 1)."""
-        from app.audit.anchoring import verify_token
+        from app.audit.anchoring import token_in_store, verify_token
         from app.audit.chain import verify_chain
 
-        report = verify_chain(verify_token)
+        report = verify_chain(verify_token, token_in_store)
         db.session.rollback()
         click.echo(report.summary())
         if not report.ok:
@@ -90,7 +90,13 @@ def register_audit_cli(app: Flask) -> None:
         if found is None:
             click.echo(f"No document {document}.", err=True)
             sys.exit(2)
-        content, _data = build_bundle(found)
+        from app.archive.destroyed import DocumentDestroyed
+
+        try:
+            content, _data = build_bundle(found)
+        except DocumentDestroyed as exc:
+            click.echo(exc.notice.message(), err=True)
+            sys.exit(3)
         import hashlib
 
         record(

@@ -168,13 +168,16 @@ def pending_entries(session: Session | None = None) -> list[PendingEntry]:
 
 
 def write_pending(session: Session) -> None:
-    pending = session.info.pop(_PENDING, None)
-    if not pending:
-        return
+    """Flush first, then take the queue: mapper events fired by this very flush (a new Attachment records its
+    file) queue entries that belong to this transaction. Repeat until a flush queues nothing new."""
     from app.audit.chain import append
 
-    session.flush()  # ids of the documents and users the entries name
-    append(session, [p.build() for p in pending])
+    while True:
+        session.flush()  # ids of the documents and users the entries name; fires the mapper events
+        pending = session.info.pop(_PENDING, None)
+        if not pending:
+            return
+        append(session, [p.build() for p in pending])  # flushes the new entries (no entry queues another)
 
 
 def _discard(session: Session, previous_transaction) -> None:

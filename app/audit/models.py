@@ -36,6 +36,8 @@ class AuditEntry(db.Model):
     ip: Mapped[str | None] = mapped_column(String(45))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # HMAC-SHA256 of `hash` under AUDIT_HMAC_KEY (outside the database): recomputing hashes is not enough.
+    mac: Mapped[str | None] = mapped_column(String(64))
 
     actor: Mapped[User | None] = relationship()
     document: Mapped[Document | None] = relationship()
@@ -54,3 +56,7 @@ class AuditCheckpoint(db.Model):
     timestamp_token: Mapped[bytes | None] = mapped_column(LargeBinary)
     timestamp_authority: Mapped[str | None] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
+    # The token's copy in the content store (sha256), and an HMAC over the previous checkpoint's `mac`, this
+    # position, head and token: the checkpoints are one series, none can be deleted or inserted unnoticed.
+    token_sha256: Mapped[str | None] = mapped_column(String(64))
+    mac: Mapped[str | None] = mapped_column(String(64))

@@ -2,12 +2,19 @@
 
 from sqlalchemy import select
 
+from app.dates import as_utc, now_utc
 from app.extensions import db
 from app.identity.models import ApiToken, User
 
 
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    """The session's user, while the account is active and the session was not ended on the server."""
+    from app.identity.sessions import session_is_live
+
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or not user.is_active or not session_is_live(user):
+        return None
+    return user
 
 
 def user_from_bearer(header: str | None) -> User | None:
@@ -20,5 +27,7 @@ def user_from_bearer(header: str | None) -> User | None:
         )
     )
     if token is None or not token.user.is_active:
+        return None
+    if token.expires_at is not None and as_utc(token.expires_at) <= now_utc():
         return None
     return token.user

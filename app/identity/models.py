@@ -95,6 +95,8 @@ class User(UserMixin, db.Model):
     privacy_accepted_at: Mapped[datetime | None]
     # A closed account keeps its row (documents point to it) with personal data minimised (self_service).
     closed_at: Mapped[datetime | None]
+    # Sessions started before this moment are over (set by a password change or a disabled account).
+    sessions_valid_after: Mapped[datetime | None]
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
@@ -109,6 +111,7 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         self.password_hash = password_hasher().hash(password)
+        self.sessions_valid_after = now_utc()  # every session with the old password ends
 
     def check_password(self, password: str) -> bool:
         try:
@@ -148,7 +151,7 @@ class Membership(db.Model):
 
 
 class ApiToken(db.Model):
-    """Bearer tokens for the JSON API; only a hash is stored, the token is shown once."""
+    """Bearer tokens for the JSON API: named, expiring, revocable; only a hash is stored, the token is shown once."""
 
     __tablename__ = "api_tokens"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -156,6 +159,9 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
     revoked: Mapped[bool] = mapped_column(default=False)
+    name: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
     user: Mapped[User] = relationship()
 
     @staticmethod
@@ -163,10 +169,21 @@ class ApiToken(db.Model):
         return hashlib.sha256(token.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, user: User) -> str:
+    def issue(cls, user: User, name: str = "", expires_at: datetime | None = None) -> str:
         token = secrets.token_urlsafe(32)
-        db.session.add(cls(user_id=user.id, token_hash=cls.hash(token)))
+        db.session.add(
+            cls(user_id=user.id, token_hash=cls.hash(token), name=name[:100], expires_at=expires_at)
+        )
         return token
+
+
+class EndedSession(db.Model):
+    """A browser session ended on the server (logout): its cookie, even copied elsewhere, no longer signs in."""
+
+    __tablename__ = "ended_sessions"
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    ended_at: Mapped[datetime] = mapped_column(default=now_utc)
 
 
 class Company(db.Model):

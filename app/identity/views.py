@@ -14,11 +14,12 @@ from app.dates import now_utc
 from app.extensions import db, limiter
 from app.identity import delegation as delegations
 from app.identity import totp
-from app.identity.accounts import SignupError, create_citizen, find_account
+from app.identity.accounts import AccountExists, SignupError, create_citizen, find_account
 from app.identity.auth import user_from_bearer
 from app.identity.companies import companies_represented
 from app.identity.models import Delegation, Representation, User
 from app.identity.persons import access_log, may_reveal_cnp, reveal_cnp
+from app.identity.signup_notice import tell_owner_of_signup_attempt
 from app.identity.throttling import REASON_LABELS, Reason, log_attempt, recent_logins, throttled
 from app.identity.verification import VerificationError, send_verification, verify_token
 from app.mail import MailError
@@ -208,6 +209,17 @@ def signup():
             user.privacy_accepted_at = now_utc()
         except SignupError as exc:
             errors = exc.errors
+        except AccountExists as exc:
+            db.session.rollback()
+            tell_owner_of_signup_attempt(exc.owner, exc.by)
+            flash(
+                _(
+                    "Contul a fost creat. V-am trimis un e-mail: confirmați adresa înainte de a depune "
+                    "documente."
+                ),
+                "success",
+            )
+            return redirect(url_for("portal.home"))
         else:
             record(ACCOUNT_CREATED, actor=user)
             db.session.commit()

@@ -38,6 +38,8 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Given up after the last attempt: no more tries, listed for operators (`flask notifications failed`).
+    failed_at: Mapped[datetime | None] = mapped_column(index=True)
 
     document: Mapped[Document | None] = relationship()
 

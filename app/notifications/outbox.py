@@ -1,7 +1,9 @@
 """The outbox: messages are rows written in the transaction of the event they tell about, and sent after that
 transaction commits. A rollback removes the rows with everything else (nothing is sent about something that did
-not happen); a failed send leaves the row unsent with its error, and the next attempt comes later (after every
-commit that queues something, every scheduler tick, `flask notifications send`)."""
+not happen); each message is sent and its outcome committed on its own; a failed send (whatever the error) leaves the row
+unsent with its attempts, error and next try (backoff), and after MAX_ATTEMPTS it is marked failed and listed for
+operators. Sending runs in the jobs process (`flask jobs run`) and `flask notifications send`; only the embedded
+demo and the tests also send right after the commit that queued something."""
 
 from datetime import timedelta
 
@@ -11,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from app.dates import now_utc
 from app.extensions import db
-from app.mail import MailError
 from app.notifications.channels import SmsError, send_email, send_sms
 from app.notifications.models import OutboxMessage
 
@@ -62,51 +63,94 @@ def _deliver(message: OutboxMessage) -> None:
         raise SmsError(f"unknown channel {message.channel}")
 
 
+def _due(now):
+    return select(OutboxMessage).where(
+        OutboxMessage.sent_at.is_(None),
+        OutboxMessage.failed_at.is_(None),
+        OutboxMessage.attempts < MAX_ATTEMPTS,
+        or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
+    )
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4 ... minutes after the n-th failed attempt, at most an hour."""
+    return timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
+
+
+def send_one(session: Session, skip: set[int]) -> bool | None:
+    """Send the oldest due message and commit its outcome alone: True sent, False failed, None nothing due.
+    The row stays locked (SKIP LOCKED) until its own commit, so two senders never send the same message, and a
+    message that fails, whatever the error, never undoes another one's `sent_at`."""
+    query = _due(now_utc())
+    if skip:
+        query = query.where(OutboxMessage.id.not_in(skip))
+    message = session.scalars(
+        query.order_by(OutboxMessage.id).limit(1).with_for_update(skip_locked=True)
+    ).first()
+    if message is None:
+        session.rollback()
+        return None
+    skip.add(message.id)
+    message.attempts += 1
+    try:
+        _deliver(message)
+    except Exception as exc:  # noqa: BLE001 - any error: counted and kept on the message, the others go on
+        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if message.attempts >= MAX_ATTEMPTS:
+            message.failed_at = now_utc()
+            message.next_attempt_at = None
+            current_app.logger.error("notification %s failed for good: %s", message.id, message.last_error)
+        else:
+            message.next_attempt_at = now_utc() + backoff(message.attempts)
+            current_app.logger.warning("notification %s not sent: %s", message.id, message.last_error)
+        outcome = False
+    else:
+        message.sent_at = now_utc()
+        message.last_error = None
+        message.next_attempt_at = None
+        outcome = True
+    session.commit()
+    return outcome
+
+
 def send_pending(limit: int = 50) -> tuple[int, int]:
-    """Send what is due, each row locked (SKIP LOCKED: two workers never send the same message). Returns (sent,
-    failed). Runs in its own session, so it can be called right after another session's commit."""
+    """Send what is due, one message per transaction. Returns (sent, failed). Runs in its own session, so it can
+    be called right after another session's commit."""
     sent = failed = 0
-    now = now_utc()
+    skip: set[int] = set()
     with Session(db.engine) as session:
-        rows = session.scalars(
-            select(OutboxMessage)
-            .where(
-                OutboxMessage.sent_at.is_(None),
-                OutboxMessage.attempts < MAX_ATTEMPTS,
-                or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
-            )
-            .order_by(OutboxMessage.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        ).all()
-        for message in rows:
-            try:
-                _deliver(message)
-            except (MailError, SmsError, OSError) as exc:
-                message.attempts += 1
-                message.last_error = str(exc)[:2000]
-                # 1, 2, 4 ... minutes, at most an hour between attempts.
-                message.next_attempt_at = now_utc() + timedelta(minutes=min(60, 2 ** (message.attempts - 1)))
-                failed += 1
-                current_app.logger.warning("notification %s not sent: %s", message.id, exc)
-            else:
-                message.attempts += 1
-                message.sent_at = now_utc()
-                message.last_error = None
+        for _ in range(limit):
+            outcome = send_one(session, skip)
+            if outcome is None:
+                break
+            if outcome:
                 sent += 1
-        session.commit()
+            else:
+                failed += 1
     return sent, failed
+
+
+def failed_messages(limit: int = 200) -> list[OutboxMessage]:
+    """Messages given up after MAX_ATTEMPTS, newest first: the operators' list."""
+    return db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.failed_at.is_not(None))
+        .order_by(OutboxMessage.failed_at.desc())
+        .limit(limit)
+    ).all()
 
 
 @event.listens_for(Session, "after_commit")
 def _send_after_commit(session: Session) -> None:
+    """Only where the configuration asks for it (the embedded demo and the tests): in production the jobs process
+    sends, so a citizen's request never waits for an SMTP server or an SMS provider."""
     if not session.info.pop(_QUEUED, False):
         return
-    if not current_app.config.get("NOTIFICATIONS_SEND_AFTER_COMMIT", True):
+    if not current_app.config.get("NOTIFICATIONS_SEND_AFTER_COMMIT", False):
         return
     try:
         send_pending()
-    except Exception:  # noqa: BLE001 - the user's action is committed; the scheduler retries
+    except Exception:  # noqa: BLE001 - the user's action is committed; the jobs process retries
         current_app.logger.exception("sending notifications after commit failed")
 
 
@@ -148,3 +192,12 @@ def register_cli(app) -> None:
         """Send the notifications waiting in the outbox (and retry failed ones whose time has come)."""
         sent, failed = send_pending(limit=1000)
         click.echo(f"{sent} sent, {failed} failed")
+
+    @notifications.command("failed")
+    def failed():
+        """List the messages given up after the last attempt."""
+        for message in failed_messages():
+            click.echo(
+                f"{message.id}\t{message.channel}\t{message.recipient}\t{message.event}\t"
+                f"{message.attempts} attempts\t{message.last_error}"
+            )

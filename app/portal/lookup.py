@@ -33,7 +33,18 @@ def phone_digits(text: str | None) -> str:
     return digits.lstrip("0")
 
 
+def counted_number(text: str) -> str:
+    """The key failed guesses are counted under: the number and year the label means ("0101/21.11.2026",
+    "101" and "101/22.11.2026" are all 101/2026), so retyping it differently buys no extra tries."""
+    parsed = parse_number_label(text)
+    if parsed is None:
+        return normalize_number(text).lower()
+    number, year, _day = parsed
+    return f"{number}/{year}"
+
+
 def too_many_failures(ip: str, number: str) -> bool:
+    number = counted_number(number)
     since = now_utc() - WINDOW
     by_ip = db.session.scalar(
         select(func.count(TrackingAttempt.id)).where(TrackingAttempt.ip == ip, TrackingAttempt.at >= since)
@@ -47,6 +58,7 @@ def too_many_failures(ip: str, number: str) -> bool:
 
 
 def record_failure(ip: str, number: str) -> None:
+    number = counted_number(number)
     db.session.add(TrackingAttempt(ip=ip[:45], number=number[:40]))
 
 

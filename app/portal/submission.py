@@ -20,7 +20,8 @@ from app.registry.models import Attachment, Document, DocumentType
 from app.registry.numbering import register
 from app.signing.citizen import UploadRefused, inspect_upload
 from app.signing.route import store_report
-from app.storage import UploadRejected, check_upload, current_store, safe_filename
+from app.storage import UploadRejected, check_upload, current_store
+from app.storage.uploads import stored_name, upload_limits
 from app.workflow import engine
 from app.workflow.deploy import form_definition
 from app.workflow.models import HistoryEntry, HumanTask, ProcessVersion, TaskStatus
@@ -64,22 +65,28 @@ def check_uploads(uploads: list[FileStorage]) -> tuple[list, list[str]]:
     """Each file checked by content (PDF, JPEG, PNG; size limit; a PDF is opened and a signed one must carry only
     valid signatures). Returns ([(filename, content_type, data, report)], [error messages])."""
     accepted, errors = [], []
-    max_bytes = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
+    config = current_app.config
+    max_bytes = config["MAX_UPLOAD_MB"] * 1024 * 1024
+    uploads = [u for u in uploads if u and u.filename]
+    limits = upload_limits()
+    if len(uploads) > limits["files"]:
+        return [], [_("Trimiteți cel mult %(n)d fișiere odată.", n=limits["files"])]
+    total = 0
     for upload in uploads:
-        if not upload or not upload.filename:
-            continue
         data = upload.read(max_bytes + 1)
+        total += len(data)
+        if total > limits["total_mb"] * 1024 * 1024:
+            return [], [_("Fișierele depășesc împreună %(mb)d MB.", mb=limits["total_mb"])]
         try:
-            content_type = check_upload(upload.filename, data, max_bytes)
-            report = (
-                inspect_upload(data, safe_filename(upload.filename))
-                if content_type == "application/pdf"
-                else None
+            content_type = check_upload(
+                upload.filename, data, max_bytes, config.get("UPLOAD_MAX_PIXELS", 50_000_000)
             )
+            name = stored_name(upload.filename, content_type)
+            report = inspect_upload(data, name) if content_type == "application/pdf" else None
         except (UploadRejected, UploadRefused) as exc:
             errors.append(str(exc))
             continue
-        accepted.append((safe_filename(upload.filename), content_type, data, report))
+        accepted.append((name, content_type, data, report))
     return accepted, errors
 
 

@@ -12,6 +12,7 @@ from app.audit import DOCUMENT_VIEWED, FILE_DOWNLOADED, record
 from app.dates import now_utc, to_local
 from app.extensions import db
 from app.identity.models import Department, Institution
+from app.operations.bad_input import int_arg
 from app.registry.access import DOCUMENT_ROLES, can_view, staff_can_view, staff_documents_query
 from app.registry.entries import (
     annul,
@@ -156,7 +157,7 @@ def _annulments(documents: list[Document]) -> dict[int, DocumentAnnulment]:
 def register_list():
     _register_staff()
     criteria = parse_filter(request.args)
-    page = max(1, request.args.get("pagina", 1, type=int) or 1)
+    page = int_arg("pagina", 1, minimum=1, maximum=10**9)
     query = register_query(current_user, criteria)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()

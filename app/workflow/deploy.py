@@ -225,7 +225,19 @@ def _reactivates(checked: CheckedProcess, same: ProcessVersion, versions: list[P
     return max(from_files, key=lambda v: v.version, default=None) is not same
 
 
+DEPLOY_LOCK_KEY = 727_011
+
+
+def lock_deployments() -> None:
+    """Deployments of processes run one at a time (PostgreSQL, until the transaction ends): two deploying at once
+    (two containers starting, an analyst in the modeler) would otherwise both read "no change" or both add
+    version N+1. The database keeps one current version per process in any case (a partial unique index)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(db.text("SELECT pg_advisory_xact_lock(:k)"), {"k": DEPLOY_LOCK_KEY})
+
+
 def store_version(checked: CheckedProcess) -> ProcessVersion:
+    lock_deployments()
     content_hash = _content_hash(checked)
     versions = db.session.scalars(
         db.select(ProcessVersion).where(ProcessVersion.process_id == checked.process_id)
@@ -235,8 +247,10 @@ def store_version(checked: CheckedProcess) -> ProcessVersion:
     if same is not None and not _reactivates(checked, same, versions):
         return same  # known content from an unchanged file (every start deploys): a modeler version stays current
     for v in versions:
-        v.is_current = v is same
+        v.is_current = False
+    db.session.flush()  # the old current row first: the unique index allows one current version at a time
     if same is not None:
+        same.is_current = True
         if previously_current is not same:
             deployment_recorded(same, "reactivated")
         return same

@@ -3,7 +3,7 @@ the inbox queries, and the append-only history."""
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.dates import now_utc
@@ -20,6 +20,14 @@ class ProcessVersion(db.Model):
     __table_args__ = (
         UniqueConstraint("process_id", "content_hash"),
         UniqueConstraint("process_id", "version"),
+        # One current version per process, whoever deploys at the same time.
+        Index(
+            "uq_process_versions_one_current",
+            "process_id",
+            unique=True,
+            postgresql_where=text("is_current"),
+            sqlite_where=text("is_current"),
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[str] = mapped_column(String(100), index=True)

@@ -528,19 +528,56 @@ def due_instance_ids(limit: int = 100) -> list[int]:
     )
 
 
+def _waiting_element(instance: WorkflowInstance) -> str | None:
+    """The BPMN element(s) the instance waits at, for the incident; None when the state itself cannot be read."""
+    try:
+        workflow = engine.load_workflow(instance.state, _specs(instance.process_version), None)
+        from SpiffWorkflow.util.task import TaskState
+
+        return (
+            ", ".join(
+                sorted(
+                    {
+                        t.task_spec.bpmn_id or t.task_spec.name
+                        for t in workflow.get_tasks(state=TaskState.WAITING)
+                    }
+                )
+            )
+            or None
+        )
+    except Exception:  # noqa: BLE001 - the incident is written anyway
+        return None
+
+
 def wake_due_instances(limit: int = 100) -> int:
-    """One transaction per instance, so one broken route cannot hold back the others."""
+    """One transaction per instance: whatever one route raises is rolled back, recorded on that instance (status
+    error, an incident with the element and the error) and the tick goes on with the others."""
+    from app.operations.incidents import record_incident
+
     woken = 0
     for instance_id in due_instance_ids(limit):
         try:
             if wake_instance(instance_id):
                 woken += 1
             db.session.commit()
-        except RouteError as exc:
+        except Exception as exc:  # noqa: BLE001 - isolation is the point: one broken instance must not stop timers
             db.session.rollback()
-            instance = db.session.get(WorkflowInstance, instance_id)
-            instance.status = InstanceStatus.ERROR
-            instance.error = str(exc)
-            db.session.commit()
-            current_app.logger.error("timer of instance %s failed: %s", instance_id, exc)
+            error = str(exc) if isinstance(exc, RouteError) else f"{type(exc).__name__}: {exc}"
+            element = document_id = None
+            try:
+                instance = db.session.get(WorkflowInstance, instance_id)
+                document_id = instance.document_id
+                element = _waiting_element(instance)
+                instance.status = InstanceStatus.ERROR
+                instance.error = error
+                db.session.commit()
+            except Exception:  # noqa: BLE001 - the incident below still tells the operator
+                db.session.rollback()
+                current_app.logger.exception("instance %s could not be marked as failed", instance_id)
+            try:
+                record_incident(
+                    "timer", error, instance_id=instance_id, document_id=document_id, element=element
+                )
+            except Exception:  # noqa: BLE001 - the log line is the last resort
+                current_app.logger.exception("timer of instance %s failed: %s", instance_id, error)
     return woken

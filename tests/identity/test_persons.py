@@ -40,18 +40,25 @@ def test_invalid_cnp_is_refused_clearly_and_creates_nothing(app, client):
     assert count(app, User) == before
 
 
-def test_duplicate_cnp_email_or_username_is_refused_and_creates_nothing(app, client):
-    assert signup_ion(client).status_code == 302
+def test_duplicate_cnp_or_email_gets_the_same_answer_and_creates_nothing(app, client, mail_server):
+    """Sign-up does not reveal who has an account: the same answer as a new account, and the owner is told."""
+    first = signup_ion(client)
+    assert first.status_code == 302
     before = count(app, User)
-    other = app.test_client()
-    same_cnp = signup_ion(other, email="alt.email@example.ro")
-    assert same_cnp.status_code == 400
-    assert "Există deja un cont pentru acest CNP." in same_cnp.get_data(as_text=True)
-    same_email = signup_ion(other, email="ION.POP@example.ro", cnp="")
-    assert same_email.status_code == 400
-    assert "Există deja un cont cu această adresă de e-mail." in same_email.get_data(as_text=True)
-    demo_address = signup_ion(other, email="cetatean@demo.example", cnp="")
-    assert demo_address.status_code == 400
+    mail_before = len(mail_server.wait_for(1))  # the first account's verification link
+    for kwargs in ({"email": "alt.email@example.ro"}, {"email": "ION.POP@example.ro", "cnp": ""}):
+        other = app.test_client()
+        again = signup_ion(other, **kwargs)
+        assert again.status_code == first.status_code
+        assert again.headers["Location"] == first.headers["Location"]
+        page = other.get(again.headers["Location"]).get_data(as_text=True)
+        assert "Contul a fost creat." in page and "Există deja" not in page
+    assert count(app, User) == before
+    told = mail_server.wait_for(mail_before + 2)[mail_before:]
+    assert {m["To"] for m in told} == {"ion.pop@example.ro"}
+    assert all("Cineva a încercat să creeze un cont nou" in m.get_body().get_content() for m in told)
+    demo_address = signup_ion(app.test_client(), email="cetatean@demo.example", cnp="")
+    assert demo_address.status_code == 302
     assert count(app, User) == before
 
 

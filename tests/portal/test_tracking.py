@@ -103,3 +103,26 @@ def test_incomplete_lookup_is_explained(client):
     assert response.status_code == 400
     assert "Introduceți numărul de înregistrare și codul de acces" in response.get_data(as_text=True)
     assert client.get("/urmarire").status_code == 200
+
+
+def test_failed_guesses_are_counted_per_number_however_it_is_typed(app, login_as, mail_server):
+    """`0101/...` and `101` are the same number: writing it differently (from different addresses, too) buys no
+    extra tries."""
+    label, code, _link, _id = submitted(app, login_as, mail_server)
+    number, day = label.split("/")
+    spellings = [number, f"0{number}", f"00{number}", f" {number} / {day}", f"000{number}/{day}"]
+    assert len(spellings) == MAX_FAILURES_PER_NUMBER
+    for n, spelling in enumerate(spellings):
+        visitor = app.test_client()
+        response = visitor.get(
+            "/urmarire",
+            query_string={"numar": spelling, "cod": "AAAA-BBBB"},
+            environ_base={"REMOTE_ADDR": f"203.0.113.{n + 1}"},
+        )
+        assert response.status_code == 404
+    blocked = app.test_client().get(
+        "/urmarire",
+        query_string={"numar": f"0000{number}", "cod": code},
+        environ_base={"REMOTE_ADDR": "203.0.113.99"},
+    )
+    assert blocked.status_code == 429

@@ -1,0 +1,2 @@
+"""Running the platform: the jobs process (`flask jobs run`), incidents recorded where a background step or a
+stored file failed, and the start-up checks that keep production from running with unsafe settings."""
