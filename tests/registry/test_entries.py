@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from app.audit.models import AuditEntry
-from app.dates import now_utc
+from app.dates import now_utc, to_local
 from app.extensions import db
 from app.registry.entries import annul, link, linked_documents, record_dispatch
 from app.registry.models import Document, DocumentAnnulment, DocumentStatus, RegistryError
@@ -268,15 +268,22 @@ def test_completing_the_art_9_fields_after_registration(ctx):
     from app.registry.entries import complete_entry
 
     document = registered()
+    sent = to_local(document.registered_at).date() - timedelta(days=3)  # the sender's letter is older
     changes = complete_entry(
         document,
-        {"nr_expeditor": "1452", "data_expeditor": "18.11.2026", "file": "3", "anexe": "0", "dosar": "II-3"},
+        {
+            "nr_expeditor": "1452",
+            "data_expeditor": sent.strftime("%d.%m.%Y"),
+            "file": "3",
+            "anexe": "0",
+            "dosar": "II-3",
+        },
         user("registrator"),
     )
     db.session.commit()
     assert changes == {
         "sender_reference": [None, "1452"],
-        "sender_reference_date": [None, "2026-11-18"],
+        "sender_reference_date": [None, sent.isoformat()],
         "page_count": [None, 3],
         "annex_count": [None, 0],
         "file_code": [None, "II-3"],
