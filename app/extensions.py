@@ -8,6 +8,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
+from sqlalchemy.orm import Session
 
 # Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
 naming_convention = {
@@ -24,3 +25,10 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def own_session() -> Session:
+    """A session with its own transaction, for work that must commit apart from the current request's (one outbox
+    message, an incident). On an Engine that is its own connection; where the engine is a single connection already
+    in a transaction (the test harness), it nests as a savepoint instead of ending that transaction."""
+    return Session(db.engine, join_transaction_mode="create_savepoint")

@@ -12,7 +12,7 @@ from sqlalchemy import event, or_, select
 from sqlalchemy.orm import Session
 
 from app.dates import now_utc
-from app.extensions import db
+from app.extensions import db, own_session
 from app.notifications.channels import SmsError, send_email, send_sms
 from app.notifications.models import OutboxMessage
 
@@ -118,7 +118,7 @@ def send_pending(limit: int = 50) -> tuple[int, int]:
     be called right after another session's commit."""
     sent = failed = 0
     skip: set[int] = set()
-    with Session(db.engine) as session:
+    with own_session() as session:
         for _ in range(limit):
             outcome = send_one(session, skip)
             if outcome is None:

@@ -2,9 +2,8 @@
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from app.extensions import db
+from app.extensions import db, own_session
 from app.operations.models import Incident
 
 
@@ -17,7 +16,7 @@ def record_incident(
     element: str | None = None,
 ) -> int:
     """Write the incident at once (own session and commit) and log it; returns its id."""
-    with Session(db.engine) as session:
+    with own_session() as session:
         incident = Incident(
             kind=kind,
             error=error[:4000],

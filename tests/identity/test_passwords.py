@@ -2,7 +2,7 @@
 and English."""
 
 from app.identity.passwords import password_problem
-from tests.conftest import csrf_token
+from tests.webflow import csrf_token
 
 VALID_CNP = "1900101400157"
 

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.identity.models import LoginEvent
 from app.operations.settings import UnsafeConfiguration, check_production_settings
 from app.workflow.models import ProcessVersion
-from tests.conftest import csrf_token
+from tests.webflow import csrf_token
 
 ROOT = Path(__file__).resolve().parents[2]
 
