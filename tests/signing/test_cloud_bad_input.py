@@ -271,3 +271,46 @@ def test_admins_manage_only_their_institutions_providers(app, csc_provider, csc_
     with app.test_request_context():
         assert not db.session.get(SigningProvider, csc_provider).active
         db.session.remove()
+
+
+# --- a route that asks for qualified signatures ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def qualified_route(app):
+    """The petition deployed again with signatureLevel=qualified on the official's signing step."""
+    from pathlib import Path
+
+    from app.workflow.deploy import check_bpmn, store_version
+
+    root = Path(__file__).resolve().parents[2]
+    xml = (root / "processes" / "petitie.bpmn").read_text(encoding="utf-8")
+    marker = '<spiffworkflow:property name="signatureRole" value="referent" />'
+    assert marker in xml
+    xml = xml.replace(marker, marker + '<spiffworkflow:property name="signatureLevel" value="qualified" />')
+    with app.test_request_context():
+        problems, [checked] = check_bpmn(
+            "petitie.bpmn", xml.encode(), root / "forms", {r.code for r in db.session.scalars(select(Role))}
+        )
+        assert not problems, problems
+        store_version(checked)
+        db.session.commit()
+        db.session.remove()
+
+
+def test_route_asking_for_qualified_refuses_advanced_certificates(
+    app, qualified_route, at_signing, csc_provider, csc_service, login_as
+):
+    from tests.webflow import sign
+
+    referent = login_as("referent")
+    response = sign(referent, at_signing["task_id"])  # the institution-held key: not qualified
+    assert response.status_code == 400
+    assert "cere o semnătură electronică calificată" in response.get_data(as_text=True)
+    unchanged(app, at_signing)
+    _client, html, _page = official(login_as, at_signing, csc_provider, csc_service, "elena-avansat")
+    assert "nu este un certificat calificat" in flashed_error_in(html)
+    unchanged(app, at_signing)
+    client, _html, cloud_page = official(login_as, at_signing, csc_provider, csc_service)
+    response = type_code(client, cloud_page, csc_service.last_otp("elena-calificat"))
+    assert response.headers["Location"].endswith("/sarcini/"), flashed_error(client, cloud_page)
