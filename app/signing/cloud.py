@@ -532,6 +532,12 @@ def finish(signing: CloudSigning, otp: str, current_data: bytes, pki) -> tuple[b
         signature_cms = asyncio.run(sign())
     except (SigningError, aiohttp.ClientError, TimeoutError, ValueError, TypeError) as exc:
         raise _sign_hash_refusal(provider, (signer.commit_error if signer else None) or exc) from exc
+    except OSError as exc:  # the timestamp authority (requests) after the provider signed
+        raise SigningRefused(
+            _(
+                "Marca temporală nu a putut fi obținută acum. Nu s-a semnat nimic; cereți un cod nou și reîncercați."
+            )
+        ) from exc
     _check_signature_value(signature_cms, signed_attrs, info.signing_cert, provider)
     output = io.BytesIO(current_store().get(signing.prepared_sha256))
     start, end = signing.prepared["region"]

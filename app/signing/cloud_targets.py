@@ -15,12 +15,17 @@ from app.signing.keys import SigningRefused
 from app.signing.pdf import add_signature_fields
 from app.signing.providers import institution_pki
 from app.signing.receipt import SEAL_BOX, Receipt, render_receipt_pdf
-from app.signing.route import record_signature, signing_reason, signing_target, store_report, task_properties
+from app.signing.route import (
+    record_signature,
+    requires_qualified,
+    signing_reason,
+    signing_target,
+    store_report,
+)
 from app.storage import current_store
 from app.workflow.models import HistoryEntry
 
 SIGNED_SUBMISSION = "depunere_semnata"  # Attachment.kind of the submission the citizen signed
-LEVEL_PROPERTY = "signatureLevel"  # a signing step may require "qualified"
 
 
 # --- an official's signing step ------------------------------------------------------------------------------------
@@ -35,7 +40,7 @@ def task_target(signing: CloudSigning):
         name=signing.user.full_name,
         function=field["function"],
         reason=signing_reason(task),
-        qualified_required=task_properties(task).get(LEVEL_PROPERTY) == "qualified",
+        qualified_required=requires_qualified(task),
     )
     return target, task, request, field
 

@@ -57,7 +57,7 @@ def start_task(task_id: int):
         flash(str(exc), "error")
         return redirect(url_for("inbox.task", task_id=task_id))
     db.session.commit()
-    return redirect(cloud.authorization_url(signing, _redirect_uri()))
+    return redirect(url_for("cloud.page", public_id=signing.public_id))
 
 
 @bp.route("/semnare-cloud/depunere/<public_id>", methods=["POST"])
@@ -75,7 +75,7 @@ def start_submission(public_id: str):
         flash(str(exc), "error")
         return redirect(url_for("portal.document", public_id=public_id) + "#semnatura-calificata")
     db.session.commit()
-    return redirect(cloud.authorization_url(signing, _redirect_uri()))
+    return redirect(url_for("cloud.page", public_id=signing.public_id))
 
 
 def _own(public_id: str):
@@ -110,19 +110,21 @@ def page(public_id: str):
     signing = _own(public_id)
     if signing.stage == Stage.DONE:
         return redirect(_back(signing))
-    return render_template(
-        "signing/cloud.html", signing=signing, back=_back(signing), Stage=Stage, describe=cloud.describe
+    # The provider's pages are reached by a link, not by a form's redirect: the Content-Security-Policy allows
+    # forms to post only to this site (form-action 'self', which browsers apply to redirects too).
+    provider_url = (
+        cloud.authorization_url(signing, _redirect_uri())
+        if signing.stage in (Stage.SERVICE, Stage.CREDENTIAL)
+        else None
     )
-
-
-@bp.route("/semnare-cloud/<public_id>/reluare", methods=["POST"])
-@login_required
-def resume(public_id: str):
-    """Go (back) to the provider's authorization page for the current step: after a refusal or a timeout."""
-    signing = _own(public_id)
-    if signing.stage not in (Stage.SERVICE, Stage.CREDENTIAL):
-        abort(404)
-    return redirect(cloud.authorization_url(signing, _redirect_uri()))
+    return render_template(
+        "signing/cloud.html",
+        signing=signing,
+        back=_back(signing),
+        Stage=Stage,
+        describe=cloud.describe,
+        provider_url=provider_url,
+    )
 
 
 @bp.route("/semnare-cloud/<public_id>/certificat", methods=["POST"])
@@ -139,7 +141,7 @@ def choose(public_id: str):
         flash(str(exc), "error")
         return redirect(url_for("cloud.page", public_id=public_id))
     db.session.commit()
-    return redirect(cloud.authorization_url(signing, _redirect_uri()))
+    return redirect(url_for("cloud.page", public_id=signing.public_id))
 
 
 @bp.route("/semnare-cloud/<public_id>/cod-nou", methods=["POST"])

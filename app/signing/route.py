@@ -9,6 +9,7 @@ import contextvars
 from contextlib import contextmanager
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -23,6 +24,7 @@ from app.signing.models import ReportStatus, SignatureReport, SignatureRequest, 
 from app.signing.pdf import add_signature_fields, sign_pdf
 from app.signing.pki import current_pki
 from app.signing.providers import institution_pki
+from app.signing.qualified import is_qualified
 from app.signing.validation import first_problem, validate_pdf
 from app.storage import current_store
 from app.workflow import engine
@@ -39,6 +41,7 @@ from app.workflow.runtime import (
 )
 
 SIGNATURE_PROPERTY = "signatureRole"
+LEVEL_PROPERTY = "signatureLevel"
 ANSWER_PURPOSE = "raspuns"
 
 _signing = contextvars.ContextVar("signing_in_progress", default=False)
@@ -199,6 +202,11 @@ def signing_target(task_id: int, user: User) -> tuple[HumanTask, SignatureReques
     return task, request, field
 
 
+def requires_qualified(task: HumanTask) -> bool:
+    """A signing step may ask for a qualified signature (spiffworkflow property signatureLevel=qualified)."""
+    return task_properties(task).get(LEVEL_PROPERTY) == "qualified"
+
+
 def signing_reason(task: HumanTask) -> str:
     return f"Semnarea răspunsului la petiția nr. {task.document.registration_label}"
 
@@ -216,6 +224,13 @@ def sign_task(task_id: int, user: User, secret: str | None = None) -> HumanTask:
             "Nu aveți o cheie de semnare înregistrată. Cereți administratorului să vă încarce certificatul."
         )
     signer = load_signer(credential, secret)
+    if requires_qualified(task) and not is_qualified(signer.signing_cert):
+        raise SigningRefused(
+            _(
+                "Acest pas cere o semnătură electronică calificată, iar certificatul cheii dumneavoastră nu este "
+                "calificat. Semnați cu certificatul calificat de la furnizor."
+            )
+        )
     pki = current_pki()
     check_signing_certificate(signer, pki, user.full_name)
     index = request.fields.index(field)

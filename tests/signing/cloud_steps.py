@@ -29,6 +29,19 @@ def at_provider(location: str, username: str, password: str = CSC_PASSWORD) -> s
     return f"{back.path}?{back.query}"
 
 
+def provider_link(client, cloud_page: str) -> str:
+    return provider_link_in(client.get(cloud_page).get_data(as_text=True))
+
+
+def provider_link_in(html: str) -> str:
+    """Our page links to the provider's authorization page (a link: forms may only post to this site)."""
+    match = re.search(r'href="([^"]+)" id="la-furnizor"', html)
+    assert match, html
+    import html as html_module
+
+    return html_module.unescape(match.group(1))
+
+
 def start(client, page_path: str, action: str, provider_id: int):
     token = csrf_token(client, page_path)
     response = client.post(action, data={"csrf_token": token, "furnizor": provider_id})
@@ -36,33 +49,35 @@ def start(client, page_path: str, action: str, provider_id: int):
 
 
 def reach_code_step(client, page_path, action, provider_id, service, account, credential_id):
-    """Start, log in at the provider, choose the certificate, authorize the hash there. Returns the response of
-    the certificate choice (a redirect to the provider, or back to our page when refused) and our page's path."""
+    """Start, log in at the provider, choose the certificate, authorize the hash there. Returns our page (asking
+    for the one-time code, or saying why the certificate was refused) and its path."""
     response = start(client, page_path, action, provider_id)
     assert response.status_code == 302, response.get_data(as_text=True)
-    assert response.headers["Location"].startswith(service.base_url + "/oauth2/authorize")
-    back = client.get(at_provider(response.headers["Location"], account))
-    assert back.status_code == 302
-    cloud_page = urlsplit(back.headers["Location"]).path
+    cloud_page = urlsplit(response.headers["Location"]).path
+    link = provider_link(client, cloud_page)
+    assert link.startswith(service.base_url + "/oauth2/authorize") and "scope=service" in link
+    back = client.get(at_provider(link, account))
+    assert back.status_code == 302 and urlsplit(back.headers["Location"]).path == cloud_page
     html = client.get(cloud_page).get_data(as_text=True)
     assert credential_id in html, html
-    response = choose(client, cloud_page, credential_id)
-    if response.headers["Location"].startswith(cloud_page):  # refused: the page says why
-        return response, cloud_page
-    query = parse_qs(urlsplit(response.headers["Location"]).query)
+    choose(client, cloud_page, credential_id)
+    html = client.get(cloud_page).get_data(as_text=True)
+    if 'id="la-furnizor"' not in html:  # refused: the page says why
+        return html, cloud_page
+    link = provider_link_in(html)
+    query = parse_qs(urlsplit(link).query)
     assert query["scope"] == ["credential"] and query["credentialID"] == [credential_id]
-    back = client.get(at_provider(response.headers["Location"], account))
+    back = client.get(at_provider(link, account))
     assert urlsplit(back.headers["Location"]).path == cloud_page
-    return response, cloud_page
+    return client.get(cloud_page).get_data(as_text=True), cloud_page
 
 
 def sign_in_cloud(client, page_path, action, provider_id, service, account, credential_id):
     """The whole signature; returns the last response (the code's POST) and our cloud signing page's path."""
-    response, cloud_page = reach_code_step(
+    html, cloud_page = reach_code_step(
         client, page_path, action, provider_id, service, account, credential_id
     )
-    if response.headers["Location"].startswith(cloud_page):
-        return response, cloud_page
+    assert 'name="cod"' in html, flashed_error_in(html)
     return type_code(client, cloud_page, service.last_otp(credential_id)), cloud_page
 
 
@@ -77,6 +92,9 @@ def type_code(client, cloud_page, code):
 
 
 def flashed_error(client, path) -> str:
-    html = client.get(path).get_data(as_text=True)
+    return flashed_error_in(client.get(path).get_data(as_text=True))
+
+
+def flashed_error_in(html: str) -> str:
     match = re.search(r'class="alert alert-danger[^"]*"[^>]*>(.*?)</div>', html, re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(1))).strip() if match else ""

@@ -368,7 +368,8 @@ if (
     from app.signing import testpki
 
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 5001
-    service = demo_service()
+    app_url = sys.argv[2].rstrip("/") if len(sys.argv) > 2 else "http://127.0.0.1:5000"
+    service = demo_service(f"{app_url}/semnare-cloud/retur")
     service._server = make_server("127.0.0.1", port, service._app(), threaded=True)
     service.base_url = f"http://127.0.0.1:{port}"
     print(

@@ -107,7 +107,10 @@ def test_citizen_signs_submission_with_cloud_certificate(app, csc_provider, csc_
                 Attachment.document_id == document_id, Attachment.kind == SIGNED_SUBMISSION
             )
         )
-        statuses = pyhanko_statuses(current_store().get(signed.sha256))
+        data, attachment_id = current_store().get(signed.sha256), signed.public_id
+        statuses = pyhanko_statuses(data)
         assert len(statuses) == 1 and statuses[0][1].bottom_line
         assert open_request(db.session.get(type(signed.document), document_id)) is not None  # route untouched
         db.session.remove()
+    downloaded = citizen.get(f"/fisiere/{attachment_id}")
+    assert downloaded.status_code == 200 and downloaded.data == data
