@@ -72,10 +72,11 @@ def test_a_new_citizen_with_roeid_on_a_phone(
     expect(page.get_by_role("status").first).to_contain_text(
         "Contul a fost creat din datele transmise de ROeID"
     )
-    expect(page.get_by_text("Ion Popescu").first).to_be_visible()
-    expect(page.get_by_text("cont legat de ROeID")).to_be_visible()
-    expect(page.get_by_text("0722 111 222")).to_be_visible()
-    expect(page.get_by_text("1**********" + NEW_PERSON_CNP[-2:])).to_be_visible()
+    main = page.locator("main")
+    expect(main.get_by_text("Ion Popescu").first).to_be_visible()
+    expect(main.get_by_text("cont legat de ROeID")).to_be_visible()
+    expect(main.get_by_text("0722 111 222")).to_be_visible()
+    expect(main.get_by_text("1**********" + NEW_PERSON_CNP[-2:])).to_be_visible()
     check_page(page, "contul creat din ROeID")
     shoot(page, screenshot_dir, "cont-03-cont-creat")
 
