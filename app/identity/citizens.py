@@ -5,7 +5,6 @@ from flask_babel import lazy_gettext as _l
 
 # Labels of the audit actions these features record (shown on the audit pages).
 ACTION_LABELS = {
-    "roeid_login": _l("Autentificare ROeID"),
     "roeid_refused": _l("Autentificare ROeID refuzată"),
     "roeid_account_created": _l("Cont creat din ROeID"),
     "roeid_linked": _l("Cont legat de ROeID"),
