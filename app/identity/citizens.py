@@ -23,7 +23,25 @@ def register_citizens(app) -> None:
     from app.portal.limits import allow_large_submission
 
     app.before_request_funcs.setdefault(None, []).insert(0, allow_large_submission)
+    app.after_request(allow_roeid_logout)
     app.jinja_env.filters["mask_email"] = mask_email
     from app.portal.signatures import signature_sentence
 
     app.jinja_env.globals["signature_sentence"] = signature_sentence
+
+
+def allow_roeid_logout(response):
+    """The sign-out form's redirect goes on to ROeID's end-session page: browsers check form-action on redirects,
+    so the provider's origin joins 'self' there (runs after the application's own security headers)."""
+    from urllib.parse import urlsplit
+
+    from flask import current_app
+
+    issuer = current_app.config.get("ROEID_ISSUER")
+    policy = response.headers.get("Content-Security-Policy")
+    if issuer and policy and "form-action 'self'" in policy:
+        parts = urlsplit(issuer)
+        response.headers["Content-Security-Policy"] = policy.replace(
+            "form-action 'self'", f"form-action 'self' {parts.scheme}://{parts.netloc}"
+        )
+    return response

@@ -28,7 +28,6 @@ from app.extensions import db
 from app.identity.models import User
 from app.identity.persons import clean_cnp
 
-ROEID_LOGIN = "roeid_login"
 ROEID_REFUSED = "roeid_refused"
 ROEID_ACCOUNT_CREATED = "roeid_account_created"
 ROEID_LINKED = "roeid_linked"

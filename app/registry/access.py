@@ -38,6 +38,10 @@ def can_view(user: User, document: Document) -> bool:
         return False
     if document.submitter_id == user.id:
         return True
+    if document.company_id is not None and not user.is_staff:
+        from app.identity.mandates import may_see_document  # the company's approved representatives
+
+        return may_see_document(user, document)
     return staff_can_view(user, document)
 
 

@@ -72,10 +72,11 @@ def test_a_new_citizen_with_roeid_on_a_phone(
     expect(page.get_by_role("status").first).to_contain_text(
         "Contul a fost creat din datele transmise de ROeID"
     )
-    expect(page.get_by_text("Ion Popescu").first).to_be_visible()
-    expect(page.get_by_text("cont legat de ROeID")).to_be_visible()
-    expect(page.get_by_text("0722 111 222")).to_be_visible()
-    expect(page.get_by_text("1**********" + NEW_PERSON_CNP[-2:])).to_be_visible()
+    main = page.locator("main")
+    expect(main.get_by_text("Ion Popescu").first).to_be_visible()
+    expect(main.get_by_text("cont legat de ROeID")).to_be_visible()
+    expect(main.get_by_text("0722 111 222")).to_be_visible()
+    expect(main.get_by_text("1**********" + NEW_PERSON_CNP[-2:])).to_be_visible()
     check_page(page, "contul creat din ROeID")
     shoot(page, screenshot_dir, "cont-03-cont-creat")
 
@@ -111,6 +112,17 @@ def test_a_new_citizen_with_roeid_on_a_phone(
     page.get_by_label("În numele firmei Transilvania Construct SRL").check()
     page.get_by_label("Subiect").fill(SUBJECT)
     page.get_by_label("Conținut").fill(CONTENT)
+    # A file over the limit is refused in the browser, under its field, before anything is sent.
+    attachments = page.get_by_label("Documente atașate")
+    attachments.set_input_files(
+        {"name": "scan-mare.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n" + b"0" * 2_500_000}
+    )
+    expect(
+        page.get_by_text("Fișierul „scan-mare.pdf” are 2,4 MB; limita este 2 MB pe fișier.")
+    ).to_be_visible()
+    shoot(page, screenshot_dir, "cont-05a-fisier-prea-mare")
+    attachments.set_input_files([])
+    expect(page.get_by_text("Fișierul „scan-mare.pdf”")).to_have_count(0)
     check_page(page, "formular pentru firmă")
     shoot(page, screenshot_dir, "cont-05-formular-firma")
     page.get_by_role("button", name="Trimite").click()

@@ -185,6 +185,12 @@ def test_an_approved_representative_submits_for_the_company_and_all_see_it(app, 
     decide(login_as("registrator"), pending.id, "aproba")
     assert client.get(response.headers["Location"]).status_code == 200
     assert "Autorizație de construire" in client.get("/documentele-mele").get_data(as_text=True)
+    with app.app_context():
+        from app.registry.access import can_view
+
+        document = db.session.scalar(select(Document).where(Document.company_id.is_not(None)))
+        second = db.session.scalar(select(User).where(User.username == "ion.pop@example.ro"))
+        assert can_view(second, document)  # its files and answer too
 
 
 def test_submitting_for_a_company_not_represented_is_refused(app, client):

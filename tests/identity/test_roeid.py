@@ -247,6 +247,8 @@ def test_the_provider_refusing_consent_is_a_clear_message(app, client, roeid):
 def test_logout_ends_the_session_at_the_provider(app, client, roeid):
     response, _callback, browser = login_with_roeid(client, roeid, "ion.popescu")
     assert response.status_code == 302
+    # The sign-out form may continue to the provider (browsers check form-action on redirects).
+    assert f"form-action 'self' {roeid.issuer}" in client.get("/cont").headers["Content-Security-Policy"]
     response = client.post("/iesire", data={"csrf_token": csrf_token(client, "/cont")})
     end_session = response.headers["Location"]
     assert end_session.startswith(roeid.issuer) and "id_token_hint=" in end_session
