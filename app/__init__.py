@@ -1,5 +1,6 @@
 """Application factory."""
 
+import importlib
 import logging
 from pathlib import Path
 
@@ -12,6 +13,23 @@ from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 # Only these folders of node_modules are served: the front-end packages npm installs at set-up.
 # Served from node_modules; "registratura" holds what `npm run build` bundles from app/static/src (the modeler).
+# The packages whose init_app create_app calls, in this order.
+PACKAGES = (
+    "identity",
+    "registry",
+    "signing",
+    "notifications",
+    "intake",
+    "correspondence",
+    "communication",
+    "portal",
+    "inbox",
+    "archive",
+    "auditors",
+    "api",
+    "modeling",
+)
+
 VENDOR_DIRS = {
     "bootstrap": "bootstrap/dist",
     "bpmn-js": "bpmn-js/dist",
@@ -89,62 +107,16 @@ def create_app(overrides: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
     limiter.init_app(app)
     login_manager.init_app(app)
-    login_manager.login_view = "identity.login"
-    login_manager.login_message = None
 
     from app import models  # noqa: F401  (registers every table with SQLAlchemy)
-    from app.api.views import bp as api_bp
-    from app.audit.views import bp as audit_bp
-    from app.communication.views import bp as communication_bp
-    from app.identity.auth import load_user
-    from app.identity.views import bp as identity_bp
-    from app.inbox.views import bp as inbox_bp
-    from app.modeling import bp as modeling_bp
-    from app.notifications.views import bp as notifications_bp
-    from app.portal.views import bp as portal_bp
-    from app.registry.views import bp as registry_bp
-
-    login_manager.user_loader(load_user)
-    for blueprint in (identity_bp, portal_bp, inbox_bp, registry_bp, api_bp, audit_bp, modeling_bp):
-        app.register_blueprint(blueprint)
-    for blueprint in (communication_bp, notifications_bp):  # issue #4: two-way communication, notifications
-        app.register_blueprint(blueprint)
-    from app.identity.admin_views import bp as administration_bp
-
-    app.register_blueprint(administration_bp)  # issue #3: institutions, departments, staff
-    from app.identity.cli import register_identity_cli
-
-    register_identity_cli(app)
-    from app.registry.intake_views import bp as intake_bp
-
-    app.register_blueprint(intake_bp)  # issue #3: paper intake, receipts, internal documents, attaching
-    from app.correspondence.views import bp as correspondence_bp
-
-    app.register_blueprint(correspondence_bp)  # issue #3: letters between institutions
-    from app.archive.disposal import install_session_hooks as install_archive_hooks
-    from app.archive.views import bp as archive_bp
-
-    app.register_blueprint(archive_bp)  # issue #8: electronic archive
-    install_archive_hooks()  # blobs of destroyed files are deleted only after the disposal commits
-    csrf.exempt(api_bp)  # the API authenticates with bearer tokens only, never with the session cookie
-
-    from app.signing import init_app as init_signing
-
-    init_signing(app)
-
     from app.cli import register_cli
     from app.templating import register_form_helpers, register_templating
 
+    # Every package plugs itself in: blueprints, commands, script helpers, hooks. Lower packages first, so the
+    # hooks a package adds run in this order (docs/architecture.md draws the direction).
+    for package in PACKAGES:
+        importlib.import_module(f"app.{package}").init_app(app)
     register_cli(app)
-    from app.notifications.outbox import register_cli as register_notifications_cli
-
-    register_notifications_cli(app)
-    from app.registry.cli import register_registry_cli
-
-    register_registry_cli(app)  # flask registry freeze-day
-    from app.archive.cli import register_archive_cli
-
-    register_archive_cli(app)  # flask archive run / fixity / export
     register_templating(app)
     register_form_helpers(app)
 
@@ -177,11 +149,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         g.locale = select_locale()
 
     if app.config["SCHEDULER_ENABLED"] and not app.config["TESTING"]:
-        from app.audit.anchoring import add_checkpoint_job
-        from app.notifications.outbox import add_outbox_job
-        from app.workflow.scheduler import start_scheduler
+        from app.jobs import start_scheduler
 
-        scheduler = start_scheduler(app)
-        add_checkpoint_job(scheduler, app)
-        add_outbox_job(scheduler, app)
+        start_scheduler(app)  # every scheduled job is declared in app/jobs.py
     return app

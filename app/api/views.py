@@ -10,12 +10,13 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from app.api.openapi import openapi_document
+from app.correspondence.signed_answer import sign_task, signing_role
 from app.extensions import db
 from app.forms import FormDefinition, parse_submission
 from app.forms.model import OPTIONS_KEY
 from app.identity.auth import user_from_bearer
 from app.identity.models import Institution
-from app.portal.submission import (
+from app.intake.submission import (
     SubmissionInvalid,
     existing_submission,
     register_on_submission,
@@ -27,7 +28,6 @@ from app.registry.access import can_view
 from app.registry.history import history_entries
 from app.registry.models import Attachment, Document, DocumentType
 from app.signing.keys import SigningRefused
-from app.signing.route import sign_task, signing_role
 from app.storage import current_store
 from app.workflow.models import HumanTask
 from app.workflow.runtime import (

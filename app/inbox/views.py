@@ -6,12 +6,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.communication.requests import close_for_completed_task, task_completion_state
+from app.correspondence.signed_answer import sign_task, signing_page, signing_role
 from app.extensions import db
 from app.forms import parse_submission
-from app.inbox.models import Notification
+from app.notifications.models import Notification
 from app.registry.history import history_with_rows
 from app.signing.keys import SigningRefused
-from app.signing.route import sign_task, signing_page, signing_role
 from app.workflow.models import HumanTask, TaskStatus
 from app.workflow.runtime import (
     FormInvalid,

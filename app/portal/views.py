@@ -11,9 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from app.communication.models import CompletionRequest
 from app.extensions import db, limiter
 from app.identity.roles import SUBMITTER_LANE
-from app.portal.lookup import find_document, normalize_number, record_failure, too_many_failures
-from app.portal.models import SubmissionDraft
-from app.portal.submission import (
+from app.intake.submission import (
     SubmissionInvalid,
     existing_submission,
     parse_posted,
@@ -21,6 +19,8 @@ from app.portal.submission import (
     submission_form,
     submit,
 )
+from app.portal.lookup import find_document, normalize_number, record_failure, too_many_failures
+from app.portal.models import SubmissionDraft
 from app.portal.tracking import (
     citizen_timeline,
     current_steps,

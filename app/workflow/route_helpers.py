@@ -14,8 +14,7 @@ from datetime import date, datetime, timedelta
 
 import holidays
 
-from app.dates import as_utc, now_utc, to_local
-from app.registry.numbering import add_days, end_of_local_day
+from app.dates import add_days, as_utc, end_of_local_day, now_utc, to_local
 
 
 class HelperError(Exception):

@@ -17,8 +17,8 @@ from app.correspondence.letters import (
 from app.correspondence.models import OutgoingLetter
 from app.extensions import db
 from app.identity.models import Institution, User
+from app.intake.paper import Sender, register_paper
 from app.registry.catalogue import enable
-from app.registry.intake import Sender, register_paper
 from app.registry.models import Attachment, Document, DocumentStatus, DocumentType
 from app.storage import FileStore
 from app.workflow.models import HistoryEntry, HumanTask, TaskStatus, WorkflowInstance

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.identity.models import Institution, User
-from app.portal.submission import submit
+from app.intake.submission import submit
 from app.registry.models import Document, DocumentStatus, DocumentType
 from app.workflow.deploy import deploy_all
 from app.workflow.migration import migrate, plan

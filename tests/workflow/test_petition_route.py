@@ -6,13 +6,13 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from app.correspondence.signed_answer import sign_task
 from app.dates import now_utc
 from app.extensions import db
 from app.identity.models import Institution
-from app.inbox.models import Notification
-from app.portal.submission import submit
+from app.intake.submission import submit
+from app.notifications.models import Notification
 from app.registry.models import Attachment, DocumentStatus, DocumentType
-from app.signing.route import sign_task
 from app.workflow.models import HistoryEntry, HumanTask, InstanceStatus, TaskStatus, WorkflowInstance
 from app.workflow.runtime import FormInvalid, NotCandidate, TaskUnavailable, complete_task, wake_due_instances
 from tests.routes import open_task, user

@@ -31,7 +31,7 @@ PATH_EVENTS = ("task_completed", "automatic")
 
 @dataclass
 class StandIns:
-    """Side-effect-free replacements for the vetted helpers (app/workflow/helpers.py), bound to one document.
+    """Side-effect-free replacements for the vetted helpers (registered by their packages: app/workflow/script_helpers.py), bound to one document.
 
     Helpers that change something get a stand-in returning what the real run recorded; the read-only route helpers
     (dates, deadlines, registry lookups, app/workflow/route_helpers.py) run for real against a detached copy of
@@ -136,7 +136,7 @@ class StandIns:
 def _refusing(name: str):
     def refuse(*_args, **_kwargs):
         raise RuntimeError(
-            f"the helper {name} has no side-effect-free stand-in for replay (app/audit/replay.py)"
+            f"the helper {name} has no side-effect-free stand-in for replay (app/auditors/replay.py)"
         )
 
     return refuse
@@ -144,10 +144,9 @@ def _refusing(name: str):
 
 def _production_helper_names(document: Document) -> list[str]:
     """The names scripts can call in production: binding them has no effect (they only run when called)."""
-    from app.workflow.helpers import bind_helpers
-    from app.workflow.runtime import RunContext
+    from app.workflow.script_helpers import helper_names
 
-    return list(bind_helpers(RunContext(document, None)))
+    return sorted(helper_names())
 
 
 def _route_helpers(stand_ins: "StandIns") -> dict:
