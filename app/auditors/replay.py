@@ -34,7 +34,7 @@ class StandIns:
     """Side-effect-free replacements for the vetted helpers (registered by their packages: app/workflow/script_helpers.py), bound to one document.
 
     Helpers that change something get a stand-in returning what the real run recorded; the read-only route helpers
-    (dates, deadlines, registry lookups, app/workflow/route_helpers.py) run for real against a detached copy of
+    (dates, deadlines, registry lookups, app/workflow/builtin_helpers.py) run for real against a detached copy of
     the document, at the recorded moment of each step. A helper with no stand-in refuses to run, so replay can
     never have a side effect: the divergence then names it."""
 
@@ -151,7 +151,7 @@ def _production_helper_names(document: Document) -> list[str]:
 
 def _route_helpers(stand_ins: "StandIns") -> dict:
     try:
-        from app.workflow.route_helpers import DatabaseEnv, bind_route_helpers
+        from app.workflow.builtin_helpers import DatabaseEnv, bind_route_helpers
     except ImportError:
         return {}
 

@@ -10,13 +10,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.communication.comments import add_comment, comments_for
-from app.communication.letters import render_cover_page
 from app.communication.messages import (
     ANSWER_POSTED,
     record_paper_dispatch,
     send_formal_message,
 )
 from app.communication.models import CompletionRequest
+from app.communication.paper_answer import render_cover_page
 from app.communication.requests import (
     CommunicationError,
     answer_completion,

@@ -4,7 +4,7 @@ registers it as incoming with its own number, both numbers linked."""
 
 from sqlalchemy import select
 
-from app.correspondence.letters import LetterInvalid, LetterRefused, send_to_institution
+from app.correspondence.outgoing import LetterInvalid, LetterRefused, send_to_institution
 from app.dates import now_utc, to_local
 from app.extensions import db
 from app.identity.models import Institution

@@ -7,12 +7,12 @@ def init_app(app) -> None:
     from app.registry.access import staff_sees_a_document_of
     from app.registry.cli import register_registry_cli
     from app.registry.models import install_audit_hooks
-    from app.registry.route_steps import init_app as init_route_steps
+    from app.registry.route_steps import register_route_steps
     from app.registry.views import bp
 
     app.register_blueprint(bp)
     register_registry_cli(app)  # flask registry freeze-day
-    init_route_steps(app)
+    register_route_steps()
     install_audit_hooks()
     if staff_sees_a_document_of not in STAFF_MAY_SEE_PERSON:
         STAFF_MAY_SEE_PERSON.append(staff_sees_a_document_of)

@@ -1,5 +1,5 @@
 """The helpers BPMN scripts call on the document itself: register it, close it, remind and mark it overdue, with
-beside each the side-effect-free stand-in scenario tests use. `init_app` registers them with the engine
+beside each the side-effect-free stand-in scenario tests use. `register_route_steps` (called by the registry's init_app) registers them with the engine
 (app/workflow/script_helpers.py); everything they change happens in the transaction of the step that ran them.
 
 Packages above the registry act on these moments through the hooks below (the citizen is told, staff are
@@ -146,7 +146,8 @@ def mark_in_progress(document) -> None:
         document.status = DocumentStatus.IN_PROGRESS
 
 
-def init_app(app) -> None:
+def register_route_steps() -> None:
+    """Offer these helpers to scripts, mark documents in progress when people have work, keep document types."""
     from app.registry.catalogue import upsert_document_type
     from app.workflow.deploy import MANIFEST_DEPLOYED
     from app.workflow.runtime import TASKS_READY

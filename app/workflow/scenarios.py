@@ -6,7 +6,7 @@ the clock at their due time), and states what it expects: the path of BPMN eleme
 deadline, who a task is assigned to. It runs in memory: the route's own BPMN and forms, the sandboxed script
 engine, and side-effect-free stand-ins for the helpers under their real names (`bind_helpers`): nothing is written
 to the database, no PDF is rendered, nobody is notified. The date helpers are the production code itself
-(route_helpers), over an in-memory document. At every wait state the engine state is saved and loaded again as in
+(builtin_helpers), over an in-memory document. At every wait state the engine state is saved and loaded again as in
 production, so route data that cannot be stored fails here first.
 
 The format (docs/analysts.md has the analysts' version):
@@ -39,7 +39,7 @@ from app.dates import as_utc, to_local
 from app.forms import FormDefinition, validate_submission
 from app.identity.roles import STANDARD_ROLES, SUBMITTER_LANE
 from app.workflow import engine
-from app.workflow.route_helpers import HelperEnv
+from app.workflow.builtin_helpers import HelperEnv
 from app.workflow.runtime import TASKS_READY
 from app.workflow.sandbox import make_script_engine
 from app.workflow.script_helpers import stand_ins

@@ -4,7 +4,7 @@ The engine imports no domain package: each package's `init_app` registers its he
 each the side-effect-free stand-in the scenario runner (app/workflow/scenarios.py) calls instead. A production
 helper is bound to one engine run (`bind(ctx)`, ctx a `runtime.RunContext`); a stand-in to one scenario run
 (`stand_in(run)`, run the runner's state: its in-memory document, clock and lookups). The route helpers (dates,
-deadlines, lookups: route_helpers.py) belong to the engine and are always there."""
+deadlines, lookups: builtin_helpers.py) belong to the engine and are always there."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -47,21 +47,21 @@ def registered() -> dict[str, ScriptHelper]:
 
 def helper_names() -> set[str]:
     """Every name scripts can call in production (the route helpers included)."""
-    from app.workflow.route_helpers import bind_route_helpers
+    from app.workflow.builtin_helpers import bind_route_helpers
 
     return set(bind_route_helpers(SimpleNamespace(document=None))) | set(_HELPERS)
 
 
 def bind_helpers(ctx) -> dict:
     """The production helpers for one engine run."""
-    from app.workflow.route_helpers import DatabaseEnv, bind_route_helpers
+    from app.workflow.builtin_helpers import DatabaseEnv, bind_route_helpers
 
     return {**bind_route_helpers(DatabaseEnv(ctx)), **{n: h.bind(ctx) for n, h in _HELPERS.items()}}
 
 
 def stand_ins(run, env) -> dict:
     """The scenario runner's helpers: the route helpers over its in-memory `env`, and every stand-in."""
-    from app.workflow.route_helpers import bind_route_helpers
+    from app.workflow.builtin_helpers import bind_route_helpers
 
     return {
         **bind_route_helpers(env),

@@ -1,7 +1,8 @@
-"""Helpers for analysts' scripts and conditions: date arithmetic in calendar or working days, the document's
-deadline (read, move with a recorded reason, use as a timer) and registry lookups.
+"""The engine's built-in helpers for analysts' scripts and conditions (the packages' own helpers are registered in
+script_helpers.py): date arithmetic in calendar or working days, the document's deadline (read, move with a
+recorded reason, use as a timer) and lookups of heads and officials.
 
-`bind_helpers` (helpers.py) exposes them by name. They are written against a small `HelperEnv` so the same code
+`script_helpers.bind_helpers` exposes them by name. They are written against a small `HelperEnv` so the same code
 runs in production (`DatabaseEnv`: the document row, history rows, staff lookups in the database) and in the
 scenario runner (app/workflow/scenarios.py: an in-memory document, nothing written anywhere).
 

@@ -7,14 +7,14 @@ import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
-from app.correspondence.letters import (
+from app.correspondence.models import OutgoingLetter
+from app.correspondence.outgoing import (
     LetterInvalid,
     LetterRefused,
     letter_lines,
     send_to_institution,
     send_to_person,
 )
-from app.correspondence.models import OutgoingLetter
 from app.extensions import db
 from app.identity.models import Institution, User
 from app.intake.paper import Sender, register_paper
