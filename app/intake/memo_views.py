@@ -4,7 +4,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.extensions import db
 from app.intake.paper import (
     IntakeInvalid,
     IntakeRefused,
@@ -14,6 +13,7 @@ from app.intake.paper import (
 )
 from app.intake.submission import parse_posted, submission_form
 from app.intake.views import _choice, _refuse_foreign_institution, _unknown_type, bp
+from app.unit_of_work import unit_of_work
 
 
 @bp.route("/registratura/intern", methods=["GET", "POST"])
@@ -35,17 +35,14 @@ def internal():
     form = form_without_files(submission_form(doc_type).form) if doc_type else None
     if request.method == "POST" and refusal is None and doc_type is not None:
         data = parse_posted(doc_type, request.form)
-        try:
+        with unit_of_work(IntakeInvalid, IntakeRefused) as work:
             document = start_internal(
                 current_user, institution, doc_type, data, request.files.getlist("anexe")
             )
-            db.session.commit()
-        except IntakeInvalid as exc:
-            db.session.rollback()
-            errors = exc.errors
-        except IntakeRefused as exc:
-            db.session.rollback()
-            refusal = str(exc)
+        if work.failed(IntakeInvalid):
+            errors = work.error.errors
+        elif work.failed(IntakeRefused):
+            refusal = str(work.error)
         else:
             flash(_("Documentul intern a fost pornit pe traseul său."), "success")
             return redirect(url_for("registry.document", public_id=document.public_id))

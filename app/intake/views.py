@@ -27,6 +27,7 @@ from app.intake.submission import parse_posted, submission_form
 from app.registry.access_codes import document_for_code, issue_access_code
 from app.registry.catalogue import enabled_types
 from app.registry.models import Document
+from app.unit_of_work import unit_of_work
 from app.workflow.models import HumanTask, TaskStatus
 from app.workflow.runtime import candidate_clause
 
@@ -123,20 +124,16 @@ def paper():
         sender = Sender.from_form(request.form)
         data = parse_posted(doc_type, request.form)
         page_count = request.form.get("numar_pagini", type=int)
-        try:
+        with unit_of_work(IntakeInvalid, IntakeRefused, IntegrityError) as work:
             document, code = register_paper(
                 current_user, institution, doc_type, sender, data, request.files.getlist("scan"), page_count
             )
             document.submission_key = key
-            db.session.commit()
-        except IntakeInvalid as exc:
-            db.session.rollback()
-            errors = exc.errors
-        except IntakeRefused as exc:
-            db.session.rollback()
-            refusal = str(exc)
-        except IntegrityError:
-            db.session.rollback()
+        if work.failed(IntakeInvalid):
+            errors = work.error.errors
+        elif work.failed(IntakeRefused):
+            refusal = str(work.error)
+        elif work.failed(IntegrityError):
             refusal = _(
                 "Documentul a fost trimis de două ori; verificați lista documentelor înregistrate azi."
             )

@@ -30,6 +30,7 @@ from app.portal.tracking import (
 )
 from app.registry.catalogue import enabled_types
 from app.registry.models import Document, DocumentType
+from app.unit_of_work import unit_of_work
 from app.workflow.manifest import manifest_for
 from app.workflow.models import HumanTask, TaskStatus
 
@@ -146,7 +147,7 @@ def submit_document(code: str):
             errors[""] = [_("Alegeți instituția căreia îi adresați documentul.")]
         else:
             files = {name: request.files.getlist(name) for name in form.file_fields()}
-            try:
+            with unit_of_work(SubmissionInvalid, IntegrityError) as work:
                 document = submit(
                     current_user,
                     institution,
@@ -160,16 +161,13 @@ def submit_document(code: str):
                 register_on_submission(document, current_user)
                 if draft is not None:
                     db.session.delete(draft)
-                db.session.commit()
-            except SubmissionInvalid as exc:
-                db.session.rollback()
-                errors = exc.errors
-            except IntegrityError:
+            if work.failed(SubmissionInvalid):
+                errors = work.error.errors
+            elif work.failed(IntegrityError):
                 # A second click overlapped the first and lost the race on the unique key: show the first.
-                db.session.rollback()
                 previous = existing_submission(key)
                 if previous is None or previous.submitter_id != current_user.id:
-                    raise
+                    raise work.error
                 return redirect(url_for("portal.document", public_id=previous.public_id))
             else:
                 flash(
