@@ -99,3 +99,12 @@ def test_the_graph_sees_imports_inside_functions():
     # The rule would be empty if the parser missed imports placed inside functions to dodge cycles.
     edges = package_graph()
     assert "workflow" in edges and "registry" in edges.get("correspondence", {})
+
+
+def test_the_docs_name_every_package():
+    root = APP.parent
+    architecture = (root / "docs" / "architecture.md").read_text(encoding="utf-8")
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    layout = readme[readme.index("## Layout") :]
+    missing = {p for p in packages() if f"| `{p}` |" not in architecture or p not in layout}
+    assert not missing, f"name these packages in docs/architecture.md and README's layout: {sorted(missing)}"

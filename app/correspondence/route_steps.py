@@ -75,8 +75,42 @@ def _issue_signed_answer_stand_in(run):
     return issue_signed_answer
 
 
+# --- replay stand-ins: the answer the real run attached, nothing rendered (app/auditors/replay.py) -------------
+
+
+def _issue_answer_replay(replay):
+    def issue_answer(text: str) -> str | None:
+        replay.calls.append(("issue_answer", (text,)))
+        replay.closed_as = DocumentStatus.RESOLVED  # the real helper closes the document as answered
+        return replay.answer_id()
+
+    return issue_answer
+
+
+def _prepare_answer_replay(replay):
+    def prepare_answer(text: str, signers: list) -> str | None:
+        replay.calls.append(("prepare_answer", (text, tuple(signers))))
+        return replay.answer_id()
+
+    return prepare_answer
+
+
+def _issue_signed_answer_replay(replay):
+    def issue_signed_answer() -> str | None:
+        replay.calls.append(("issue_signed_answer", ()))
+        replay.closed_as = DocumentStatus.RESOLVED
+        return replay.answer_id()
+
+    return issue_signed_answer
+
+
 def register_route_steps() -> None:
-    register_helper("issue_answer", _issue_answer, _issue_answer_stand_in)
-    register_helper("prepare_answer", _prepare_answer, _prepare_answer_stand_in)
-    register_helper("issue_signed_answer", _issue_signed_answer, _issue_signed_answer_stand_in)
+    register_helper("issue_answer", _issue_answer, _issue_answer_stand_in, _issue_answer_replay)
+    register_helper("prepare_answer", _prepare_answer, _prepare_answer_stand_in, _prepare_answer_replay)
+    register_helper(
+        "issue_signed_answer",
+        _issue_signed_answer,
+        _issue_signed_answer_stand_in,
+        _issue_signed_answer_replay,
+    )
     register_helper("forward_to_institution", _forward_to_institution, _forward_to_institution_stand_in)

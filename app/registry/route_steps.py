@@ -140,6 +140,39 @@ def _mark_overdue_stand_in(run):
     return mark_overdue
 
 
+# --- replay stand-ins: return what the real run recorded, write nothing (app/auditors/replay.py) ----------------
+
+
+def _register_document_replay(replay):
+    document, copy = replay.document, replay.copy
+
+    def register_document(department_code: str | None = None) -> str:
+        replay.calls.append(("register_document", (department_code,)))
+        copy.registered_at = document.registered_at
+        copy.deadline_at = replay.registration_deadline() or document.deadline_at
+        copy.registration_label = document.registration_label
+        if department_code:
+            copy.department_code = department_code
+        return document.registration_label
+
+    return register_document
+
+
+def _close_document_replay(replay):
+    def close_document(status: str, reason: str = "") -> None:
+        replay.calls.append(("close_document", (status, reason)))
+        replay.closed_as = status
+
+    return close_document
+
+
+def _noted_replay(name: str):
+    def bind(replay):
+        return lambda: replay.calls.append((name, ()))
+
+    return bind
+
+
 def mark_in_progress(document) -> None:
     """The route waits for people: a registered document is now being worked on."""
     if document.status == DocumentStatus.REGISTERED:
@@ -152,13 +185,21 @@ def register_route_steps() -> None:
     from app.workflow.deploy import MANIFEST_DEPLOYED
     from app.workflow.runtime import TASKS_READY
 
-    register_helper("register_document", _register_document, _register_document_stand_in)
-    register_helper("close_document", _close_document, _close_document_stand_in)
     register_helper(
-        "remind", _deadline_step("reminder", "Reamintire: termenul legal se apropie."), _remind_stand_in
+        "register_document", _register_document, _register_document_stand_in, _register_document_replay
+    )
+    register_helper("close_document", _close_document, _close_document_stand_in, _close_document_replay)
+    register_helper(
+        "remind",
+        _deadline_step("reminder", "Reamintire: termenul legal se apropie."),
+        _remind_stand_in,
+        _noted_replay("remind"),
     )
     register_helper(
-        "mark_overdue", _deadline_step("overdue", "Termenul legal a fost depășit."), _mark_overdue_stand_in
+        "mark_overdue",
+        _deadline_step("overdue", "Termenul legal a fost depășit."),
+        _mark_overdue_stand_in,
+        _noted_replay("mark_overdue"),
     )
     if mark_in_progress not in TASKS_READY:
         TASKS_READY.append(mark_in_progress)

@@ -16,14 +16,18 @@ class ScriptHelper:
     name: str
     bind: Callable  # (ctx) -> the function scripts call in production
     stand_in: Callable | None = None  # (scenario run) -> the function scenario tests call
+    replay: Callable | None = None  # (replay's stand-ins, app/auditors/replay.py) -> what replay calls
 
 
 _HELPERS: dict[str, ScriptHelper] = {}
 
 
-def register_helper(name: str, bind: Callable, stand_in: Callable | None = None) -> None:
-    """Offer `name` to scripts. Registering the same name again replaces it (init_app may run once per app)."""
-    _HELPERS[name] = ScriptHelper(name, bind, stand_in)
+def register_helper(
+    name: str, bind: Callable, stand_in: Callable | None = None, replay: Callable | None = None
+) -> None:
+    """Offer `name` to scripts. Registering the same name again replaces it (init_app may run once per app).
+    A helper without a replay stand-in refuses to run in replay, so replay can never have an effect."""
+    _HELPERS[name] = ScriptHelper(name, bind, stand_in, replay)
 
 
 def _current_user(ctx):
@@ -38,7 +42,7 @@ def _current_user_stand_in(run):
     return lambda: run.actor
 
 
-register_helper("current_user", _current_user, _current_user_stand_in)
+register_helper("current_user", _current_user, _current_user_stand_in, lambda replay: lambda: replay.actor)
 
 
 def registered() -> dict[str, ScriptHelper]:
@@ -67,3 +71,8 @@ def stand_ins(run, env) -> dict:
         **bind_route_helpers(env),
         **{n: h.stand_in(run) for n, h in _HELPERS.items() if h.stand_in is not None},
     }
+
+
+def replay_stand_ins(replay) -> dict:
+    """The registered helpers' replay stand-ins, bound to one replay (the auditors' StandIns)."""
+    return {n: h.replay(replay) for n, h in _HELPERS.items() if h.replay is not None}
