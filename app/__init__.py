@@ -1,6 +1,5 @@
 """Application factory."""
 
-import importlib
 import logging
 from pathlib import Path
 
@@ -13,23 +12,6 @@ from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 # Only these folders of node_modules are served: the front-end packages npm installs at set-up.
 # Served from node_modules; "registratura" holds what `npm run build` bundles from app/static/src (the modeler).
-# The packages whose init_app create_app calls, in this order.
-PACKAGES = (
-    "identity",
-    "registry",
-    "signing",
-    "notifications",
-    "intake",
-    "correspondence",
-    "communication",
-    "portal",
-    "inbox",
-    "archive",
-    "auditors",
-    "api",
-    "modeling",
-)
-
 VENDOR_DIRS = {
     "bootstrap": "bootstrap/dist",
     "bpmn-js": "bpmn-js/dist",
@@ -108,14 +90,43 @@ def create_app(overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from app import models  # noqa: F401  (registers every table with SQLAlchemy)
+    from app import (
+        api,
+        archive,
+        auditors,
+        communication,
+        correspondence,
+        identity,
+        inbox,
+        intake,
+        modeling,
+        models,  # noqa: F401  (registers every table with SQLAlchemy)
+        notifications,
+        portal,
+        registry,
+        signing,
+    )
     from app.cli import register_cli
     from app.templating import register_form_helpers, register_templating
 
-    # Every package plugs itself in: blueprints, commands, script helpers, hooks. Lower packages first, so the
-    # hooks a package adds run in this order (docs/architecture.md draws the direction).
-    for package in PACKAGES:
-        importlib.import_module(f"app.{package}").init_app(app)
+    # Every package plugs itself in: blueprints, commands, script helpers, hooks. Lower packages first (the
+    # direction docs/architecture.md draws), so the hooks they register run in this order.
+    for package in (
+        identity,
+        registry,
+        signing,
+        notifications,
+        intake,
+        correspondence,
+        communication,
+        portal,
+        inbox,
+        archive,
+        auditors,
+        api,
+        modeling,
+    ):
+        package.init_app(app)
     register_cli(app)
     register_templating(app)
     register_form_helpers(app)
