@@ -102,76 +102,47 @@ def create_app(overrides: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
     limiter.init_app(app)
     login_manager.init_app(app)
-    login_manager.login_view = "identity.login"
-    login_manager.login_message = None
 
-    from app import models  # noqa: F401  (registers every table with SQLAlchemy)
-    from app.api.views import bp as api_bp
-    from app.audit.views import bp as audit_bp
-    from app.communication.views import bp as communication_bp
-    from app.identity.auth import load_user
-    from app.identity.views import bp as identity_bp
-    from app.inbox.views import bp as inbox_bp
-    from app.modeling import bp as modeling_bp
-    from app.notifications.views import bp as notifications_bp
-    from app.portal.views import bp as portal_bp
-    from app.registry.views import bp as registry_bp
-
-    login_manager.user_loader(load_user)
-    from app.identity.sessions import install_session_hooks as install_login_session_hooks
-
-    install_login_session_hooks(
-        app
-    )  # logout, a password change or a disabled account end sessions server-side
-    for blueprint in (identity_bp, portal_bp, inbox_bp, registry_bp, api_bp, audit_bp, modeling_bp):
-        app.register_blueprint(blueprint)
-    for blueprint in (communication_bp, notifications_bp):  # issue #4: two-way communication, notifications
-        app.register_blueprint(blueprint)
-    from app.identity.admin_views import bp as administration_bp
-
-    app.register_blueprint(administration_bp)  # issue #3: institutions, departments, staff
-    from app.identity.citizens import register_citizens
-
-    register_citizens(app)  # national eID, account self-service, company mandates
-    from app.identity.tokens import bp as api_tokens_bp
-
-    app.register_blueprint(api_tokens_bp)  # API tokens: named, expiring, listed and revoked at /cont/tokenuri
-    from app.identity.cli import register_identity_cli
-
-    register_identity_cli(app)
-    from app.registry.intake_views import bp as intake_bp
-
-    app.register_blueprint(intake_bp)  # issue #3: paper intake, receipts, internal documents, attaching
-    from app.correspondence.views import bp as correspondence_bp
-
-    app.register_blueprint(correspondence_bp)  # issue #3: letters between institutions
-    from app.archive.disposal import install_session_hooks as install_archive_hooks
-    from app.archive.views import bp as archive_bp
-
-    app.register_blueprint(archive_bp)  # issue #8: electronic archive
-    install_archive_hooks()  # blobs of destroyed files are deleted only after the disposal commits
-    csrf.exempt(api_bp)  # the API authenticates with bearer tokens only, never with the session cookie
-
-    from app.signing import init_app as init_signing
-
-    init_signing(app)
-
+    from app import (
+        api,
+        archive,
+        auditors,
+        communication,
+        correspondence,
+        identity,
+        inbox,
+        intake,
+        modeling,
+        models,  # noqa: F401  (registers every table with SQLAlchemy)
+        notifications,
+        operations,
+        portal,
+        registry,
+        signing,
+    )
     from app.cli import register_cli
     from app.templating import register_form_helpers, register_templating
 
+    # Every package plugs itself in: blueprints, commands, script helpers, hooks. Lower packages first (the
+    # direction docs/architecture.md draws), so the hooks they register run in this order.
+    for package in (
+        identity,
+        registry,
+        signing,
+        notifications,
+        intake,
+        correspondence,
+        communication,
+        portal,
+        inbox,
+        archive,
+        auditors,
+        api,
+        modeling,
+        operations,
+    ):
+        package.init_app(app)
     register_cli(app)
-    from app.notifications.outbox import register_cli as register_notifications_cli
-
-    register_notifications_cli(app)
-    from app.registry.cli import register_registry_cli
-
-    register_registry_cli(app)  # flask registry freeze-day
-    from app.archive.cli import register_archive_cli
-
-    register_archive_cli(app)  # flask archive run / fixity / export
-    from app.operations.jobs import register_jobs_cli
-
-    register_jobs_cli(app)  # flask jobs run: the one process that runs scheduled jobs
     register_templating(app)
     register_form_helpers(app)
 
@@ -208,11 +179,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     # The embedded demo only: a deployment runs the jobs in their own process (`flask jobs run`).
     if app.config["SCHEDULER_ENABLED"] and not app.config["TESTING"]:
-        from app.audit.anchoring import add_checkpoint_job
-        from app.notifications.outbox import add_outbox_job
-        from app.workflow.scheduler import start_scheduler
+        from app.jobs import start_scheduler
 
-        scheduler = start_scheduler(app)
-        add_checkpoint_job(scheduler, app)
-        add_outbox_job(scheduler, app)
+        start_scheduler(app)  # every scheduled job is declared in app/jobs.py
     return app

@@ -11,10 +11,6 @@ from app.extensions import db
 
 
 def register_cli(app: Flask) -> None:
-    from app.audit.cli import register_audit_cli
-
-    register_audit_cli(app)
-
     @app.cli.group("processes")
     def processes():
         """Check and deploy the BPMN routes in processes/."""

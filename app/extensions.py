@@ -7,7 +7,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import JSON, MetaData
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 # Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
@@ -25,6 +26,9 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+# JSON columns: JSONB on PostgreSQL (indexable, compact), plain JSON on the SQLite demo.
+JsonType = JSON().with_variant(JSONB(), "postgresql")
 
 
 def own_session() -> Session:

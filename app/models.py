@@ -28,8 +28,11 @@ from app.identity.models import (  # noqa: F401
     Role,
     User,
 )
-from app.inbox.models import Notification  # noqa: F401
-from app.notifications.models import NotificationPreference, OutboxMessage  # noqa: F401
+from app.notifications.models import (  # noqa: F401
+    Notification,  # noqa: F401
+    NotificationPreference,
+    OutboxMessage,
+)
 from app.operations.models import Incident  # noqa: F401
 from app.portal.models import SubmissionDraft, TrackingAttempt  # noqa: F401
 from app.registry.catalogue import InstitutionDocumentType  # noqa: F401

@@ -6,11 +6,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.correspondence.signed_answer import sign_task
 from app.extensions import db
 from app.identity.models import Institution, User
-from app.portal.submission import submit
+from app.intake.submission import submit
 from app.registry.models import Document, DocumentType
-from app.signing.route import sign_task
 from app.workflow.deploy import deploy_all
 from app.workflow.models import HumanTask, TaskStatus
 from app.workflow.runtime import complete_task

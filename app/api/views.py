@@ -10,27 +10,28 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from app.api.openapi import openapi_document
+from app.correspondence.signed_answer import sign_task, signing_role
 from app.dates import rfc3339
 from app.extensions import db
 from app.forms import FormDefinition, parse_submission
 from app.forms.model import OPTIONS_KEY
 from app.identity.auth import user_from_bearer
 from app.identity.models import Institution
-from app.operations.bad_input import int_arg
-from app.portal.submission import (
+from app.intake.submission import (
     SubmissionInvalid,
     existing_submission,
     register_on_submission,
     submission_form,
     submit,
 )
+from app.operations.bad_input import int_arg
 from app.portal.tracking import citizen_timeline, current_steps
 from app.registry.access import can_view
 from app.registry.history import history_entries
 from app.registry.models import Attachment, Document, DocumentType
 from app.signing.keys import SigningRefused
-from app.signing.route import sign_task, signing_role
 from app.storage import current_store
+from app.unit_of_work import unit_of_work
 from app.workflow.models import HumanTask
 from app.workflow.runtime import (
     FormInvalid,
@@ -254,19 +255,16 @@ def submit_document():
     form = submission_form(doc_type).form
     data = parse_submission(form, request.form)
     files = {name: request.files.getlist(name) for name in form.file_fields()}
-    try:
+    with unit_of_work(SubmissionInvalid, IntegrityError) as work:
         document = submit(user, institution, doc_type, data, files, submission_key=key, channel="api")
         register_on_submission(document, user)  # numbered at once, like the portal's submissions
-        db.session.commit()
-    except SubmissionInvalid as exc:
-        db.session.rollback()
-        return error(422, "invalid", _("Datele trimise nu sunt valide."), fields=exc.errors)
-    except IntegrityError:
+    if work.failed(SubmissionInvalid):
+        return error(422, "invalid", _("Datele trimise nu sunt valide."), fields=work.error.errors)
+    if work.failed(IntegrityError):
         # A retry overlapped the first request with the same key, and the first one committed meanwhile.
-        db.session.rollback()
         previous = existing_submission(key)
         if previous is None:
-            raise
+            raise work.error
         return _replayed(previous)
     return jsonify(document_json(document, detail=True)), 201
 
@@ -328,24 +326,18 @@ def _task_or_404(task_id: int) -> HumanTask:
 
 def _task_call(task_id: int, action, *args):
     _task_or_404(task_id)
-    try:
+    with unit_of_work(FormInvalid, TaskUnavailable, NotCandidate, SigningRefused, RouteError) as work:
         task = action(task_id, g.api_user, *args)
-    except FormInvalid as exc:
-        db.session.rollback()
-        return error(422, "invalid", _("Datele trimise nu sunt valide."), fields=exc.errors)
-    except TaskUnavailable as exc:
-        db.session.rollback()
-        return error(409, "conflict", str(exc))
-    except NotCandidate:
-        db.session.rollback()
+    if work.failed(FormInvalid):
+        return error(422, "invalid", _("Datele trimise nu sunt valide."), fields=work.error.errors)
+    if work.failed(TaskUnavailable):
+        return error(409, "conflict", str(work.error))
+    if work.failed(NotCandidate):
         abort(404)
-    except SigningRefused as exc:
-        db.session.rollback()
-        return error(422, "signing_refused", str(exc))
-    except RouteError as exc:
-        db.session.rollback()
-        return error(500, "route_error", str(exc))
-    db.session.commit()
+    if work.failed(SigningRefused):
+        return error(422, "signing_refused", str(work.error))
+    if work.failed(RouteError):
+        return error(500, "route_error", str(work.error))
     return jsonify(task_json(task))
 
 

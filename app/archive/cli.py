@@ -49,7 +49,7 @@ def register_archive_cli(app: Flask) -> None:
         from app.archive.export import EXPORTED, export_record
         from app.archive.records import ArchiveError, record_for
         from app.audit import record as audit_record
-        from app.audit.cli import find_document
+        from app.auditors.cli import find_document
 
         document = find_document(registration_number)
         if document is None:

@@ -52,7 +52,7 @@ def pending_disposal_file_ids(institution_id: int) -> set[int]:
 def propose_disposal(user, institution, file_ids: list[int], reason: str):
     """Start the disposal route for these files. Every file is checked first; any problem refuses the whole
     proposal (ArchiveError listing each problem) and nothing is written."""
-    from app.portal.submission import submit
+    from app.intake.submission import submit
 
     if not file_ids:
         raise ArchiveError(_l("Alegeți cel puțin un dosar."))

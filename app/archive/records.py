@@ -215,7 +215,7 @@ def timestamp_expiry(data: bytes):
 
 
 def _audit_extract(document: Document) -> list[dict]:
-    from app.audit.bundle import document_entries, entry_json
+    from app.auditors.bundle import document_entries, entry_json
 
     return [entry_json(entry) for entry in document_entries(document)]
 

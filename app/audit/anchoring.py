@@ -38,14 +38,16 @@ def timestamper():
     return _signing_timestamper()
 
 
+# The signing package registers its PKI here (app/signing init_app); the log itself imports no other package.
+PKI_PROVIDERS: list = []
+
+
 def _signing_pki():
     """The signing package's PKI (trust roots, timestamp authority), or None where it is absent or unconfigured."""
-    try:
-        from app.signing.pki import current_pki
-    except ImportError:
+    if not PKI_PROVIDERS:
         return None
     try:
-        return current_pki()
+        return PKI_PROVIDERS[0]()
     except Exception:  # SigningNotConfigured and the like: checkpoints go on without a token
         return None
 

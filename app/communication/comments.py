@@ -12,7 +12,7 @@ from app.communication.models import StaffComment
 from app.communication.requests import MAX_MESSAGE, CommunicationError
 from app.extensions import db
 from app.identity.models import User
-from app.inbox.models import Notification
+from app.notifications.models import Notification
 from app.registry.access import staff_can_view
 from app.registry.models import Document
 

@@ -7,9 +7,9 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.dates import now_utc
-from app.extensions import db
+from app.extensions import JsonType, db
 from app.identity.models import User
-from app.registry.models import Document, JsonType
+from app.registry.models import Document
 from app.workflow.models import HumanTask
 
 

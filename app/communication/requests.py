@@ -13,9 +13,9 @@ from app.communication.models import CompletionRequest
 from app.dates import now_utc
 from app.extensions import db
 from app.identity.models import User
-from app.inbox.models import Notification
+from app.intake.submission import check_uploads, store_attachment
 from app.notifications import events as citizen_events
-from app.portal.submission import check_uploads, store_attachment
+from app.notifications.models import Notification
 from app.registry.models import Document
 from app.workflow.models import HistoryEntry, HumanTask, TaskStatus
 

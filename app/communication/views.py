@@ -10,13 +10,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.communication.comments import add_comment, comments_for
-from app.communication.letters import render_cover_page
 from app.communication.messages import (
     ANSWER_POSTED,
     record_paper_dispatch,
     send_formal_message,
 )
 from app.communication.models import CompletionRequest
+from app.communication.paper_answer import render_cover_page
 from app.communication.requests import (
     CommunicationError,
     answer_completion,
@@ -29,6 +29,7 @@ from app.dates import as_utc, local_zone
 from app.extensions import db
 from app.registry.access import staff_can_view
 from app.registry.models import Document
+from app.unit_of_work import unit_of_work
 from app.workflow.models import HistoryEntry, HumanTask
 from app.workflow.runtime import is_candidate
 
@@ -85,14 +86,9 @@ def _parse_due(text: str) -> datetime | None:
 
 def _commit_or_flash(action, done_message: str) -> None:
     """One staff action, one transaction: commit and say so, or roll back and show the refusal."""
-    try:
+    with unit_of_work(CommunicationError) as work:
         action()
-    except CommunicationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(done_message, "success")
+    flash(str(work.error), "error") if work.error else flash(done_message, "success")
 
 
 @bp.route("/sarcini/<int:task_id>/completare", methods=["POST"])
@@ -147,16 +143,14 @@ def answer_completion_view(document_id: str, request_id: str):
     completion = _citizen_request(document_id, request_id)
     error = None
     if request.method == "POST":
-        try:
+        with unit_of_work(CommunicationError) as work:
             answer_completion(
                 completion, current_user, request.files.getlist("fisiere"), request.form.get("nota", "")
             )
-        except CommunicationError as exc:
-            db.session.rollback()
-            error = str(exc)
+        if work.error:
+            error = str(work.error)
             completion = _citizen_request(document_id, request_id)
         else:
-            db.session.commit()
             flash(_("Completarea a fost trimisă. Instituția continuă soluționarea documentului."), "success")
             return redirect(url_for("portal.document", public_id=document_id))
     return render_template(

@@ -1,5 +1,14 @@
-"""Outgoing correspondence documents (answer letters)."""
+"""Correspondence: the answer letter (unsigned, or prepared for signing and issued once signed), letters between
+institutions and forwarding to the competent one, letters to persons."""
 
-from .answer_pdf import AnswerLetter, render_answer_pdf, signature_boxes
 
-__all__ = ["AnswerLetter", "render_answer_pdf", "signature_boxes"]
+def init_app(app) -> None:
+    from app.correspondence.route_steps import register_route_steps
+    from app.correspondence.signed_answer import refuse_plain_completion
+    from app.correspondence.views import bp
+    from app.workflow.runtime import COMPLETION_CHECKS
+
+    register_route_steps()
+    if refuse_plain_completion not in COMPLETION_CHECKS:
+        COMPLETION_CHECKS.append(refuse_plain_completion)  # a signing step completes only by signing
+    app.register_blueprint(bp)

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.correspondence.letters import (
+from app.correspondence.outgoing import (
     ADDRESS_TYPE,
     LetterInvalid,
     LetterRefused,

@@ -174,10 +174,10 @@ def load_demo() -> list[tuple[str, str]]:
     if current_app.config.get("SIGNING_TEST_PKI"):
         load_demo_keys(institution)
         load_demo_keys(sacele, SACELE_SIGNERS)
-    from app.identity.demo import seed_demo_identity  # platform administrator, the citizen's CNP and company
+    from app.demo.identity import seed_demo_identity  # platform administrator, the citizen's CNP and company
 
     seed_demo_identity()
-    from app.archive.demo import seed_demo_archive  # file plan and archivist
+    from app.demo.archive import seed_demo_archive  # file plan and archivist
 
     seed_demo_archive()
     db.session.flush()

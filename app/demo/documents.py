@@ -5,11 +5,11 @@ take about a second per petition)."""
 
 from sqlalchemy import select
 
+from app.correspondence.signed_answer import sign_task
 from app.extensions import db
 from app.identity.models import Institution, User
-from app.portal.submission import register_on_submission, submit
+from app.intake.submission import register_on_submission, submit
 from app.registry.models import Document, DocumentType
-from app.signing.route import sign_task
 from app.workflow.models import HumanTask, TaskStatus
 from app.workflow.runtime import complete_task
 

@@ -3,7 +3,7 @@ behalf. The runtime asks `active_principals` whose tasks a user may also do toda
 both (actor = deputy, on_behalf_of = the absent official).
 
 Signing stays personal: a deputy sees a signing step of the absent official but the signing package refuses to
-sign it with anyone's key but the planned signer's (app/signing/route.py `sign_task`)."""
+sign it with anyone's key but the planned signer's (app/correspondence/signed_answer.py `sign_task`)."""
 
 from datetime import date, datetime
 

@@ -305,8 +305,8 @@ def personal_data_pdf(user: User) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.pdfgen import canvas
 
+    from app.intake.receipts import _wrap
     from app.pdf import register_fonts
-    from app.registry.receipts import _wrap
 
     data = personal_data(user)
     record(DATA_EXPORTED, actor=user, data={"format": "pdf"})

@@ -6,12 +6,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.communication.requests import close_for_completed_task, task_completion_state
+from app.correspondence.signed_answer import sign_task, signing_page, signing_role
 from app.extensions import db
 from app.forms import parse_submission
-from app.inbox.models import Notification
+from app.notifications.models import Notification
 from app.registry.history import history_with_rows
 from app.signing.keys import SigningRefused
-from app.signing.route import sign_task, signing_page, signing_role
+from app.unit_of_work import unit_of_work
 from app.workflow.models import HumanTask, TaskStatus
 from app.workflow.runtime import (
     FormInvalid,
@@ -64,25 +65,21 @@ def _visible_task(task_id: int) -> HumanTask:
 def _finish_step(task: HumanTask, complete, correctable: type[Exception], done_message: str):
     """Complete a step in one transaction. Returns the redirect to follow, or the `correctable` error (bad form
     data, a refused signature) for the page to show again; everything else is refused with a clear message."""
-    try:
+    with unit_of_work(correctable, TaskUnavailable, NotCandidate, RouteError) as work:
         complete()
-    except correctable as exc:
-        db.session.rollback()
-        return exc
-    except TaskUnavailable as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    if work.failed(correctable):
+        return work.error
+    if work.failed(TaskUnavailable):
+        flash(str(work.error), "error")
         return redirect(url_for("inbox.tasks"))
-    except NotCandidate:
-        db.session.rollback()
+    if work.failed(NotCandidate):
         abort(404)
-    except RouteError as exc:
-        db.session.rollback()
+    if work.failed(RouteError):
         flash(
-            _("Pasul nu a putut fi finalizat din cauza unei erori în traseu: %(err)s", err=str(exc)), "error"
+            _("Pasul nu a putut fi finalizat din cauza unei erori în traseu: %(err)s", err=str(work.error)),
+            "error",
         )
         return redirect(url_for("inbox.task", task_id=task.id))
-    db.session.commit()
     flash(done_message, "success")
     return redirect(url_for("inbox.tasks"))
 
@@ -153,16 +150,13 @@ def _signing_task(task: HumanTask):
 
 def _task_action(task_id: int, action, done_message: str):
     _visible_task(task_id)
-    try:
+    with unit_of_work(TaskUnavailable, NotCandidate) as work:
         action(task_id, current_user)
-    except TaskUnavailable as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    if work.failed(TaskUnavailable):
+        flash(str(work.error), "error")
         return redirect(url_for("inbox.tasks"))
-    except NotCandidate:
-        db.session.rollback()
+    if work.failed(NotCandidate):
         abort(404)
-    db.session.commit()
     flash(done_message, "success")
     return redirect(
         request.referrer

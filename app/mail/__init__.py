@@ -1,5 +1,5 @@
 """Outgoing e-mail through SMTP (MAIL_SERVER, MAIL_PORT, MAIL_SENDER). Plain functions; the notifications
-issue builds on `send_mail`.
+package builds on `send_mail`.
 
 Without MAIL_SERVER (the quick local demo) a message is written to the application log instead of being
 sent, so a person trying the demo can read a confirmation code in the terminal."""

@@ -2,6 +2,8 @@
 bpmn-js modeler, check it with the deployment checks, deploy it as a new version; edit its forms; move running
 documents to the current version."""
 
-from app.modeling.views import bp
 
-__all__ = ["bp"]
+def init_app(app) -> None:
+    from app.modeling.views import bp
+
+    app.register_blueprint(bp)

@@ -1,2 +1,19 @@
 """Notifications to citizens: e-mail and SMS through an outbox written in the event's transaction and sent after
 commit (a rollback sends nothing; a failed send is retried by the scheduler or `flask notifications send`)."""
+
+
+def init_app(app) -> None:
+    from app.notifications.events import on_closed, on_registered
+    from app.notifications.outbox import register_cli
+    from app.notifications.staff_notices import notify_document_handlers
+    from app.notifications.views import bp
+    from app.registry.route_steps import ON_CLOSED, ON_DEADLINE, ON_REGISTERED
+
+    app.register_blueprint(bp)
+    register_cli(app)
+    if on_registered not in ON_REGISTERED:
+        ON_REGISTERED.append(on_registered)
+    if on_closed not in ON_CLOSED:
+        ON_CLOSED.append(on_closed)
+    if notify_document_handlers not in ON_DEADLINE:
+        ON_DEADLINE.append(notify_document_handlers)  # staff: reminder and overdue notices in the inbox

@@ -6,6 +6,7 @@ default `log` provider writes the message to the application log, and the outbox
 
 import importlib
 import os
+import re
 from typing import Protocol
 
 from flask import current_app
@@ -52,3 +53,13 @@ def send_email(to: str, subject: str, body: str, attachments=None) -> None:
 def send_sms(phone: str, text: str) -> None:
     # One SMS segment with diacritics holds 70 characters; a notice stays short and points to the portal.
     sms_provider().send(phone, text[:320])
+
+
+def phone_digits(text: str | None) -> str:
+    """The national part of a Romanian phone number: "+40 722 123 456", "0722.123.456" -> "722123456"."""
+    digits = re.sub(r"\D", "", text or "")
+    if digits.startswith("0040"):
+        digits = digits[4:]
+    elif digits.startswith("40") and len(digits) == 11:
+        digits = digits[2:]
+    return digits.lstrip("0")

@@ -13,7 +13,7 @@ from app.dates import format_date
 from app.extensions import db
 from app.notifications.models import NotificationPreference, OutboxMessage
 from app.notifications.outbox import queue
-from app.registry.models import Document
+from app.registry.models import Document, DocumentStatus
 
 REGISTERED = "inregistrare"
 DEPARTMENT = "repartizare"
@@ -189,3 +189,17 @@ def document_closed(document: Document) -> int:
     body = f"Bună ziua,\n\nDocumentul nr. {label} („{document.subject}”) a fost închis.\n{reason}\n"
     sms = f"Documentul nr. {label} a fost inchis."
     return _send(document, CLOSED, f"Documentul nr. {label} a fost închis", body, sms)
+
+
+# --- what the route's own steps announce (app/registry/route_steps.py hooks) ------------------------------------
+
+
+def on_registered(document: Document, department_assigned_too: bool) -> None:
+    document_registered(document)  # once per document (online ones were told at submission)
+    if department_assigned_too:
+        department_assigned(document)
+
+
+def on_closed(document: Document, actor) -> None:
+    if document.status == DocumentStatus.CLOSED_NO_ACTION:
+        document_closed(document)

@@ -55,3 +55,16 @@ class NotificationPreference(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
 
     user: Mapped[User] = relationship()
+
+
+class Notification(db.Model):
+    """In-app notice shown in a staff member's inbox to one user (reminders, overdue marks); e-mail and SMS channels build on it."""
+
+    __tablename__ = "notifications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+    read_at: Mapped[datetime | None]
+    document: Mapped[Document | None] = relationship()

@@ -5,9 +5,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.extensions import db
+from app.notifications.channels import phone_digits
 from app.notifications.events import preferences_for
 from app.notifications.models import NotificationPreference
-from app.portal.lookup import phone_digits
 
 bp = Blueprint("notifications", __name__, url_prefix="/contul-meu")
 

@@ -12,30 +12,9 @@ from flask import Flask
 from sqlalchemy import text
 
 from app.extensions import db
+from app.jobs import declare_jobs
 
 JOBS_LOCK_KEY = 727_010
-
-
-def add_jobs(scheduler, app: Flask) -> None:
-    from app.archive.jobs import add_archive_jobs
-    from app.audit.anchoring import add_checkpoint_job
-    from app.notifications.outbox import add_outbox_job
-    from app.registry.freeze import add_freeze_job
-    from app.workflow.scheduler import tick
-
-    scheduler.add_job(
-        tick,
-        "interval",
-        seconds=app.config["SCHEDULER_INTERVAL_SECONDS"],
-        args=[app],
-        max_instances=1,
-        coalesce=True,
-        id="wake-timers",
-    )
-    add_outbox_job(scheduler, app)
-    add_freeze_job(scheduler, app)
-    add_archive_jobs(scheduler, app)
-    add_checkpoint_job(scheduler, app)
 
 
 def run_once(app: Flask) -> dict:
@@ -74,7 +53,7 @@ def run_forever(app: Flask, poll: float = 5.0) -> None:
         _wait_for_the_lock(app, conn, poll)
         app.logger.warning("jobs process started")
         scheduler = BlockingScheduler()
-        add_jobs(scheduler, app)
+        declare_jobs(scheduler, app)  # the one list of scheduled jobs (app/jobs.py)
         scheduler.start()
     finally:
         conn.close()

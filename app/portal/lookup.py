@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from app.dates import now_utc, to_local
 from app.extensions import db
+from app.notifications.channels import phone_digits
 from app.portal.models import TrackingAttempt
 from app.registry.access_codes import document_for_code, parse_number_label
 from app.registry.models import Document
@@ -21,16 +22,6 @@ MAX_FAILURES_PER_NUMBER = 5
 
 def normalize_number(text: str) -> str:
     return re.sub(r"\s+", "", text or "")[:40]
-
-
-def phone_digits(text: str | None) -> str:
-    """The national part of a Romanian phone number: "+40 722 123 456", "0722.123.456" -> "722123456"."""
-    digits = re.sub(r"\D", "", text or "")
-    if digits.startswith("0040"):
-        digits = digits[4:]
-    elif digits.startswith("40") and len(digits) == 11:
-        digits = digits[2:]
-    return digits.lstrip("0")
 
 
 def counted_number(text: str) -> str:

@@ -6,9 +6,9 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.dates import now_utc
-from app.extensions import db
+from app.extensions import JsonType, db
 from app.identity.models import Institution, User
-from app.registry.models import DocumentType, JsonType
+from app.registry.models import DocumentType
 
 
 class SubmissionDraft(db.Model):

@@ -4,8 +4,8 @@ browser keeps it in its session for the few documents it just sent; the e-mail c
 
 from flask import current_app, session, url_for
 
+from app.intake.receipts import qr_svg, receipt_for, render_receipt_pdf
 from app.registry.models import Document
-from app.registry.receipts import qr_svg, receipt_for, render_receipt_pdf
 
 _SESSION_KEY = "coduri_acces"
 _KEEP = 5

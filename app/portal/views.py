@@ -29,12 +29,7 @@ from app.identity.mandates import (
     refuse_submission,
 )
 from app.identity.roles import SUBMITTER_LANE
-from app.portal.limits import oversize_errors, upload_limits
-from app.portal.lookup import find_document, normalize_number, record_failure, too_many_failures
-from app.portal.models import SubmissionDraft
-from app.portal.receipts import code_for, receipt_pdf, receipt_qr, remember_code
-from app.portal.resubmission import recent_duplicate
-from app.portal.submission import (
+from app.intake.submission import (
     SubmissionInvalid,
     existing_submission,
     parse_posted,
@@ -42,6 +37,11 @@ from app.portal.submission import (
     submission_form,
     submit,
 )
+from app.portal.limits import oversize_errors, upload_limits
+from app.portal.lookup import find_document, normalize_number, record_failure, too_many_failures
+from app.portal.models import SubmissionDraft
+from app.portal.receipts import code_for, receipt_pdf, receipt_qr, remember_code
+from app.portal.resubmission import recent_duplicate
 from app.portal.tracking import (
     citizen_timeline,
     current_steps,
@@ -51,6 +51,7 @@ from app.portal.tracking import (
 )
 from app.registry.catalogue import enabled_types
 from app.registry.models import Document, DocumentType
+from app.unit_of_work import unit_of_work
 from app.workflow.manifest import manifest_for
 from app.workflow.models import HumanTask, TaskStatus
 
@@ -221,7 +222,7 @@ def submit_document(code: str):
             errors[""] = [_("Alegeți instituția căreia îi adresați documentul.")]
         else:
             files = {name: request.files.getlist(name) for name in form.file_fields()}
-            try:
+            with unit_of_work(SubmissionInvalid, IntegrityError) as work:
                 document = submit(
                     current_user,
                     institution,
@@ -236,16 +237,13 @@ def submit_document(code: str):
                 code = register_on_submission(document, current_user)
                 if draft is not None:
                     db.session.delete(draft)
-                db.session.commit()
-            except SubmissionInvalid as exc:
-                db.session.rollback()
-                errors = exc.errors
-            except IntegrityError:
+            if work.failed(SubmissionInvalid):
+                errors = work.error.errors
+            elif work.failed(IntegrityError):
                 # A second click overlapped the first and lost the race on the unique key: show the first.
-                db.session.rollback()
                 previous = existing_submission(key)
                 if previous is None or previous.submitter_id != current_user.id:
-                    raise
+                    raise work.error
                 return redirect(url_for("portal.document", public_id=previous.public_id))
             else:
                 if code:

@@ -59,3 +59,9 @@ def staff_documents_query(user: User):
                 (Document.institution_id == institution_id) & (Document.department_id == department_id)
             )
     return select(Document).where(or_(*clauses))
+
+
+def staff_sees_a_document_of(viewer, person) -> bool:
+    """Staff may see a person whose submitted documents include one they may see (their institution only)."""
+    documents = db.session.scalars(select(Document).where(Document.submitter_id == person.id))
+    return any(staff_can_view(viewer, d) for d in documents)

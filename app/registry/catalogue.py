@@ -96,3 +96,26 @@ def enable(institution: Institution, doc_type: DocumentType, file_code: str = ""
             row.file_code = file_code
     db.session.flush()
     return row
+
+
+def upsert_document_type(manifest: dict) -> DocumentType:
+    """A deployed manifest's names, deadline and submission rules, copied into document_types."""
+    doc_type = db.session.scalar(db.select(DocumentType).where(DocumentType.code == manifest["code"]))
+    if doc_type is None:
+        doc_type = DocumentType(code=manifest["code"])
+        db.session.add(doc_type)
+    names = manifest["name"]
+    descriptions = manifest.get("description", {})
+    deadline = manifest.get("deadline") or {}
+    doc_type.name_ro = names.get("ro", manifest["code"])
+    doc_type.name_en = names.get("en", doc_type.name_ro)
+    doc_type.description_ro = descriptions.get("ro", "")
+    doc_type.description_en = descriptions.get("en", doc_type.description_ro)
+    doc_type.process_id = manifest["process_id"]
+    doc_type.legal_basis = manifest.get("legal_basis", "")
+    doc_type.deadline_days = deadline.get("days")
+    doc_type.deadline_working_days = bool(deadline.get("working_days", False))
+    doc_type.citizen_can_submit = manifest.get("who_may_submit", "citizen") == "citizen"
+    doc_type.subject_field = manifest.get("subject_field", "subiect")
+    doc_type.content_field = manifest.get("content_field")
+    return doc_type

@@ -5,16 +5,14 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.base import NEVER_SET, NO_VALUE
 
+from app.audit.log import FILE_ADDED, record
 from app.dates import as_utc, format_date, now_utc
 from app.extensions import db
 from app.identity.models import Company, Department, Institution, User
-
-JsonType = JSON().with_variant(JSONB(), "postgresql")
 
 
 class DocumentType(db.Model):
@@ -290,3 +288,34 @@ for _name in IMMUTABLE_AFTER_REGISTRATION:
         active_history=True,
         retval=True,
     )
+
+
+def _attachment_added(mapper, connection, attachment: Attachment) -> None:
+    """Every file any package attaches to a document (uploads, answers, signed versions) is logged with its hash."""
+    from sqlalchemy.orm import object_session
+
+    session = object_session(attachment)
+    if session is None:
+        return
+    record(
+        FILE_ADDED,
+        document_id=attachment.document_id,
+        institution_id=connection.scalar(
+            select(Document.institution_id).where(Document.id == attachment.document_id)
+        ),
+        target=attachment.filename,
+        data={
+            "attachment": attachment.public_id,
+            "kind": attachment.kind,
+            "sha256": attachment.sha256,
+            "size": attachment.size,
+            "content_type": attachment.content_type,
+            "uploaded_by_id": attachment.uploaded_by_id,
+        },
+        session=session,
+    )
+
+
+def install_audit_hooks() -> None:
+    if not event.contains(Attachment, "after_insert", _attachment_added):
+        event.listen(Attachment, "after_insert", _attachment_added)

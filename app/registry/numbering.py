@@ -4,14 +4,13 @@ The counter row is incremented with a single INSERT .. ON CONFLICT DO UPDATE .. 
 transaction. PostgreSQL holds the row lock until commit, so concurrent registrations queue on it (no duplicates),
 and a transaction that rolls back takes its increment with it (no gaps)."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
-import holidays
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.dates import as_utc, format_date, format_datetime, local_zone, now_utc, to_local
+from app.dates import add_days, as_utc, end_of_local_day, format_date, format_datetime, now_utc, to_local
 from app.extensions import db
 from app.identity.models import Department, User
 from app.registry.models import (
@@ -44,23 +43,6 @@ def next_registration_number(institution_id: int, year: int) -> int:
         .returning(RegistrationCounter.last_number)
     )
     return db.session.execute(stmt).scalar_one()
-
-
-def add_days(start: date, days: int, working_days: bool) -> date:
-    """Calendar days, or working days skipping weekends and Romanian public holidays."""
-    if not working_days:
-        return start + timedelta(days=days)
-    ro_holidays = holidays.country_holidays("RO", years=range(start.year, start.year + 2))
-    current, left = start, days
-    while left > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5 and current not in ro_holidays:
-            left -= 1
-    return current
-
-
-def end_of_local_day(day: date) -> datetime:
-    return as_utc(datetime.combine(day, time(23, 59, 59), tzinfo=local_zone()))
 
 
 def general_register(institution_id: int) -> Register:

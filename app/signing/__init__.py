@@ -3,14 +3,16 @@ submissions, and every signed PDF that enters or leaves is validated (docs/signi
 
 
 def init_app(app) -> None:
-    from app.signing.route import refuse_plain_completion
+    from app.audit.anchoring import PKI_PROVIDERS
+    from app.signing.models import install_audit_hooks
+    from app.signing.pki import current_pki
     from app.signing.views import bp, register_template_helpers
-    from app.workflow.runtime import COMPLETION_CHECKS
 
-    if refuse_plain_completion not in COMPLETION_CHECKS:
-        COMPLETION_CHECKS.append(refuse_plain_completion)
     app.register_blueprint(bp)
     register_template_helpers(app)
+    install_audit_hooks()  # every validation report stored is logged
+    if current_pki not in PKI_PROVIDERS:
+        PKI_PROVIDERS.append(current_pki)  # checkpoints get an RFC 3161 token from its timestamp authority
     from app.signing.cloud_views import bp as cloud_bp
     from app.signing.cloud_views import register_template_helpers as register_cloud_helpers
 

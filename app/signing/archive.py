@@ -1,4 +1,4 @@
-"""Archive-ready signed PDFs (PAdES B-LTA) and their offline validation. The archive issue calls these.
+"""Archive-ready signed PDFs (PAdES B-LTA) and their offline validation. The archive package calls these.
 
 `make_archive_ready` adds, for every signature, the certificates, OCSP responses and CRLs that prove it valid
 today (earlier signers' data included, which a last signer's B-LT would miss), then a document timestamp over

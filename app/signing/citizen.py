@@ -17,13 +17,12 @@ from app.dates import as_utc, format_datetime, now_utc
 from app.extensions import db
 from app.mail import MailError, send_mail
 from app.registry.models import Attachment, Document
+from app.signing.confirmation_pdf import SEAL_BOX, Receipt, render_receipt_pdf
 from app.signing.keys import SigningRefused, active_credential, check_signing_certificate, load_signer
 from app.signing.models import ReportStatus, SubmissionConfirmation
 from app.signing.pdf import UnreadablePdf, add_signature_fields, open_pdf, sign_pdf
 from app.signing.pki import SigningNotConfigured, current_pki
-from app.signing.receipt import SEAL_BOX, Receipt, render_receipt_pdf
-from app.signing.route import store_report
-from app.signing.validation import first_problem, validate_pdf
+from app.signing.validation import first_problem, store_report, validate_pdf
 from app.storage import current_store
 from app.workflow.models import HistoryEntry
 

@@ -6,22 +6,22 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.dates import format_datetime, now_utc
-from app.extensions import db
-from app.registry.models import Attachment, Document
-from app.signing import cloud
-from app.signing.cloud import CloudSigning, Purpose, Target
-from app.signing.keys import SigningRefused
-from app.signing.pdf import add_signature_fields
-from app.signing.providers import institution_pki
-from app.signing.receipt import SEAL_BOX, Receipt, render_receipt_pdf
-from app.signing.route import (
+from app.correspondence.signed_answer import (
     record_signature,
     requires_qualified,
     signing_reason,
     signing_target,
     store_report,
 )
+from app.dates import format_datetime, now_utc
+from app.extensions import db
+from app.registry.models import Attachment, Document
+from app.signing import cloud
+from app.signing.cloud import CloudSigning, Purpose, Target
+from app.signing.confirmation_pdf import SEAL_BOX, Receipt, render_receipt_pdf
+from app.signing.keys import SigningRefused
+from app.signing.pdf import add_signature_fields
+from app.signing.providers import institution_pki
 from app.storage import current_store
 from app.workflow.models import HistoryEntry
 

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app.correspondence.signed_answer import signing_target
 from app.extensions import db
 from app.identity.models import Institution
 from app.registry.models import Document
@@ -15,7 +16,6 @@ from app.signing.cloud import Purpose, Stage
 from app.signing.cloud_targets import check_submission, finish_signing, target_for
 from app.signing.keys import SigningRefused
 from app.signing.providers import SigningProvider, active_providers, register_provider
-from app.signing.route import signing_target
 from app.workflow.models import HumanTask
 from app.workflow.runtime import NotCandidate, RouteError, TaskUnavailable, is_candidate
 

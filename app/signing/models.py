@@ -3,13 +3,14 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import ForeignKey, LargeBinary, String, event, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.audit.log import SIGNATURE_VALIDATED, record
 from app.dates import now_utc
-from app.extensions import db
+from app.extensions import JsonType, db
 from app.identity.models import Institution, User
-from app.registry.models import Attachment, Document, JsonType
+from app.registry.models import Attachment, Document
 
 
 class CredentialKind:
@@ -128,3 +129,31 @@ class SubmissionConfirmation(db.Model):
 
     document: Mapped[Document] = relationship()
     attachment: Mapped[Attachment | None] = relationship()
+
+
+def _signature_report_added(mapper, connection, report) -> None:
+    """Every validation report the signing package stores (files entering and leaving) is logged."""
+    from sqlalchemy.orm import object_session
+
+    session = object_session(report)
+    if session is None:
+        return
+    record(
+        SIGNATURE_VALIDATED,
+        document_id=report.document_id,
+        institution_id=connection.scalar(
+            select(Document.institution_id).where(Document.id == report.document_id)
+        ),
+        target=getattr(report, "status", None),
+        data={
+            k: getattr(report, k)
+            for k in ("attachment_id", "sha256", "status", "direction")
+            if isinstance(getattr(report, k, None), str | int)
+        },
+        session=session,
+    )
+
+
+def install_audit_hooks() -> None:
+    if not event.contains(SignatureReport, "after_insert", _signature_report_added):
+        event.listen(SignatureReport, "after_insert", _signature_report_added)

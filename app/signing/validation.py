@@ -16,7 +16,9 @@ from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import SignatureValidationError
 
 from app.dates import format_datetime, now_utc
-from app.signing.models import ReportStatus
+from app.extensions import db
+from app.registry.models import Attachment
+from app.signing.models import ReportStatus, SignatureReport
 from app.signing.pdf import open_pdf
 from app.signing.qualified import qualified_facts
 
@@ -321,3 +323,17 @@ STATUS_LABELS = {
     ReportStatus.INDETERMINATE: "Semnături care nu au putut fi confirmate",
     ReportStatus.INVALID: "Semnături invalide",
 }
+
+
+def store_report(attachment: Attachment, report: dict, direction: str) -> SignatureReport:
+    """Keep a validation report of a stored attachment (files entering and leaving)."""
+    row = SignatureReport(
+        attachment_id=attachment.id,
+        document_id=attachment.document_id,
+        sha256=attachment.sha256,
+        direction=direction,
+        status=report["status"],
+        signatures=report["signatures"],
+    )
+    db.session.add(row)
+    return row

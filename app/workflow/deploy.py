@@ -13,23 +13,24 @@ from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
 from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from app.audit.trail import deployment_recorded
 from app.extensions import db
 from app.forms import FormDefinition, check_form_definition
 from app.identity.models import Role
 from app.identity.roles import SUBMITTER_LANE, SYSTEM_LANE, ensure_standard_roles
-from app.registry.models import DocumentType
 from app.workflow.checks import data_flow_problems, structure_problems
 from app.workflow.engine import UnsafeXml, new_parser, parse_xml_safely
 from app.workflow.manifest import manifest_problems, submission_fields
 from app.workflow.models import ProcessVersion
 from app.workflow.sandbox import check_script
+from app.workflow.trail import deployment_recorded
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 # source_file of versions deployed from the browser modeler (app/modeling): "modeler:<file>.bpmn".
 MODELER_SOURCE = "modeler:"
 # The spiffworkflow property that marks a user task as a signing step; its value is the signer's role code.
 SIGNATURE_PROPERTY = "signatureRole"
+# Called with each deployed manifest, in deploy_all's transaction; the registry registers its document types here.
+MANIFEST_DEPLOYED: list = []
 
 
 @dataclass(frozen=True)
@@ -59,10 +60,9 @@ class CheckedProcess:
 
 
 def _helper_names() -> set[str]:
-    from app.workflow.helpers import bind_helpers
-    from app.workflow.runtime import RunContext
+    from app.workflow.script_helpers import helper_names
 
-    return set(bind_helpers(RunContext(None, None)))
+    return helper_names()
 
 
 def _load_json(path: Path) -> dict:
@@ -333,31 +333,10 @@ def deploy_all(processes_dir: str | Path, forms_dir: str | Path) -> list[Process
         raise DeploymentFailed(problems)
     versions = [store_version(c) for c in checked]
     for manifest in manifests:
-        _upsert_document_type(manifest)
+        for hook in MANIFEST_DEPLOYED:
+            hook(manifest)  # the registry keeps its document types (names, deadline, who may submit)
     db.session.flush()
     return versions
-
-
-def _upsert_document_type(manifest: dict) -> DocumentType:
-    doc_type = db.session.scalar(db.select(DocumentType).where(DocumentType.code == manifest["code"]))
-    if doc_type is None:
-        doc_type = DocumentType(code=manifest["code"])
-        db.session.add(doc_type)
-    names = manifest["name"]
-    descriptions = manifest.get("description", {})
-    deadline = manifest.get("deadline") or {}
-    doc_type.name_ro = names.get("ro", manifest["code"])
-    doc_type.name_en = names.get("en", doc_type.name_ro)
-    doc_type.description_ro = descriptions.get("ro", "")
-    doc_type.description_en = descriptions.get("en", doc_type.description_ro)
-    doc_type.process_id = manifest["process_id"]
-    doc_type.legal_basis = manifest.get("legal_basis", "")
-    doc_type.deadline_days = deadline.get("days")
-    doc_type.deadline_working_days = bool(deadline.get("working_days", False))
-    doc_type.citizen_can_submit = manifest.get("who_may_submit", "citizen") == "citizen"
-    doc_type.subject_field = manifest.get("subject_field", "subiect")
-    doc_type.content_field = manifest.get("content_field")
-    return doc_type
 
 
 def form_definition(

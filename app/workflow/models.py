@@ -7,9 +7,8 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.dates import now_utc
-from app.extensions import db
+from app.extensions import JsonType, db
 from app.identity.models import User
-from app.registry.models import Document, JsonType
 
 
 class ProcessVersion(db.Model):
@@ -62,7 +61,8 @@ class WorkflowInstance(db.Model):
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": lock_version}
 
-    document: Mapped[Document] = relationship()
+    # The registry's row, named, not imported: the engine keeps only the business key.
+    document: Mapped["Document"] = relationship()  # noqa: F821
     process_version: Mapped[ProcessVersion] = relationship()
 
 
@@ -97,7 +97,8 @@ class HumanTask(db.Model):
     completed_at: Mapped[datetime | None]
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    document: Mapped[Document] = relationship()
+    # The registry's row, named, not imported: the engine keeps only the business key.
+    document: Mapped["Document"] = relationship()  # noqa: F821
     instance: Mapped[WorkflowInstance] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])

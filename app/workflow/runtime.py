@@ -6,6 +6,7 @@ history and the domain change of one user action are committed together or not a
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -13,15 +14,14 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import and_, exists, or_, select
 
-from app.audit import trail as audit
 from app.dates import as_utc, format_datetime, now_utc
 from app.extensions import db
 from app.forms import FormDefinition, validate_submission
 from app.identity.delegation import active_principals
 from app.identity.models import Institution, Membership, Role, User
 from app.identity.roles import SUBMITTER_LANE
-from app.registry.models import Document, DocumentStatus
 from app.workflow import engine
+from app.workflow import trail as audit
 from app.workflow.deploy import form_definition
 from app.workflow.models import (
     HistoryEntry,
@@ -32,6 +32,7 @@ from app.workflow.models import (
     WorkflowInstance,
 )
 from app.workflow.sandbox import ScriptLimitExceeded, ScriptRejected, make_script_engine
+from app.workflow.script_helpers import bind_helpers
 
 
 class RouteError(Exception):
@@ -54,13 +55,18 @@ class FormInvalid(Exception):
 
 # Checks other packages register to refuse completing a task (each raises, e.g. FormInvalid, to refuse).
 COMPLETION_CHECKS: list = []
+# Called with the run's document when the route waits for people (the registry marks it in progress).
+TASKS_READY: list = []
 
 
 @dataclass
 class RunContext:
-    """What the vetted script helpers may touch during one engine run."""
+    """What the vetted script helpers may touch during one engine run.
 
-    document: Document
+    The engine knows the document by its business key and scope only (id, institution, department, deadline,
+    submitter, type): the registry's row, which the engine reads and never imports."""
+
+    document: Any
     actor: User | None
     instance: WorkflowInstance | None = None
     history: list[HistoryEntry] = field(default_factory=list)
@@ -72,9 +78,6 @@ class RunContext:
 
 
 def _script_engine(ctx: RunContext):
-    # Imported here: the helpers reach into other domain packages that themselves import the runtime.
-    from app.workflow.helpers import bind_helpers
-
     return make_script_engine(bind_helpers(ctx))
 
 
@@ -168,7 +171,7 @@ def task_form(task: HumanTask) -> FormDefinition | None:
     return form_definition(task.instance.process_version, task.form_file, task.ui_form_file)
 
 
-def form_options(document: Document) -> dict[str, list[tuple[str, str]]]:
+def form_options(document) -> dict[str, list[tuple[str, str]]]:
     """Choices the forms' x-options name: departments of the institution, officials of the department, the other
     institutions of the platform."""
     departments = [(d.code, d.name) for d in document.institution.departments]
@@ -259,7 +262,7 @@ def _next_timer(workflow) -> datetime | None:
     return min(moments, default=None)
 
 
-def _resolve_assignee(document: Document, spiff_task, lane: str | None) -> User | None:
+def _resolve_assignee(document, spiff_task, lane: str | None) -> User | None:
     if lane == SUBMITTER_LANE:
         return document.submitter
     properties = spiff_task.task_spec.extensions.get("properties", {}) or {}
@@ -315,8 +318,9 @@ def _sync_human_tasks(ctx: RunContext, workflow) -> None:
         )
         db.session.add(row)
         ctx.new_tasks.append(row)
-    if ready and document.status == DocumentStatus.REGISTERED:
-        document.status = DocumentStatus.IN_PROGRESS
+    if ready:
+        for hook in TASKS_READY:
+            hook(document)
 
 
 def _save(ctx: RunContext, workflow) -> None:
@@ -340,7 +344,7 @@ def _run_engine(step, what: str):
         raise RouteError(f"{what}: {exc}") from exc
 
 
-def start_route(document: Document, actor: User | None) -> WorkflowInstance:
+def start_route(document, actor: User | None) -> WorkflowInstance:
     version = current_version(document.document_type.process_id)
     ctx = RunContext(document, actor)
     workflow = engine.new_workflow(_specs(version), _script_engine(ctx))

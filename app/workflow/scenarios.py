@@ -6,7 +6,7 @@ the clock at their due time), and states what it expects: the path of BPMN eleme
 deadline, who a task is assigned to. It runs in memory: the route's own BPMN and forms, the sandboxed script
 engine, and side-effect-free stand-ins for the helpers under their real names (`bind_helpers`): nothing is written
 to the database, no PDF is rendered, nobody is notified. The date helpers are the production code itself
-(route_helpers), over an in-memory document. At every wait state the engine state is saved and loaded again as in
+(builtin_helpers), over an in-memory document. At every wait state the engine state is saved and loaded again as in
 production, so route data that cannot be stored fails here first.
 
 The format (docs/analysts.md has the analysts' version):
@@ -38,11 +38,11 @@ from SpiffWorkflow.util.task import TaskState
 from app.dates import as_utc, to_local
 from app.forms import FormDefinition, validate_submission
 from app.identity.roles import STANDARD_ROLES, SUBMITTER_LANE
-from app.registry.models import DocumentStatus
-from app.registry.numbering import add_days, end_of_local_day
 from app.workflow import engine
-from app.workflow.route_helpers import HelperEnv, bind_route_helpers
+from app.workflow.builtin_helpers import HelperEnv
+from app.workflow.runtime import TASKS_READY
 from app.workflow.sandbox import make_script_engine
+from app.workflow.script_helpers import stand_ins
 
 DEFAULT_START = "2026-03-02T09:00:00+02:00"  # a Monday without holidays around it
 MAX_TIMER_FIRINGS = 500
@@ -194,7 +194,7 @@ class SimDocument:
         self.registered_at: datetime | None = None
         self.deadline_at: datetime | None = None
         self.department: str | None = None
-        self.status = DocumentStatus.SUBMITTED
+        self.status = "depus"  # submitted (the registry's DocumentStatus.SUBMITTED)
         self.resolution: str | None = None
         self.overdue = False
         self.answers: list[str] = []
@@ -244,74 +244,7 @@ class SimEnv(HelperEnv):
 
 
 def _stand_ins(run: _Run) -> dict:
-    document = run.document
-
-    def register_document(department_code=None):
-        if department_code:
-            if run.departments and department_code not in run.departments:
-                raise ValueError(f"unknown department {department_code}")
-            document.department = department_code
-        if document.registration_number is None:
-            document.registration_number = 1
-            document.registered_at = run.clock
-            document.status = DocumentStatus.REGISTERED
-            if run.deadline.get("days"):
-                due = add_days(
-                    to_local(run.clock).date(), run.deadline["days"], bool(run.deadline.get("working_days"))
-                )
-                document.deadline_at = end_of_local_day(due)
-        return document.registration_label
-
-    def close_document(status, reason=""):
-        if status not in DocumentStatus.CLOSED:
-            raise ValueError(f"close_document: status must be one of {DocumentStatus.CLOSED}")
-        document.status = status
-        document.resolution = reason
-
-    def issue_answer(text):
-        document.answers.append(str(text))
-        close_document(DocumentStatus.RESOLVED, "Răspuns transmis petentului.")
-        return f"raspuns-{len(document.answers)}"
-
-    def prepare_answer(text, signers):
-        document.answers.append(str(text))
-        return f"raspuns-{len(document.answers)}"
-
-    def issue_signed_answer():
-        close_document(DocumentStatus.RESOLVED, "Răspuns semnat electronic, transmis petentului.")
-        return f"raspuns-{len(document.answers)}"
-
-    def current_user():
-        return run.actor
-
-    def remind():
-        document.reminders += 1
-
-    def mark_overdue():
-        document.overdue = True
-
-    def forward_to_institution(institution_code, reason):
-        known = run.config.get("institutions")
-        if known is not None and institution_code not in known:
-            raise ValueError(f"forward_to_institution: unknown institution {institution_code}")
-        if not isinstance(reason, str) or not reason.strip():
-            raise ValueError("forward_to_institution: give the reason (the petitioner is told)")
-        document.forwarded_to = institution_code
-        close_document(DocumentStatus.RESOLVED, f"Petiție redirecționată către {institution_code}: {reason}")
-        return f"1/{to_local(run.clock):%d.%m.%Y}"
-
-    return {
-        **bind_route_helpers(SimEnv(run)),
-        "register_document": register_document,
-        "close_document": close_document,
-        "issue_answer": issue_answer,
-        "prepare_answer": prepare_answer,
-        "issue_signed_answer": issue_signed_answer,
-        "current_user": current_user,
-        "remind": remind,
-        "mark_overdue": mark_overdue,
-        "forward_to_institution": forward_to_institution,
-    }
+    return stand_ins(run, SimEnv(run))
 
 
 def real_helper_names() -> set[str]:
@@ -375,8 +308,11 @@ class _Run:
             self.path += [t.task_spec.bpmn_id for t in sorted(done, key=lambda t: t.last_state_change)]
         finally:
             _clock.reset(token)
-        if self.document.status == DocumentStatus.REGISTERED and self.ready_tasks():
-            self.document.status = DocumentStatus.IN_PROGRESS
+        if self.ready_tasks():
+            for (
+                hook
+            ) in TASKS_READY:  # as in production (the registry marks a registered document in progress)
+                hook(self.document)
         # As in production: the state is stored at every wait and loaded for the next step.
         state = engine.dump_workflow(self.workflow)
         self.workflow = engine.load_workflow(state, self.specs, self.script_engine)

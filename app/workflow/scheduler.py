@@ -1,12 +1,9 @@
-"""APScheduler wakes instances whose BPMN timers are due.
+"""Waking instances whose BPMN timers are due (declared with the other jobs in app/jobs.py).
 
 Every gunicorn worker starts a scheduler, but each tick first takes a PostgreSQL advisory lock: only one worker
 runs a tick at a time, the others skip it. Instances are also locked one by one (SKIP LOCKED), so even two
 overlapping runners could never fire the same timer twice."""
 
-import atexit
-
-from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 from sqlalchemy import text
 
@@ -40,8 +37,7 @@ def _wake() -> int:
         db.session.remove()
 
 
-def start_scheduler(app: Flask) -> BackgroundScheduler:
-    scheduler = BackgroundScheduler(daemon=True)
+def add_timer_job(scheduler, app: Flask) -> None:
     scheduler.add_job(
         tick,
         "interval",
@@ -51,12 +47,3 @@ def start_scheduler(app: Flask) -> BackgroundScheduler:
         coalesce=True,
         id="wake-timers",
     )
-    from app.registry.freeze import add_freeze_job
-
-    add_freeze_job(scheduler, app)  # the day's register frozen as a PDF after midnight
-    from app.archive.jobs import add_archive_jobs
-
-    add_archive_jobs(scheduler, app)  # archive closed documents; daily fixity check and timestamp renewal
-    scheduler.start()
-    atexit.register(lambda: scheduler.shutdown(wait=False))
-    return scheduler

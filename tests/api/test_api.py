@@ -399,7 +399,7 @@ def wait_for_a_blocked_insert(app, timeout=15.0) -> None:
 def test_retry_overlapping_the_first_request_returns_the_first_document(app, api_as):
     """A client that times out and retries while its first request is still running: the retry waits for the
     first transaction on the unique key and then answers with the first document instead of failing."""
-    from app.portal.submission import submit as submit_document
+    from app.intake.submission import submit as submit_document
     from app.registry.models import DocumentType
 
     citizen = api_as("cetatean")

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from app.archive.records import archive_pending, record_for
+from app.correspondence.signed_answer import sign_task
 from app.extensions import db
-from app.signing.route import sign_task
 from tests.signing.helpers import open_task, petition_at_signing, user
 
 

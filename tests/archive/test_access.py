@@ -97,7 +97,7 @@ def test_demo_file_plan_is_seeded(ctx):
     codes = set(db.session.scalars(select(FileClass.code)))
     assert {"II-1", "II-3", "II-4", "V-3", "I-1", "I-2", "I-9"} <= codes
     assert user("arhivar").has_role("arhivar")
-    from app.archive.demo import seed_demo_archive
+    from app.demo.archive import seed_demo_archive
 
     before = db.session.scalar(select(func.count(FileClass.id)))
     seed_demo_archive()  # idempotent

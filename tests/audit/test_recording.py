@@ -7,11 +7,11 @@ from types import SimpleNamespace
 from sqlalchemy import select
 
 from app.audit.models import AuditEntry
-from app.audit.trail import on_behalf_of
 from app.extensions import db
 from app.registry.models import Document
 from app.workflow.deploy import deploy_all
 from app.workflow.runtime import claim_task, release_task
+from app.workflow.trail import on_behalf_of
 from tests.audit.helpers import FINAL, finish_route, petition_with_loop, ready_task
 from tests.routes import user
 from tests.webflow import csrf_token

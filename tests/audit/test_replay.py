@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from app.audit.replay import replay_document
+from app.auditors.replay import replay_document
 from app.dates import now_utc
 from app.extensions import db
 from app.workflow.models import HistoryEntry

@@ -13,9 +13,9 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from app.communication.requests import request_completion
+from app.correspondence.signed_answer import sign_task
 from app.extensions import db
 from app.registry.models import Document
-from app.signing.route import sign_task
 from tests.browser.pages import check_page, in_thread, open_menu, shoot
 from tests.routes import open_task, user
 from tests.signing.helpers import do

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.communication.models import CompletionRequest, StaffComment
 from app.extensions import db
 from app.identity.models import ApiToken
-from app.inbox.models import Notification
+from app.notifications.models import Notification
 from app.registry.models import Attachment, Document
 from app.workflow.models import HistoryEntry, HumanTask, TaskStatus
 from tests.routes import open_task, user

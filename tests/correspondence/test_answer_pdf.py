@@ -7,8 +7,13 @@ from html.parser import HTMLParser
 import pytest
 from reportlab.lib.pagesizes import A4
 
-from app.correspondence import AnswerLetter, render_answer_pdf, signature_boxes
-from app.correspondence.answer_pdf import SIGNATURE_BOX_HEIGHT, SIGNATURE_BOX_WIDTH
+from app.correspondence.answer_pdf import (
+    SIGNATURE_BOX_HEIGHT,
+    SIGNATURE_BOX_WIDTH,
+    AnswerLetter,
+    render_answer_pdf,
+    signature_boxes,
+)
 
 DIACRITICS = "ș ț ă î â Ș Ț Ă Î Â"
 BODY = f"""Stimate domnule Țurcanu,

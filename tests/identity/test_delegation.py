@@ -6,12 +6,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.correspondence.signed_answer import sign_task
 from app.extensions import db
 from app.identity.delegation import active_principals, create_delegation, today_local
 from app.identity.models import Delegation, Institution
 from app.registry.models import Document
 from app.signing.keys import SigningRefused
-from app.signing.route import sign_task
 from app.workflow.models import HistoryEntry
 from app.workflow.runtime import NotCandidate, complete_task, tasks_for
 from tests.routes import open_task, user
@@ -137,7 +137,7 @@ def test_delegation_only_covers_its_dates(ctx):
 
 
 def test_without_delegation_the_official_cannot_complete_the_heads_task(ctx):
-    from app.portal.submission import submit
+    from app.intake.submission import submit
     from app.registry.models import DocumentType
     from tests.signing.helpers import do
 
@@ -248,7 +248,7 @@ def test_head_of_unit_sets_delegation_for_their_department_and_cancels_it(app, l
 
 
 def test_deputy_finishes_a_task_the_absent_official_had_claimed(ctx):
-    from app.portal.submission import submit
+    from app.intake.submission import submit
     from app.registry.models import DocumentType
     from app.workflow.runtime import claim_task
     from tests.signing.helpers import do

@@ -5,13 +5,13 @@ import logging
 
 from sqlalchemy import func, select
 
+from app.correspondence.signed_answer import sign_task
 from app.extensions import db
 from app.identity.models import User
 from app.notifications import events
 from app.notifications.models import NotificationPreference, OutboxMessage
 from app.notifications.outbox import queue, send_pending
 from app.registry.models import Document
-from app.signing.route import sign_task
 from tests.routes import open_task, user
 from tests.signing.helpers import petition_at_signing
 from tests.smtp import body_of, free_port
@@ -147,7 +147,7 @@ def test_notifications_cli_sends_what_is_waiting(app, ctx, mail_server):
 
 def test_a_petition_closed_without_answer_is_told(app, ctx, mail_server):
     from app.identity.models import Institution
-    from app.portal.submission import submit
+    from app.intake.submission import submit
     from app.registry.models import DocumentType
     from tests.signing.helpers import do
 

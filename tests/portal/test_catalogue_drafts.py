@@ -5,11 +5,11 @@ import re
 
 from sqlalchemy import func, select
 
+from app.correspondence.signed_answer import sign_task
 from app.extensions import db
 from app.identity.models import Institution
 from app.portal.models import SubmissionDraft
 from app.registry.models import Document
-from app.signing.route import sign_task
 from app.workflow.models import HistoryEntry
 from tests.routes import open_task, user
 from tests.signing.helpers import do

@@ -211,8 +211,8 @@ def test_record_dispatch_fills_the_entry_without_a_new_number(ctx):
 
 
 def test_the_answer_issued_by_the_route_is_recorded_on_the_petition_entry(ctx):
-    from app.workflow.helpers import bind_helpers
     from app.workflow.runtime import RunContext
+    from app.workflow.script_helpers import bind_helpers
 
     document = submit_petition()
     do(document, "inregistrare", "registrator", {"departament": "relatii-publice", "anonima": False})

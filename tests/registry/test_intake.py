@@ -135,7 +135,7 @@ def test_bad_sender_and_form_data_change_nothing(app, login_as):
 
 def test_a_form_that_asks_for_a_cnp_gets_it_checked():
     from app.forms import FormDefinition
-    from app.registry.intake import cnp_errors
+    from app.intake.paper import cnp_errors
 
     form = FormDefinition(
         {"type": "object", "properties": {"cnp": {"type": "string"}, "nume": {"type": "string"}}}
@@ -183,8 +183,8 @@ def test_type_not_enabled_is_refused(app, login_as):
 def test_register_paper_refuses_type_not_enabled_directly(ctx):
     import pytest
 
+    from app.intake.paper import IntakeRefused, Sender, register_paper
     from app.registry.catalogue import enable
-    from app.registry.intake import IntakeRefused, Sender, register_paper
 
     sacele = db.session.get(Institution, institution_id("pm-sacele"))
     petition = db.session.scalar(select(DocumentType).where(DocumentType.code == "petitie"))

@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from app.dates import format_date
 from app.extensions import db
+from app.intake.receipts import Receipt, render_receipt_pdf
 from app.registry.access_codes import document_for_code
 from app.registry.models import Document
-from app.registry.receipts import Receipt, render_receipt_pdf
 from tests.registry.factory import post_paper
 from tests.webflow import csrf_token
 

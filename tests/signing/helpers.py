@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.identity.models import Institution
-from app.portal.submission import submit
+from app.intake.submission import submit
 from app.registry.models import Document, DocumentType
 from app.signing import testpki
 from app.workflow.runtime import complete_task

@@ -5,9 +5,9 @@ import io
 
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from app.correspondence.signed_answer import sign_task
 from app.extensions import db
 from app.signing.archive import make_archive_ready, validate_offline
-from app.signing.route import sign_task
 from app.storage import current_store
 from tests.signing.helpers import open_task, pdfsig, petition_at_signing, user
 

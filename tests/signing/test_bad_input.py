@@ -8,12 +8,12 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from app.correspondence.signed_answer import open_request, sign_task
 from app.extensions import db
 from app.registry.models import Attachment, Document
 from app.signing import testpki
 from app.signing.keys import SigningRefused, import_pkcs12
 from app.signing.models import SignatureReport
-from app.signing.route import open_request, sign_task
 from app.storage import current_store
 from tests.signing.helpers import open_task, petition_at_signing, user
 from tests.signing.pdfs import malformed, plain_pdf, signed_pdf, tampered

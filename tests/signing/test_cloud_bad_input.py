@@ -6,12 +6,12 @@ for their own submission, administrators only for their institution's providers.
 import pytest
 from sqlalchemy import func, select
 
+from app.correspondence.signed_answer import open_request
 from app.extensions import db
 from app.identity.models import Institution, Membership, Role, User
 from app.registry.models import Attachment, Document
 from app.signing.cloud import CloudSigning
 from app.signing.providers import SigningProvider
-from app.signing.route import open_request
 from app.workflow.models import HumanTask, TaskStatus
 from tests.routes import open_task
 from tests.signing.cloud_steps import (

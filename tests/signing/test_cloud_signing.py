@@ -4,12 +4,12 @@ our pages and client code against the real CSC service on 127.0.0.1 (tests/signi
 import pytest
 from sqlalchemy import select
 
+from app.correspondence.signed_answer import open_request
 from app.extensions import db
 from app.registry.models import Attachment, DocumentStatus
 from app.signing.cloud import CloudSigning, Stage
 from app.signing.cloud_targets import SIGNED_SUBMISSION
 from app.signing.models import SignatureReport
-from app.signing.route import open_request
 from app.storage import current_store
 from tests.routes import open_task
 from tests.signing.cloud_steps import flashed_error, sign_in_cloud

@@ -3,10 +3,10 @@
 import pytest
 from sqlalchemy import select
 
+from app.correspondence.signed_answer import sign_task
 from app.extensions import db
 from app.registry.models import DocumentStatus
 from app.signing.models import SignatureReport
-from app.signing.route import sign_task
 from app.storage import current_store
 from app.workflow.runtime import FormInvalid, NotCandidate, complete_task
 from tests.signing.helpers import open_task, pdfsig, petition_at_signing, pyhanko_statuses, user

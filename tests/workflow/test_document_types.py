@@ -11,8 +11,8 @@ from sqlalchemy import select
 from app.dates import to_local
 from app.extensions import db
 from app.identity.models import Department, Institution, Membership, Role, User
-from app.inbox.models import Notification
-from app.portal.submission import submit
+from app.intake.submission import submit
+from app.notifications.models import Notification
 from app.registry.models import Document, DocumentStatus, DocumentType
 from app.workflow.models import HistoryEntry, InstanceStatus, WorkflowInstance
 from app.workflow.runtime import RouteError, complete_task, wake_due_instances

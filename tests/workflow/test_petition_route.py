@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.dates import now_utc
 from app.extensions import db
 from app.identity.models import Institution
-from app.inbox.models import Notification
+from app.notifications.models import Notification
 from app.registry.models import Attachment, DocumentStatus
 from app.workflow.models import HistoryEntry, HumanTask, InstanceStatus, TaskStatus, WorkflowInstance
 from app.workflow.runtime import FormInvalid, NotCandidate, TaskUnavailable, complete_task, wake_due_instances

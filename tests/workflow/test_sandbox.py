@@ -10,7 +10,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
-from app.workflow import sandbox
+from app.workflow import script_guards, script_policy
 from app.workflow.sandbox import (
     SandboxedEnvironment,
     ScriptLimitExceeded,
@@ -64,11 +64,11 @@ def test_condition_using_a_shadowed_helper_is_refused():
 
 def test_compiles_are_cached():
     expression = "cached_condition_probe == 1"
-    before = sandbox._compile_cached.cache_info()
+    before = script_policy._compile_cached.cache_info()
     env = SandboxedEnvironment()
     for value in range(50):
         env.evaluate(expression, {"cached_condition_probe": value})
-    after = sandbox._compile_cached.cache_info()
+    after = script_policy._compile_cached.cache_info()
     assert after.misses - before.misses == 1
     assert after.hits - before.hits == 49
 
@@ -177,14 +177,14 @@ def test_escapes_are_refused_in_conditions_too(env, expression):
 
 def test_runtime_guards_hold_even_without_the_compile_check():
     # Defence in depth: the guards the compiled code calls refuse what the checker would have caught.
-    run = sandbox._Run(1.0, 1000)
+    run = script_guards._Run(1.0, 1000)
     with pytest.raises(NotImplementedError):
         run.getattr("{0.__class__}", "format")
     with pytest.raises(AttributeError):
         run.getattr(1, "__class__")
     with pytest.raises(AttributeError):
         run.getattr(1, "no_such_attribute")
-    builtins = sandbox._BUILTINS
+    builtins = script_guards._BUILTINS
     for name in ("open", "eval", "exec", "getattr", "type", "globals", "__import__", "__build_class__"):
         assert name not in builtins
 

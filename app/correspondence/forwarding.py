@@ -4,20 +4,19 @@ registers it as incoming with its own number, both numbers linked."""
 
 from sqlalchemy import select
 
+from app.correspondence.outgoing import LetterInvalid, LetterRefused, send_to_institution
 from app.dates import now_utc, to_local
 from app.extensions import db
 from app.identity.models import Institution
-from app.registry.models import DocumentStatus
+from app.registry.models import Attachment, Document, DocumentStatus
+from app.registry.route_steps import close, close_stand_in
 from app.workflow.models import HistoryEntry
 from app.workflow.runtime import RouteError, RunContext
 
 LEGAL_DAYS = 5  # OG 27/2002 art. 6(2)
 
 
-def forward(ctx: RunContext, institution_code: str, reason: str, close_document) -> str:
-    from app.correspondence.letters import LetterInvalid, LetterRefused, send_to_institution
-    from app.registry.models import Attachment, Document
-
+def forward(ctx: RunContext, institution_code: str, reason: str) -> str:
     document = ctx.document
     if not isinstance(reason, str) or not reason.strip():
         raise RouteError("forward_to_institution: give the reason (the petitioner is told)")
@@ -71,5 +70,31 @@ def forward(ctx: RunContext, institution_code: str, reason: str, close_document)
             },
         )
     )
-    close_document(DocumentStatus.RESOLVED, message)
+    close(ctx, DocumentStatus.RESOLVED, message)
     return incoming.registration_label
+
+
+def _forward_to_institution(ctx):
+    def forward_to_institution(institution_code: str, reason: str) -> str:
+        """Send the document to the competent institution on the platform, where it is registered as incoming
+        (both numbers linked), close it here and tell the petitioner where and why (OG 27/2002 art. 6(2)).
+        Returns the number it got there."""
+        return forward(ctx, institution_code, reason)
+
+    return forward_to_institution
+
+
+def _forward_to_institution_stand_in(run):
+    def forward_to_institution(institution_code, reason):
+        known = run.config.get("institutions")
+        if known is not None and institution_code not in known:
+            raise ValueError(f"forward_to_institution: unknown institution {institution_code}")
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValueError("forward_to_institution: give the reason (the petitioner is told)")
+        run.document.forwarded_to = institution_code
+        close_stand_in(
+            run, DocumentStatus.RESOLVED, f"Petiție redirecționată către {institution_code}: {reason}"
+        )
+        return f"1/{to_local(run.clock):%d.%m.%Y}"
+
+    return forward_to_institution

@@ -7,18 +7,18 @@ import pytest
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEntry
-from app.correspondence.letters import (
+from app.correspondence.models import OutgoingLetter
+from app.correspondence.outgoing import (
     LetterInvalid,
     LetterRefused,
     letter_lines,
     send_to_institution,
     send_to_person,
 )
-from app.correspondence.models import OutgoingLetter
 from app.extensions import db
 from app.identity.models import Institution
+from app.intake.paper import Sender, register_paper
 from app.registry.catalogue import enable
-from app.registry.intake import Sender, register_paper
 from app.registry.models import Attachment, Document, DocumentStatus, DocumentType
 from app.storage import FileStore
 from app.workflow.models import HistoryEntry, HumanTask, TaskStatus, WorkflowInstance

@@ -13,13 +13,13 @@ from app.extensions import db
 from app.forms import FormDefinition, parse_submission, validate_submission
 from app.identity.models import Institution, User
 from app.identity.roles import SUBMITTER_LANE
+from app.notifications.channels import phone_digits
 from app.notifications.events import document_registered
-from app.portal.lookup import phone_digits
 from app.registry.catalogue import is_enabled
 from app.registry.models import Attachment, Document, DocumentType
 from app.registry.numbering import register
 from app.signing.citizen import UploadRefused, inspect_upload
-from app.signing.route import store_report
+from app.signing.validation import store_report
 from app.storage import UploadRejected, check_upload, current_store
 from app.storage.uploads import stored_name, upload_limits
 from app.workflow import engine

@@ -20,12 +20,12 @@ from app.extensions import db
 from app.identity.models import Membership, User
 from app.registry.models import Attachment, Document
 from app.signing.keys import SigningRefused, active_credential, check_signing_certificate, load_signer
-from app.signing.models import ReportStatus, SignatureReport, SignatureRequest, SignatureRequestStatus
+from app.signing.models import ReportStatus, SignatureRequest, SignatureRequestStatus
 from app.signing.pdf import add_signature_fields, sign_pdf
 from app.signing.pki import current_pki
 from app.signing.providers import institution_pki
 from app.signing.qualified import is_qualified
-from app.signing.validation import first_problem, validate_pdf
+from app.signing.validation import first_problem, store_report, validate_pdf
 from app.storage import current_store
 from app.workflow import engine
 from app.workflow.models import HistoryEntry, HumanTask, TaskStatus
@@ -265,19 +265,6 @@ def record_signature(
 
 
 # --- issuing ---------------------------------------------------------------------------------------------------
-
-
-def store_report(attachment: Attachment, report: dict, direction: str) -> SignatureReport:
-    row = SignatureReport(
-        attachment_id=attachment.id,
-        document_id=attachment.document_id,
-        sha256=attachment.sha256,
-        direction=direction,
-        status=report["status"],
-        signatures=report["signatures"],
-    )
-    db.session.add(row)
-    return row
 
 
 def issue_signed_answer(document: Document, actor: User | None) -> Attachment:

@@ -64,7 +64,7 @@ def register_audit_cli(app: Flask) -> None:
     @click.argument("document")
     def replay(document):
         """Replay DOCUMENT (public id or number N/YYYY) on its pinned process version; exit 1 on a divergence."""
-        from app.audit.replay import replay_document
+        from app.auditors.replay import replay_document
 
         found = find_document(document)
         if found is None:
@@ -83,8 +83,8 @@ def register_audit_cli(app: Flask) -> None:
     @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="zip file to write")
     def export(document, output):
         """Write DOCUMENT's audit bundle (zip)."""
-        from app.audit.bundle import build_bundle
         from app.audit.log import AUDIT_EXPORT, record
+        from app.auditors.bundle import build_bundle
 
         found = find_document(document)
         if found is None:

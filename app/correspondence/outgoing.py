@@ -17,13 +17,13 @@ from app.correspondence.models import OutgoingLetter
 from app.dates import format_date, to_local
 from app.extensions import db
 from app.identity.models import Institution, User
-from app.portal.submission import submission_form
+from app.intake.submission import submission_form
 from app.registry.access import DOCUMENT_ROLES, staff_can_view
 from app.registry.catalogue import file_code, is_enabled
 from app.registry.models import Attachment, Direction, Document, DocumentStatus, DocumentType
 from app.registry.numbering import register
 from app.signing.citizen import UploadRefused, inspect_upload
-from app.signing.route import store_report
+from app.signing.validation import store_report
 from app.storage import UploadRejected, check_upload, current_store, safe_filename
 from app.workflow.models import HistoryEntry, HumanTask, TaskStatus
 from app.workflow.runtime import FormInvalid, complete_task, start_route

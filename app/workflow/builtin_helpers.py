@@ -1,7 +1,8 @@
-"""Helpers for analysts' scripts and conditions: date arithmetic in calendar or working days, the document's
-deadline (read, move with a recorded reason, use as a timer) and registry lookups.
+"""The engine's built-in helpers for analysts' scripts and conditions (the packages' own helpers are registered in
+script_helpers.py): date arithmetic in calendar or working days, the document's deadline (read, move with a
+recorded reason, use as a timer) and lookups of heads and officials.
 
-`bind_helpers` (helpers.py) exposes them by name. They are written against a small `HelperEnv` so the same code
+`script_helpers.bind_helpers` exposes them by name. They are written against a small `HelperEnv` so the same code
 runs in production (`DatabaseEnv`: the document row, history rows, staff lookups in the database) and in the
 scenario runner (app/workflow/scenarios.py: an in-memory document, nothing written anywhere).
 
@@ -14,8 +15,7 @@ from datetime import date, datetime, timedelta
 
 import holidays
 
-from app.dates import as_utc, now_utc, to_local
-from app.registry.numbering import add_days, end_of_local_day
+from app.dates import add_days, as_utc, end_of_local_day, now_utc, to_local
 
 
 class HelperError(Exception):

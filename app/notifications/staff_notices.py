@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app.dates import format_date
 from app.extensions import db
 from app.identity.models import Membership, Role, User
-from app.inbox.models import Notification
+from app.notifications.models import Notification
 from app.registry.models import Document
 from app.workflow.models import HumanTask, TaskStatus
 

@@ -12,12 +12,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
 from app.audit.anchoring import verify_token
-from app.audit.bundle import build_bundle, document_entries
 from app.audit.chain import compute_hash, verify_chain
 from app.audit.log import AUDIT_EXPORT, DOCUMENT_VIEWED, record
 from app.audit.models import AuditCheckpoint, AuditEntry
-from app.audit.path import current_state, document_steps
-from app.audit.replay import replay_document
+from app.auditors.bundle import build_bundle, document_entries
+from app.auditors.path import current_state, document_steps
+from app.auditors.replay import replay_document
 from app.dates import local_zone
 from app.extensions import db
 from app.labels import ACTION_LABELS

@@ -3,25 +3,20 @@ its own code keeps one line per action; everything lands in the action's transac
 
 from datetime import datetime
 
-from sqlalchemy import event, select
-
 from app.audit.log import (
     ASSIGNMENT,
     DOCUMENT_CHANGED,
-    FILE_ADDED,
     PROCESS_DEPLOYED,
     REGISTRATION,
     ROUTE_ADVANCED,
     ROUTE_STARTED,
     SIGNATURE,
-    SIGNATURE_VALIDATED,
     TASK_CLAIMED,
     TASK_COMPLETED,
     TASK_RELEASED,
     record,
 )
 from app.identity.roles import SUBMITTER_LANE
-from app.registry.models import Attachment, Document
 
 # Document fields whose changes the log keeps (the registry's own columns; the route's data is in its steps).
 TRACKED_FIELDS = (
@@ -158,72 +153,6 @@ def run_finished(ctx) -> None:
     ctx.history.clear()
     ctx.new_tasks.clear()
     ctx.audit_snapshot = after
-
-
-def _attachment_added(mapper, connection, attachment: Attachment) -> None:
-    """Every file any package attaches to a document (uploads, answers, signed versions) is logged with its hash."""
-    from sqlalchemy.orm import object_session
-
-    session = object_session(attachment)
-    if session is None:
-        return
-    record(
-        FILE_ADDED,
-        document_id=attachment.document_id,
-        institution_id=connection.scalar(
-            select(Document.institution_id).where(Document.id == attachment.document_id)
-        ),
-        target=attachment.filename,
-        data={
-            "attachment": attachment.public_id,
-            "kind": attachment.kind,
-            "sha256": attachment.sha256,
-            "size": attachment.size,
-            "content_type": attachment.content_type,
-            "uploaded_by_id": attachment.uploaded_by_id,
-        },
-        session=session,
-    )
-
-
-def _signature_report_added(mapper, connection, report) -> None:
-    """Every validation report the signing package stores (files entering and leaving) is logged."""
-    from sqlalchemy.orm import object_session
-
-    session = object_session(report)
-    if session is None:
-        return
-    record(
-        SIGNATURE_VALIDATED,
-        document_id=report.document_id,
-        institution_id=connection.scalar(
-            select(Document.institution_id).where(Document.id == report.document_id)
-        ),
-        target=getattr(report, "status", None),
-        data={
-            k: getattr(report, k)
-            for k in ("attachment_id", "sha256", "status", "direction")
-            if isinstance(getattr(report, k, None), str | int)
-        },
-        session=session,
-    )
-
-
-_installed = False
-
-
-def install_model_hooks() -> None:
-    global _installed
-    if _installed:
-        return
-    event.listen(Attachment, "after_insert", _attachment_added)
-    try:
-        from app.signing.models import SignatureReport
-    except ImportError:  # the signing package is optional to the audit log
-        SignatureReport = None
-    if SignatureReport is not None:
-        event.listen(SignatureReport, "after_insert", _signature_report_added)
-    _installed = True
 
 
 def deployment_recorded(version, how: str) -> None:

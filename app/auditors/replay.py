@@ -25,16 +25,18 @@ from app.registry.models import Document
 from app.workflow import engine
 from app.workflow.models import HistoryEntry, WorkflowInstance
 from app.workflow.sandbox import make_script_engine
+from app.workflow.script_helpers import replay_stand_ins
 
 PATH_EVENTS = ("task_completed", "automatic")
 
 
 @dataclass
 class StandIns:
-    """Side-effect-free replacements for the vetted helpers (app/workflow/helpers.py), bound to one document.
+    """Side-effect-free replacements for the vetted helpers, bound to one document. Each package registers the
+    replay stand-in beside its helper (app/workflow/script_helpers.py, `replay=`); this object is their state.
 
     Helpers that change something get a stand-in returning what the real run recorded; the read-only route helpers
-    (dates, deadlines, registry lookups, app/workflow/route_helpers.py) run for real against a detached copy of
+    (dates, deadlines, registry lookups, app/workflow/builtin_helpers.py) run for real against a detached copy of
     the document, at the recorded moment of each step. A helper with no stand-in refuses to run, so replay can
     never have a side effect: the divergence then names it."""
 
@@ -58,61 +60,11 @@ class StandIns:
             department_code=None,
         )
 
-    def _answer_id(self) -> str | None:
+    def answer_id(self) -> str | None:
         answer = self.document.answer()
         return answer.public_id if answer else None
 
-    def own_helpers(self) -> dict:
-        document, copy = self.document, self.copy
-
-        def register_document(department_code: str | None = None) -> str:
-            self.calls.append(("register_document", (department_code,)))
-            copy.registered_at = document.registered_at
-            copy.deadline_at = self._registration_deadline() or document.deadline_at
-            copy.registration_label = document.registration_label
-            if department_code:
-                copy.department_code = department_code
-            return document.registration_label
-
-        def close_document(status: str, reason: str = "") -> None:
-            self.calls.append(("close_document", (status, reason)))
-            self.closed_as = status
-
-        def issue_answer(text: str) -> str | None:
-            self.calls.append(("issue_answer", (text,)))
-            self.closed_as = "solutionat"  # the real helper closes the document as answered
-            return self._answer_id()
-
-        def prepare_answer(text: str, signers: list) -> str | None:
-            self.calls.append(("prepare_answer", (text, tuple(signers))))
-            return self._answer_id()
-
-        def issue_signed_answer() -> str | None:
-            self.calls.append(("issue_signed_answer", ()))
-            self.closed_as = "solutionat"
-            return self._answer_id()
-
-        def current_user() -> str | None:
-            return self.actor
-
-        def remind() -> None:
-            self.calls.append(("remind", ()))
-
-        def mark_overdue() -> None:
-            self.calls.append(("mark_overdue", ()))
-
-        return {
-            "register_document": register_document,
-            "close_document": close_document,
-            "issue_answer": issue_answer,
-            "prepare_answer": prepare_answer,
-            "issue_signed_answer": issue_signed_answer,
-            "current_user": current_user,
-            "remind": remind,
-            "mark_overdue": mark_overdue,
-        }
-
-    def _registration_deadline(self) -> datetime | None:
+    def registration_deadline(self) -> datetime | None:
         entry = db.session.scalar(
             select(AuditEntry)
             .where(AuditEntry.document_id == self.document.id, AuditEntry.action == REGISTRATION)
@@ -123,7 +75,7 @@ class StandIns:
         return datetime.fromisoformat(value) if isinstance(value, str) else None
 
     def helpers(self) -> dict:
-        helpers = dict(self.own_helpers())
+        helpers = replay_stand_ins(self)  # each registered beside its helper, by the package owning it
         route = _route_helpers(self)
         for name, function in route.items():
             helpers.setdefault(name, function)
@@ -136,7 +88,7 @@ class StandIns:
 def _refusing(name: str):
     def refuse(*_args, **_kwargs):
         raise RuntimeError(
-            f"the helper {name} has no side-effect-free stand-in for replay (app/audit/replay.py)"
+            f"the helper {name} has no side-effect-free stand-in for replay (app/auditors/replay.py)"
         )
 
     return refuse
@@ -144,15 +96,14 @@ def _refusing(name: str):
 
 def _production_helper_names(document: Document) -> list[str]:
     """The names scripts can call in production: binding them has no effect (they only run when called)."""
-    from app.workflow.helpers import bind_helpers
-    from app.workflow.runtime import RunContext
+    from app.workflow.script_helpers import helper_names
 
-    return list(bind_helpers(RunContext(document, None)))
+    return sorted(helper_names())
 
 
 def _route_helpers(stand_ins: "StandIns") -> dict:
     try:
-        from app.workflow.route_helpers import DatabaseEnv, bind_route_helpers
+        from app.workflow.builtin_helpers import DatabaseEnv, bind_route_helpers
     except ImportError:
         return {}
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from app.workflow.route_helpers import (
+from app.workflow.builtin_helpers import (
     HelperEnv,
     HelperError,
     add_calendar_days,

@@ -27,14 +27,14 @@ from app.audit import record
 from app.extensions import db
 from app.forms import FormDefinition, validate_submission
 from app.identity.models import Institution, User
-from app.portal.submission import submission_form
+from app.intake.submission import submission_form
 from app.registry.access import DOCUMENT_ROLES
 from app.registry.access_codes import issue_access_code
 from app.registry.catalogue import file_code, is_enabled
 from app.registry.models import Attachment, Direction, Document, DocumentType, RegistryError
 from app.registry.numbering import REGISTERING_ROLES, register
 from app.signing.citizen import UploadRefused, inspect_upload
-from app.signing.route import store_report
+from app.signing.validation import store_report
 from app.storage import UploadRejected, check_upload, current_store, safe_filename
 from app.workflow.models import HumanTask, TaskStatus
 from app.workflow.runtime import FormInvalid, complete_task, start_route

@@ -24,9 +24,9 @@ from sqlalchemy import select
 from app.audit.anchoring import latest_checkpoint, token_in_store, verify_token
 from app.audit.chain import compute_hash, verify_chain
 from app.audit.models import AuditEntry
-from app.audit.path import current_state, document_steps
-from app.audit.replay import replay_document
-from app.audit.report import render_report
+from app.auditors.path import current_state, document_steps
+from app.auditors.replay import replay_document
+from app.auditors.report import render_report
 from app.dates import format_datetime, now_utc
 from app.extensions import db
 from app.registry.models import Document

@@ -1,0 +1,41 @@
+"""One user action, one transaction, for every view.
+
+    with unit_of_work(FormInvalid, TaskUnavailable) as work:
+        complete_task(...)
+    if work.error: ...   # the expected refusal, already rolled back, for the view to turn into its message
+
+The block's changes are committed when it ends normally (a failure of the commit itself counts as a failure of
+the block). Any exception rolls the session back; the expected ones (the classes given) are kept in `work.error`
+instead of propagating, so the view maps them to a flash message, a form error or a JSON error; any other
+propagates to the application's error pages."""
+
+from app.extensions import db
+
+
+class unit_of_work:  # noqa: N801  (used as a context manager, like contextlib's)
+    def __init__(self, *expected: type[BaseException]):
+        self.expected = expected
+        self.error: BaseException | None = None
+
+    def __enter__(self) -> "unit_of_work":
+        return self
+
+    def __exit__(self, exc_type, exc, traceback) -> bool:
+        if exc_type is None:
+            try:
+                db.session.commit()
+                return False
+            except BaseException as failure:
+                exc = failure
+                if not isinstance(failure, self.expected):
+                    db.session.rollback()
+                    raise
+        db.session.rollback()
+        if self.expected and isinstance(exc, self.expected):
+            self.error = exc
+            return True
+        return False
+
+    def failed(self, *kinds: type[BaseException]) -> BaseException | None:
+        """The kept error if it is one of `kinds`."""
+        return self.error if isinstance(self.error, kinds) else None
