@@ -115,12 +115,12 @@ def create_app(overrides: dict | None = None) -> Flask:
         modeling,
         models,  # noqa: F401  (registers every table with SQLAlchemy)
         notifications,
-        operations,
         portal,
         registry,
         signing,
     )
     from app.cli import register_cli
+    from app.jobs import register_jobs_cli
     from app.templating import register_form_helpers, register_templating
 
     # Every package plugs itself in: blueprints, commands, script helpers, hooks. Lower packages first (the
@@ -139,10 +139,10 @@ def create_app(overrides: dict | None = None) -> Flask:
         auditors,
         api,
         modeling,
-        operations,
     ):
         package.init_app(app)
     register_cli(app)
+    register_jobs_cli(app)  # flask jobs run: the one process that runs the scheduled jobs
     register_templating(app)
     register_form_helpers(app)
 

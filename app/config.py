@@ -100,5 +100,5 @@ class Config:
         )  # default: this site's /autentificare/roeid/raspuns
         self.ROEID_POST_LOGOUT_REDIRECT_URI = os.environ.get("ROEID_POST_LOGOUT_REDIRECT_URI")
         self.ROEID_SCOPES = os.environ.get("ROEID_SCOPES", "openid profile email phone address")
-        # Password-reset links (app/identity/self_service.py) are valid this long.
+        # Password-reset links (app/portal/account.py) are valid this long.
         self.PASSWORD_RESET_MINUTES = int(os.environ.get("PASSWORD_RESET_MINUTES", "60"))

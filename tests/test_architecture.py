@@ -7,7 +7,7 @@ from pathlib import Path
 
 APP = Path(__file__).resolve().parent.parent / "app"
 # What the engine core may import besides itself: identity (who may act), the audit log and the leaves.
-ENGINE_MAY_IMPORT = {"identity", "audit", "forms", "storage", "mail"}
+ENGINE_MAY_IMPORT = {"identity", "audit", "forms", "storage", "mail", "operations"}
 
 
 def packages() -> set[str]:

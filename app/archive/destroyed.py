@@ -10,6 +10,7 @@ from sqlalchemy import String, cast, select
 from app.archive.models import ArchiveRecord, Destruction, Disposal
 from app.dates import format_date
 from app.extensions import db
+from app.operations.bad_input import Gone
 
 
 @dataclass
@@ -26,7 +27,7 @@ class DestroyedNotice:
         )
 
 
-class DocumentDestroyed(Exception):
+class DocumentDestroyed(Gone):
     def __init__(self, notice: DestroyedNotice):
         super().__init__(notice.message())
         self.notice = notice
@@ -63,3 +64,8 @@ def ensure_not_destroyed(document) -> None:
     notice = destruction_of(document)
     if notice is not None:
         raise DocumentDestroyed(notice)
+
+
+def blob_gone_reason(sha256: str) -> str | None:
+    notice = destruction_of_blob(sha256)
+    return notice.message() if notice is not None else None

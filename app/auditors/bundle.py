@@ -126,11 +126,15 @@ def bundle_data(document: Document, generated_by: str | None) -> dict:
     }
 
 
-def build_bundle(document: Document, generated_by: str | None = None) -> tuple[bytes, dict]:
-    """The zip's bytes and its document.json content. DocumentDestroyed when a disposal destroyed its files."""
-    from app.archive.destroyed import ensure_not_destroyed
+# Checks that refuse a bundle before it is built, registered by the packages above (the archive: destroyed files).
+EXPORT_CHECKS: list = []
 
-    ensure_not_destroyed(document)
+
+def build_bundle(document: Document, generated_by: str | None = None) -> tuple[bytes, dict]:
+    """The zip's bytes and its document.json content. `Gone` (from a check below) when a disposal destroyed its
+    files."""
+    for check in EXPORT_CHECKS:
+        check(document)
     data = bundle_data(document, generated_by)
     instance_version = data["process_version"]
     members: dict[str, bytes] = {}

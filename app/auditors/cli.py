@@ -90,12 +90,12 @@ def register_audit_cli(app: Flask) -> None:
         if found is None:
             click.echo(f"No document {document}.", err=True)
             sys.exit(2)
-        from app.archive.destroyed import DocumentDestroyed
+        from app.operations.bad_input import Gone
 
         try:
             content, _data = build_bundle(found)
-        except DocumentDestroyed as exc:
-            click.echo(exc.notice.message(), err=True)
+        except Gone as exc:
+            click.echo(str(exc), err=True)
             sys.exit(3)
         import hashlib
 

@@ -12,3 +12,8 @@ def init_app(app) -> None:
     if refuse_plain_completion not in COMPLETION_CHECKS:
         COMPLETION_CHECKS.append(refuse_plain_completion)  # a signing step completes only by signing
     app.register_blueprint(bp)
+    from app.correspondence.cloud_views import bp as cloud_bp
+    from app.correspondence.cloud_views import register_template_helpers as register_cloud_helpers
+
+    app.register_blueprint(cloud_bp)  # answers and submissions signed with one's own certificate at a CSC provider
+    register_cloud_helpers(app)

@@ -1,5 +1,5 @@
-"""Wires the citizens' account features into the application: the ROeID login, account self-service (password
-reset, contact data, privacy notice, data export, closing the account) and company mandates."""
+"""Wires the citizens' identity features into the application: the ROeID login and company mandates (account
+self-service lives with the portal: app/portal/account.py)."""
 
 
 def mask_email(value: str | None) -> str:
@@ -14,20 +14,12 @@ def register_citizens(app) -> None:
     from app.identity import roeid
     from app.identity.mandate_views import bp as mandates_bp
     from app.identity.roeid_views import bp as roeid_bp
-    from app.identity.self_service_views import bp as self_service_bp
 
-    for blueprint in (roeid_bp, self_service_bp, mandates_bp):
+    for blueprint in (roeid_bp, mandates_bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["roeid_enabled"] = roeid.enabled
-    # Before CSRFProtect reads the form: the submission form's request may exceed the usual cap (portal.limits).
-    from app.portal.limits import allow_large_submission
-
-    app.before_request_funcs.setdefault(None, []).insert(0, allow_large_submission)
     app.after_request(allow_roeid_logout)
     app.jinja_env.filters["mask_email"] = mask_email
-    from app.portal.signatures import signature_sentence
-
-    app.jinja_env.globals["signature_sentence"] = signature_sentence
 
 
 def allow_roeid_logout(response):

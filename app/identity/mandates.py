@@ -7,7 +7,7 @@ silently: the person is shown the registered name and asked to confirm it."""
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from app.audit import record
 from app.dates import now_utc
@@ -72,15 +72,6 @@ def approved_representation(user: User, company_id: int, lock: bool = False) -> 
     return db.session.scalar(query)
 
 
-def documents_visible_to(user: User) -> list:
-    """The person's own documents and those of the companies they represent (approved), newest first."""
-    from app.registry.models import Document
-
-    company_ids = [c.id for c in approved_companies(user)]
-    condition = Document.submitter_id == user.id
-    if company_ids:
-        condition = or_(condition, Document.company_id.in_(company_ids))
-    return list(db.session.scalars(select(Document).where(condition).order_by(Document.created_at.desc())))
 
 
 def may_see_document(user: User, document) -> bool:

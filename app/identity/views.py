@@ -246,6 +246,10 @@ def signup():
     return render_template("identity/signup.html", errors=errors, values=values), (400 if errors else 200)
 
 
+# Packages above identity add what waits for a person until their e-mail is confirmed (the portal: drafts).
+WAITING_AFTER_VERIFICATION: list = []
+
+
 @bp.route("/confirmare-email/<token>")
 def verify_email(token: str):
     """Public: the link may be opened on another device, signed in or not. The token carries no personal data."""
@@ -254,15 +258,9 @@ def verify_email(token: str):
     except VerificationError as exc:
         return render_template("identity/verify_result.html", error=str(exc)), 400
     db.session.commit()
-    from app.portal.models import SubmissionDraft
-
-    # What was typed before confirming (kept as a draft by the submission form) is offered again, to its owner.
+    # What was typed before confirming is offered again, to its owner (the portal keeps it as drafts).
     drafts = (
-        db.session.scalars(
-            select(SubmissionDraft)
-            .where(SubmissionDraft.user_id == user.id)
-            .order_by(SubmissionDraft.updated_at.desc())
-        ).all()
+        [draft for find in WAITING_AFTER_VERIFICATION for draft in find(user)]
         if current_user.is_authenticated and current_user.id == user.id
         else []
     )

@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import DataError, DisconnectionError, InterfaceError, OperationalError
 from werkzeug.routing import IntegerConverter
 
-from app.archive.destroyed import DocumentDestroyed
 from app.storage import StorageIntegrityError
 
 INT64_MAX = 2**63 - 1
@@ -81,15 +80,19 @@ def _answer(code: int, title: str, message: str, headers: dict | None = None):
     return response
 
 
+class Gone(Exception):
+    """Something that existed and was removed on purpose (files destroyed by a disposal): answered 410 with its
+    reason. The package that removes things raises a subclass."""
+
+
+# Packages that remove stored files on purpose tell why a blob is missing (sha256 -> message, or None).
+BLOB_GONE_REASONS: list = []
+
+
 def install(app: Flask) -> None:
     from app.extensions import db
 
     app.before_request(reject_nul_bytes)
-    from app.archive.destroyed import destruction_of
-
-    app.jinja_env.globals["destroyed_notice"] = (
-        destruction_of  # pages of documents whose files were destroyed
-    )
 
     @app.errorhandler(DataError)
     @app.errorhandler(OverflowError)
@@ -118,16 +121,15 @@ def install(app: Flask) -> None:
     @app.errorhandler(FileNotFoundError)
     def file_missing(exc):
         """A blob that is not in the store: destroyed by a disposal (410 with the report), else an incident."""
-        from app.archive.destroyed import destruction_of_blob
         from app.operations.incidents import record_incident
 
         db.session.rollback()
         found = re.search(r"[0-9a-f]{64}", str(exc))
         sha256 = found.group(0) if found else None
-        notice = destruction_of_blob(sha256) if sha256 else None
-        if notice is not None:
+        reason = next((r for find in BLOB_GONE_REASONS if sha256 and (r := find(sha256))), None)
+        if reason is not None:
             code = "gone" if request.path.startswith("/api/") else _("Document eliminat")
-            return _answer(410, code, notice.message())
+            return _answer(410, code, reason)
         try:
             record_incident("file_missing", str(exc), element=sha256)
         except Exception:  # noqa: BLE001 - the page below is still shown
@@ -135,11 +137,11 @@ def install(app: Flask) -> None:
         code = "file_missing" if request.path.startswith("/api/") else _("Fișier lipsă")
         return _answer(500, code, _("Fișierul cerut lipsește din depozit. Administratorii au fost anunțați."))
 
-    @app.errorhandler(DocumentDestroyed)
-    def document_destroyed(exc):
+    @app.errorhandler(Gone)
+    def gone(exc):
         db.session.rollback()
         code = "gone" if request.path.startswith("/api/") else _("Document eliminat")
-        return _answer(410, code, exc.notice.message())
+        return _answer(410, code, str(exc))
 
     @app.errorhandler(StorageIntegrityError)
     def file_damaged(exc):

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.dates import now_utc
@@ -42,3 +42,10 @@ class TrackingAttempt(db.Model):
     ip: Mapped[str] = mapped_column(String(45))
     number: Mapped[str] = mapped_column(String(40))
     at: Mapped[datetime] = mapped_column(default=now_utc)
+
+
+def drafts_of(user) -> list[SubmissionDraft]:
+    """A person's drafts, newest first."""
+    return db.session.scalars(
+        select(SubmissionDraft).where(SubmissionDraft.user_id == user.id).order_by(SubmissionDraft.updated_at.desc())
+    ).all()

@@ -24,7 +24,6 @@ from app.extensions import db, limiter
 from app.identity.mandates import (
     approved_companies,
     approved_representation,
-    documents_visible_to,
     may_see_document,
     refuse_submission,
 )
@@ -49,6 +48,7 @@ from app.portal.tracking import (
     holder_function,
     public_timeline,
 )
+from app.registry.access import documents_visible_to
 from app.registry.catalogue import enabled_types
 from app.registry.models import Document, DocumentType
 from app.unit_of_work import unit_of_work

@@ -3,6 +3,7 @@
 from sqlalchemy import or_, select
 
 from app.extensions import db
+from app.identity.mandates import approved_companies, may_see_document
 from app.identity.models import User
 from app.registry.models import Document
 from app.workflow.models import HumanTask
@@ -39,9 +40,7 @@ def can_view(user: User, document: Document) -> bool:
     if document.submitter_id == user.id:
         return True
     if document.company_id is not None and not user.is_staff:
-        from app.identity.mandates import may_see_document  # the company's approved representatives
-
-        return may_see_document(user, document)
+        return may_see_document(user, document)  # the company's approved representatives
     return staff_can_view(user, document)
 
 
@@ -65,3 +64,12 @@ def staff_sees_a_document_of(viewer, person) -> bool:
     """Staff may see a person whose submitted documents include one they may see (their institution only)."""
     documents = db.session.scalars(select(Document).where(Document.submitter_id == person.id))
     return any(staff_can_view(viewer, d) for d in documents)
+
+
+def documents_visible_to(user: User) -> list:
+    """The person's own documents and those of the companies they represent (approved), newest first."""
+    company_ids = [c.id for c in approved_companies(user)]
+    condition = Document.submitter_id == user.id
+    if company_ids:
+        condition = or_(condition, Document.company_id.in_(company_ids))
+    return list(db.session.scalars(select(Document).where(condition).order_by(Document.created_at.desc())))

@@ -13,8 +13,3 @@ def init_app(app) -> None:
     install_audit_hooks()  # every validation report stored is logged
     if current_pki not in PKI_PROVIDERS:
         PKI_PROVIDERS.append(current_pki)  # checkpoints get an RFC 3161 token from its timestamp authority
-    from app.signing.cloud_views import bp as cloud_bp
-    from app.signing.cloud_views import register_template_helpers as register_cloud_helpers
-
-    app.register_blueprint(cloud_bp)  # signing with one's own certificate at a CSC provider
-    register_cloud_helpers(app)

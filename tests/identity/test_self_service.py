@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEntry
 from app.extensions import db
 from app.identity.models import LoginEvent, User
-from app.identity.self_service import PASSWORD_RESET_REFUSED
+from app.portal.account import PASSWORD_RESET_REFUSED
 from app.registry.models import Document
 from tests.smtp import body_of
 from tests.webflow import csrf_token, submit_petition

@@ -4,11 +4,11 @@ our pages and client code against the real CSC service on 127.0.0.1 (tests/signi
 import pytest
 from sqlalchemy import select
 
+from app.correspondence.cloud_signing import SIGNED_SUBMISSION
 from app.correspondence.signed_answer import open_request
 from app.extensions import db
 from app.registry.models import Attachment, DocumentStatus
 from app.signing.cloud import CloudSigning, Stage
-from app.signing.cloud_targets import SIGNED_SUBMISSION
 from app.signing.models import SignatureReport
 from app.storage import current_store
 from tests.routes import open_task

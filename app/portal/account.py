@@ -214,7 +214,7 @@ def confirm_email_change(token: str) -> User:
 
 
 def visible_documents(user: User) -> list:
-    from app.identity.mandates import documents_visible_to
+    from app.registry.access import documents_visible_to
 
     return documents_visible_to(user)
 

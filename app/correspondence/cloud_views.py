@@ -7,13 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app.correspondence.cloud_signing import check_submission, finish_signing, target_for
 from app.correspondence.signed_answer import signing_target
 from app.extensions import db
 from app.identity.models import Institution
 from app.registry.models import Document
 from app.signing import cloud
 from app.signing.cloud import Purpose, Stage
-from app.signing.cloud_targets import check_submission, finish_signing, target_for
 from app.signing.keys import SigningRefused
 from app.signing.providers import SigningProvider, active_providers, register_provider
 from app.workflow.models import HumanTask
@@ -249,7 +249,7 @@ def deactivate_provider(provider_id: int):
 
 
 def register_template_helpers(app) -> None:
-    from app.signing.cloud_targets import signed_submission
+    from app.correspondence.cloud_signing import signed_submission
 
     app.jinja_env.globals["signing_providers"] = active_providers
     app.jinja_env.globals["signed_submission"] = signed_submission
