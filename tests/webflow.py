@@ -3,6 +3,7 @@
 import io
 import re
 
+import pyotp
 from PIL import Image
 
 
@@ -110,3 +111,26 @@ VALID_CNP = "1630615123457"  # a valid CNP (checksum) of nobody in the demo data
 def signup_ion(client, email="ion.pop@example.ro", cnp=VALID_CNP, **extra):
     """Sign-up of a natural person with a CNP."""
     return signup(client, email=email, full_name="Ion Pop", cnp=cnp, **extra)
+
+
+def issue_token(app, username: str) -> str:
+    """A new bearer token, issued the way an operator does it: `flask users token USERNAME`."""
+    result = app.test_cli_runner().invoke(args=["users", "token", username])
+    assert result.exit_code == 0, result.output
+    return result.output.strip()
+
+
+def enrol(client) -> tuple[str, list[str]]:
+    page = client.get("/cont/doi-pasi").get_data(as_text=True)
+    assert 'src="data:image/svg+xml' in page  # the QR code, no script
+    token = csrf_token(client, "/cont/doi-pasi")
+    # The page was opened again by csrf_token(): a new secret is offered each time it is opened.
+    page = client.get("/cont/doi-pasi").get_data(as_text=True)
+    secret = re.search(r'id="cheie">([A-Z2-7]+)</code>', page).group(1)
+    wrong = client.post("/cont/doi-pasi", data={"csrf_token": token, "code": "000000"})
+    assert wrong.status_code == 400 and "Codul nu corespunde" in wrong.get_data(as_text=True)
+    done = client.post("/cont/doi-pasi", data={"csrf_token": token, "code": pyotp.TOTP(secret).now()})
+    assert done.status_code == 200
+    codes = re.findall(r"<li>([0-9a-f]{4}-[0-9a-f]{4})</li>", done.get_data(as_text=True))
+    assert len(codes) == 8
+    return secret, codes

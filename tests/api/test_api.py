@@ -14,7 +14,7 @@ from app.extensions import db
 from app.identity.models import ApiToken, Institution, Membership, Role, User
 from app.registry.models import Attachment, Document
 from app.workflow.models import HumanTask
-from tests.webflow import login, png_bytes
+from tests.webflow import issue_token, login, png_bytes
 
 API = "/api/v1"
 SUBJECT = "Iluminat public defect"
@@ -23,13 +23,6 @@ FINAL_ANSWER = "Echipa de întreținere repară iluminatul până la 30.11.2026.
 
 
 # --- helpers -------------------------------------------------------------------------------------------------
-
-
-def issue_token(app, username: str) -> str:
-    """A new bearer token, issued the way an operator does it: `flask users token USERNAME`."""
-    result = app.test_cli_runner().invoke(args=["users", "token", username])
-    assert result.exit_code == 0, result.output
-    return result.output.strip()
 
 
 class Api:

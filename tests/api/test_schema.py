@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from tests.api.test_api import issue_token
+from tests.webflow import issue_token
 
 MAX_EXAMPLES = 25
 CHECKS = [not_a_server_error, response_schema_conformance]

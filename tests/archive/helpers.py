@@ -4,8 +4,10 @@ closed), then archived by the `archive pending` job; and eark-validator's verdic
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
+from app.archive.models import ArchiveFile
 from app.archive.records import archive_pending, record_for
 from app.correspondence.signed_answer import sign_task
 from app.extensions import db
@@ -156,3 +158,20 @@ def eark_profile_errors(package: Path) -> list[str]:
                             f"{mets.relative_to(package)} {spec}/{section} {result.rule_id}: {result.message}"
                         )
     return errors
+
+
+def old_file(record, year=2019, expired=True) -> ArchiveFile:
+    """Test set-up: the record's file as if it were from an earlier year (archive_files is not insert-only)."""
+    archive_file = record.archive_file
+    archive_file.year = year
+    archive_file.retention_until = date(2025, 1, 1) if expired else date(2099, 1, 1)
+    db.session.commit()
+    return archive_file
+
+
+def propose(web, file_id):
+    return web.post(
+        "/arhiva/termene-expirate",
+        data={"dosar": str(file_id), "motivare": "Termen împlinit.", "csrf_token": web.csrf("/arhiva/")},
+        follow_redirects=True,
+    )

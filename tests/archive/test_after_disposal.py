@@ -10,18 +10,17 @@ from app.dates import format_date, now_utc
 from app.extensions import db
 from app.registry.models import Attachment
 from app.workflow.runtime import complete_task
-from tests.api.test_api import issue_token
-from tests.archive.helpers import Web, archived_petition
-from tests.archive.test_disposal import _old_file, _propose
+from tests.archive.helpers import Web, archived_petition, old_file, propose
 from tests.routes import open_task, user
+from tests.webflow import issue_token
 
 
 def _destroyed(app):
     record = archived_petition()
-    archive_file = _old_file(record)
+    archive_file = old_file(record)
     close_file(archive_file, user("arhivar"))
     db.session.commit()
-    _propose(Web(app, "arhivar"), archive_file.id)
+    propose(Web(app, "arhivar"), archive_file.id)
     disposal = db.session.scalar(select(Disposal))
     complete_task(
         open_task(disposal.document, "aprobare_comisie").id, user("secretar"), {"decizie_comisie": "aproba"}

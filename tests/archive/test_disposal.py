@@ -14,27 +14,10 @@ from app.extensions import db
 from app.registry.models import Attachment, Document
 from app.storage import current_store
 from app.workflow.runtime import complete_task
-from tests.archive.helpers import Web, archived_petition
+from tests.archive.helpers import Web, archived_petition, old_file, propose
 from tests.routes import open_task, user
 
 pytestmark = pytest.mark.date_sensitive
-
-
-def _old_file(record, year=2019, expired=True) -> ArchiveFile:
-    """Test set-up: the record's file as if it were from an earlier year (archive_files is not insert-only)."""
-    archive_file = record.archive_file
-    archive_file.year = year
-    archive_file.retention_until = date(2025, 1, 1) if expired else date(2099, 1, 1)
-    db.session.commit()
-    return archive_file
-
-
-def _propose(web, file_id):
-    return web.post(
-        "/arhiva/termene-expirate",
-        data={"dosar": str(file_id), "motivare": "Termen împlinit.", "csrf_token": web.csrf("/arhiva/")},
-        follow_redirects=True,
-    )
 
 
 def _counts():
@@ -55,7 +38,7 @@ def test_current_year_file_cannot_be_closed(ctx):
 
 def test_disposal_route_destroys_and_keeps_a_permanent_record(ctx, app):
     record = archived_petition()
-    archive_file = _old_file(record)
+    archive_file = old_file(record)
     close_file(archive_file, user("arhivar"))
     db.session.commit()
     blobs = {i.sha256 for i in record.items}
@@ -64,7 +47,7 @@ def test_disposal_route_destroys_and_keeps_a_permanent_record(ctx, app):
 
     page = Web(app, "arhivar").get("/arhiva/termene-expirate").get_data(as_text=True)
     assert archive_file.label in page
-    response = _propose(Web(app, "arhivar"), archive_file.id)
+    response = propose(Web(app, "arhivar"), archive_file.id)
     assert "Propunerea de eliminare a fost trimisă" in response.get_data(as_text=True)
     disposal = db.session.scalar(select(Disposal))
     assert disposal.status == DisposalStatus.PROPOSED and disposal.file_ids == [archive_file.id]
@@ -109,10 +92,10 @@ def test_disposal_route_destroys_and_keeps_a_permanent_record(ctx, app):
 
 def test_committee_rejection_destroys_nothing(ctx, app):
     record = archived_petition()
-    archive_file = _old_file(record)
+    archive_file = old_file(record)
     close_file(archive_file, user("arhivar"))
     db.session.commit()
-    _propose(Web(app, "arhivar"), archive_file.id)
+    propose(Web(app, "arhivar"), archive_file.id)
     disposal = db.session.scalar(select(Disposal))
     complete_task(
         open_task(disposal.document, "aprobare_comisie").id,
@@ -128,11 +111,11 @@ def test_committee_rejection_destroys_nothing(ctx, app):
 
 def test_legal_hold_and_unexpired_retention_refuse_the_proposal(ctx, app):
     record = archived_petition()
-    archive_file = _old_file(record, expired=False)
+    archive_file = old_file(record, expired=False)
     close_file(archive_file, user("arhivar"))
     db.session.commit()
     before = _counts()
-    page = _propose(Web(app, "arhivar"), archive_file.id).get_data(as_text=True)
+    page = propose(Web(app, "arhivar"), archive_file.id).get_data(as_text=True)
     assert "nu poate fi eliminat înainte" in page
     assert _counts() == before
 
@@ -146,17 +129,17 @@ def test_legal_hold_and_unexpired_retention_refuse_the_proposal(ctx, app):
     )
     db.session.expire_all()
     assert db.session.get(ArchiveFile, archive_file.id).on_hold
-    page = _propose(client, archive_file.id).get_data(as_text=True)
+    page = propose(client, archive_file.id).get_data(as_text=True)
     assert "este reținut" in page and "Tribunalul Brașov" in page
     assert _counts() == before
 
 
 def test_hold_placed_after_the_proposal_stops_the_committee_step(ctx, app):
     record = archived_petition()
-    archive_file = _old_file(record)
+    archive_file = old_file(record)
     close_file(archive_file, user("arhivar"))
     db.session.commit()
-    _propose(Web(app, "arhivar"), archive_file.id)
+    propose(Web(app, "arhivar"), archive_file.id)
     disposal = db.session.scalar(select(Disposal))
     archive_file.legal_hold_reason = "Control al Curții de Conturi"
     db.session.commit()

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.registry.models import Attachment
 from app.storage import current_store
 from tests.audit.helpers import as_superuser, petition_with_loop
-from tests.workflow.test_petition_route import submit_petition, user
+from tests.routes import submit_petition, user
 
 
 def _new_attachment(document) -> Attachment:

@@ -11,9 +11,8 @@ from sqlalchemy import select
 from app.dates import now_utc
 from app.extensions import db
 from app.identity.models import ApiToken
-from tests.identity.test_totp import enrol
 from tests.routes import user
-from tests.webflow import csrf_token
+from tests.webflow import csrf_token, enrol
 
 
 def _cookie(client) -> str:

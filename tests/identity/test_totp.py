@@ -1,31 +1,13 @@
 """Staff two-factor authentication (TOTP, driven with pyotp): enrolment confirmed by a code, a second step at login,
 recovery codes, and an institution that makes it mandatory."""
 
-import re
-
 import pyotp
 from sqlalchemy import select
 
 from app.extensions import db
 from app.identity.models import Institution, LoginEvent, RecoveryCode
 from tests.routes import user
-from tests.webflow import csrf_token, login
-
-
-def enrol(client) -> tuple[str, list[str]]:
-    page = client.get("/cont/doi-pasi").get_data(as_text=True)
-    assert 'src="data:image/svg+xml' in page  # the QR code, no script
-    token = csrf_token(client, "/cont/doi-pasi")
-    # The page was opened again by csrf_token(): a new secret is offered each time it is opened.
-    page = client.get("/cont/doi-pasi").get_data(as_text=True)
-    secret = re.search(r'id="cheie">([A-Z2-7]+)</code>', page).group(1)
-    wrong = client.post("/cont/doi-pasi", data={"csrf_token": token, "code": "000000"})
-    assert wrong.status_code == 400 and "Codul nu corespunde" in wrong.get_data(as_text=True)
-    done = client.post("/cont/doi-pasi", data={"csrf_token": token, "code": pyotp.TOTP(secret).now()})
-    assert done.status_code == 200
-    codes = re.findall(r"<li>([0-9a-f]{4}-[0-9a-f]{4})</li>", done.get_data(as_text=True))
-    assert len(codes) == 8
-    return secret, codes
+from tests.webflow import csrf_token, enrol, login
 
 
 def password_step(client, username):

@@ -10,8 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.operations.models import Incident
 from app.registry.models import Attachment
-from tests.api.test_api import issue_token
-from tests.webflow import csrf_token, png_bytes, submit_petition
+from tests.webflow import csrf_token, issue_token, png_bytes, submit_petition
 
 NUL = "Cererea conține un caracter nepermis (NUL)."
 

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.operations.models import Incident
 from app.workflow.models import InstanceStatus, WorkflowInstance
 from app.workflow.runtime import wake_due_instances
-from tests.workflow.test_petition_route import submit_petition
+from tests.routes import submit_petition
 
 
 def test_a_failing_instance_becomes_an_incident_and_the_tick_goes_on(ctx):
