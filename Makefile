@@ -78,6 +78,7 @@ run: deps-run
 # The browser tests run in their own pytest process: Playwright's event loop would stop pyhanko's asyncio.run().
 test: deps-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PYTEST) -n $(WORKERS) --durations=15 --ignore=tests/browser tests
 	$(PYTEST) -n $(WORKERS) tests/browser
 	@for clock in $(CLOCKS); do \

@@ -15,5 +15,7 @@ def init_app(app) -> None:
     from app.correspondence.cloud_views import bp as cloud_bp
     from app.correspondence.cloud_views import register_template_helpers as register_cloud_helpers
 
-    app.register_blueprint(cloud_bp)  # answers and submissions signed with one's own certificate at a CSC provider
+    app.register_blueprint(
+        cloud_bp
+    )  # answers and submissions signed with one's own certificate at a CSC provider
     register_cloud_helpers(app)

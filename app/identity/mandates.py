@@ -72,8 +72,6 @@ def approved_representation(user: User, company_id: int, lock: bool = False) -> 
     return db.session.scalar(query)
 
 
-
-
 def may_see_document(user: User, document) -> bool:
     if not user.is_authenticated:
         return False

@@ -47,5 +47,7 @@ class TrackingAttempt(db.Model):
 def drafts_of(user) -> list[SubmissionDraft]:
     """A person's drafts, newest first."""
     return db.session.scalars(
-        select(SubmissionDraft).where(SubmissionDraft.user_id == user.id).order_by(SubmissionDraft.updated_at.desc())
+        select(SubmissionDraft)
+        .where(SubmissionDraft.user_id == user.id)
+        .order_by(SubmissionDraft.updated_at.desc())
     ).all()
