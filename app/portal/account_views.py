@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from app.extensions import db, limiter
-from app.identity import self_service
+from app.portal import account as self_service
 from app.mail import MailError
 
 bp = Blueprint("self_service", __name__)

@@ -54,9 +54,9 @@ from sqlalchemy import ForeignKey, LargeBinary, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.dates import as_utc, format_date, format_datetime, now_utc
-from app.extensions import db
+from app.extensions import JsonType, db
 from app.identity.models import User
-from app.registry.models import Document, JsonType
+from app.registry.models import Document
 from app.signing.keys import SigningRefused, check_signing_certificate, decrypt, encrypt
 from app.signing.models import ReportStatus
 from app.signing.pdf import SIGNATURE_BYTES, field_box
