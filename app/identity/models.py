@@ -110,8 +110,10 @@ class User(UserMixin, db.Model):
         return self.totp_enabled_at is not None and bool(self.totp_secret)
 
     def set_password(self, password: str) -> None:
+        changing = self.password_hash is not None
         self.password_hash = password_hasher().hash(password)
-        self.sessions_valid_after = now_utc()  # every session with the old password ends
+        if changing:
+            self.sessions_valid_after = now_utc()  # every session with the old password ends
 
     def check_password(self, password: str) -> bool:
         try:

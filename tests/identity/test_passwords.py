@@ -18,6 +18,7 @@ def _signup(client, password, lang="ro", cnp=""):
             "cnp": cnp,
             "password": password,
             "password_confirm": password,
+            "confidentialitate": "da",
         },
     )
 

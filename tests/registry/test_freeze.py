@@ -113,6 +113,7 @@ def test_only_a_past_day_can_be_frozen(ctx):
     assert snapshot() == before
 
 
+@pytest.mark.real_commits  # two threads, each with its own connection: the freeze waits on the counter row
 def test_freeze_waits_for_a_registration_in_flight(app):
     """A back-dated registration holding the counter when the freeze starts ends up in the PDF; none after it."""
     registered_event, results, errors = threading.Event(), {}, []
