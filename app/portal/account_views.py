@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from app.extensions import db, limiter
-from app.portal import account as self_service
 from app.mail import MailError
+from app.portal import account as self_service
 
 bp = Blueprint("self_service", __name__)
 
