@@ -12,7 +12,7 @@ from app.intake.paper import (
     start_internal,
 )
 from app.intake.submission import parse_posted, submission_form
-from app.intake.views import _choice, _refuse_foreign_institution, _unknown_type, bp
+from app.intake.views import bp, desk_choice, refuse_foreign_institution, unknown_type_message
 from app.unit_of_work import unit_of_work
 
 
@@ -27,11 +27,11 @@ def internal():
     refusal = None
     data: dict = {}
     try:
-        _refuse_foreign_institution(institutions)
+        refuse_foreign_institution(institutions)
     except IntakeRefused as exc:
         refusal = str(exc)
-    institution, types, doc_type = _choice(institutions, internal=True)
-    refusal = refusal or _unknown_type(institution, doc_type)
+    institution, types, doc_type = desk_choice(institutions, internal=True)
+    refusal = refusal or unknown_type_message(institution, doc_type)
     form = form_without_files(submission_form(doc_type).form) if doc_type else None
     if request.method == "POST" and refusal is None and doc_type is not None:
         data = parse_posted(doc_type, request.form)

@@ -55,7 +55,7 @@ def _tracking_url(document: Document, code: str) -> str:
     return url_for("portal.track", numar=document.registration_label, cod=code, _external=True)
 
 
-def _choice(institutions: list[Institution], internal: bool):
+def desk_choice(institutions: list[Institution], internal: bool):
     """The institution and type chosen (query string on GET, form on POST), among those the person may use."""
     source = request.form if request.method == "POST" else request.args
     institution = next((i for i in institutions if i.id == source.get("institutie", type=int)), None)
@@ -68,7 +68,7 @@ def _choice(institutions: list[Institution], internal: bool):
     return institution, types, doc_type
 
 
-def _unknown_type(institution: Institution | None, doc_type) -> str | None:
+def unknown_type_message(institution: Institution | None, doc_type) -> str | None:
     """A type asked for that this institution does not use here: said plainly instead of silently ignored."""
     source = request.form if request.method == "POST" else request.args
     if institution is not None and source.get("tip") and doc_type is None:
@@ -79,7 +79,7 @@ def _unknown_type(institution: Institution | None, doc_type) -> str | None:
     return None
 
 
-def _refuse_foreign_institution(institutions: list[Institution]) -> None:
+def refuse_foreign_institution(institutions: list[Institution]) -> None:
     """A posted institution the person does not work for is refused plainly (and nothing is written)."""
     posted = request.form.get("institutie", type=int)
     if posted and posted not in {i.id for i in institutions}:
@@ -105,11 +105,11 @@ def paper():
     data: dict = {}
     sender = Sender(name="")
     try:
-        _refuse_foreign_institution(institutions)
+        refuse_foreign_institution(institutions)
     except IntakeRefused as exc:
         refusal = str(exc)
-    institution, types, doc_type = _choice(institutions, internal=False)
-    refusal = refusal or _unknown_type(institution, doc_type)
+    institution, types, doc_type = desk_choice(institutions, internal=False)
+    refusal = refusal or unknown_type_message(institution, doc_type)
     form = form_without_files(submission_form(doc_type).form) if doc_type else None
     if request.method == "POST" and refusal is None and doc_type is not None:
         key = request.form.get("submission_key", "")[:64] or None

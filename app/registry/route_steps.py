@@ -65,29 +65,29 @@ def _close_document(ctx):
     return close_document
 
 
-def _deadline_step(kind: str, message: str):
-    def bind(ctx):
-        document = ctx.document
+def _deadline_moment(ctx, kind: str, message: str) -> None:
+    for hook in ON_DEADLINE:
+        hook(ctx.document, kind)
+    db.session.add(
+        HistoryEntry(document_id=ctx.document.id, instance_id=ctx.instance.id, event=kind, message=message)
+    )
 
-        def step() -> None:
-            if kind == "overdue":
-                document.overdue = True
-            for hook in ON_DEADLINE:
-                hook(document, kind)
-            db.session.add(
-                HistoryEntry(
-                    document_id=document.id, instance_id=ctx.instance.id, event=kind, message=message
-                )
-            )
 
-        step.__doc__ = (
-            "Tell whoever holds the document, and the heads of its department, that the deadline is near."
-            if kind == "reminder"
-            else "Mark the document overdue and tell whoever holds it."
-        )
-        return step
+def _remind(ctx):
+    def remind() -> None:
+        """Tell whoever holds the document, and the heads of its department, that the deadline is near."""
+        _deadline_moment(ctx, "reminder", "Reamintire: termenul legal se apropie.")
 
-    return bind
+    return remind
+
+
+def _mark_overdue(ctx):
+    def mark_overdue() -> None:
+        """Mark the document overdue and tell whoever holds it."""
+        ctx.document.overdue = True
+        _deadline_moment(ctx, "overdue", "Termenul legal a fost depășit.")
+
+    return mark_overdue
 
 
 # --- stand-ins: the scenario runner's in-memory document (app/workflow/scenarios.py), nothing written -----------
@@ -191,13 +191,13 @@ def register_route_steps() -> None:
     register_helper("close_document", _close_document, _close_document_stand_in, _close_document_replay)
     register_helper(
         "remind",
-        _deadline_step("reminder", "Reamintire: termenul legal se apropie."),
+        _remind,
         _remind_stand_in,
         _noted_replay("remind"),
     )
     register_helper(
         "mark_overdue",
-        _deadline_step("overdue", "Termenul legal a fost depășit."),
+        _mark_overdue,
         _mark_overdue_stand_in,
         _noted_replay("mark_overdue"),
     )

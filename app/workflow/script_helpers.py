@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+from app.workflow.builtin_helpers import DatabaseEnv, bind_route_helpers
+
 
 @dataclass(frozen=True)
 class ScriptHelper:
@@ -51,22 +53,16 @@ def registered() -> dict[str, ScriptHelper]:
 
 def helper_names() -> set[str]:
     """Every name scripts can call in production (the route helpers included)."""
-    from app.workflow.builtin_helpers import bind_route_helpers
-
     return set(bind_route_helpers(SimpleNamespace(document=None))) | set(_HELPERS)
 
 
 def bind_helpers(ctx) -> dict:
     """The production helpers for one engine run."""
-    from app.workflow.builtin_helpers import DatabaseEnv, bind_route_helpers
-
     return {**bind_route_helpers(DatabaseEnv(ctx)), **{n: h.bind(ctx) for n, h in _HELPERS.items()}}
 
 
 def stand_ins(run, env) -> dict:
     """The scenario runner's helpers: the route helpers over its in-memory `env`, and every stand-in."""
-    from app.workflow.builtin_helpers import bind_route_helpers
-
     return {
         **bind_route_helpers(env),
         **{n: h.stand_in(run) for n, h in _HELPERS.items() if h.stand_in is not None},
