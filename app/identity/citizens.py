@@ -53,6 +53,11 @@ def register_citizens(app) -> None:
     from app.portal.signatures import signature_sentence
 
     app.jinja_env.globals["signature_sentence"] = signature_sentence
+    from flask_login import current_user
+
+    from app.identity.mandates import may_review
+
+    app.jinja_env.globals["may_review_mandates"] = lambda: may_review(current_user)
 
 
 def allow_roeid_logout(response):
