@@ -20,6 +20,11 @@ def register_citizens(app) -> None:
     app.jinja_env.globals["roeid_enabled"] = roeid.enabled
     app.after_request(allow_roeid_logout)
     app.jinja_env.filters["mask_email"] = mask_email
+    from flask_login import current_user
+
+    from app.identity.mandates import may_review
+
+    app.jinja_env.globals["may_review_mandates"] = lambda: may_review(current_user)
 
 
 def allow_roeid_logout(response):

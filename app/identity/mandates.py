@@ -41,13 +41,10 @@ def first_institution() -> Institution | None:
 
 
 def may_review(user: User) -> bool:
+    if not (user.is_authenticated and user.is_staff):
+        return False
     institution = first_institution()
-    return (
-        institution is not None
-        and user.is_authenticated
-        and user.is_staff
-        and any(user.has_role(role, institution.id) for role in REVIEWER_ROLES)
-    )
+    return institution is not None and any(user.has_role(role, institution.id) for role in REVIEWER_ROLES)
 
 
 def approved_companies(user: User) -> list[Company]:
