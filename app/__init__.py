@@ -127,6 +127,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     app.register_blueprint(administration_bp)  # issue #3: institutions, departments, staff
     from app.identity.tokens import bp as api_tokens_bp
+    from app.operations.views import bp as operations_bp
+
+    app.register_blueprint(operations_bp)  # /operare: failed messages and incidents, for platform administrators
 
     app.register_blueprint(api_tokens_bp)  # API tokens: named, expiring, listed and revoked at /cont/tokenuri
     from app.identity.cli import register_identity_cli

@@ -114,3 +114,25 @@ def test_production_never_sends_inside_the_request(app, ctx, monkeypatch):
     finally:
         app.config.pop("SMS_PROVIDER")
         app.config["NOTIFICATIONS_SEND_AFTER_COMMIT"] = True
+
+
+def test_operators_see_failed_messages_and_incidents(app, login_as):
+    from app.dates import now_utc
+    from app.operations.incidents import record_incident
+
+    with app.app_context():
+        message = queue("sms", "0700000009", "", "Nu pleacă", "test")
+        message.attempts, message.failed_at, message.last_error = (
+            MAX_ATTEMPTS,
+            now_utc(),
+            "KeyError: fără rută",
+        )
+        db.session.commit()
+        record_incident("timer", "ValueError: stare ilizibilă", element="termen_25")
+        db.session.remove()
+    page = login_as("platforma").get("/operare/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "0700000009" in html and "KeyError: fără rută" in html
+    assert "termen_25" in html and "ValueError: stare ilizibilă" in html
+    assert login_as("admin").get("/operare/").status_code == 403
