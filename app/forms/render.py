@@ -210,21 +210,8 @@ def _render_input(ctx: _Context, name: str, f: _Field, input_type: str) -> Marku
     else:
         attrs.update({"minlength": prop.get("minLength"), "maxlength": prop.get("maxLength")})
     attrs.update(_common_input_attrs(ctx, name))
-    limits_id = f"{f.fid}-limits"
-    f.help_ids.append(limits_id)
-    f.help_html = f.help_html + Markup('<div class="form-text" id="{}">{}</div>').format(limits_id, _file_limits())
     attrs.update(f.aria())
     return _wrap(f, _label(f) + _tag("input", attrs))
-
-
-def _file_limits() -> str:
-    from app.storage.uploads import upload_limits
-
-    limits = upload_limits()
-    return gettext(
-        "PDF, JPEG sau PNG: cel mult %(files)d fișiere, %(file_mb)d MB fiecare și %(total_mb)d MB împreună.",
-        **limits,
-    )
 
 
 def _render_text(ctx: _Context, name: str, f: _Field) -> Markup:

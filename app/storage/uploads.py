@@ -168,7 +168,7 @@ def upload_limits() -> dict:
 
     config = current_app.config if has_app_context() else {}
     return {
-        "files": int(config.get("MAX_FILES_PER_REQUEST", 10)),
-        "file_mb": int(config.get("MAX_UPLOAD_MB", 10)),
-        "total_mb": int(config.get("MAX_CONTENT_LENGTH", 40 * 1024 * 1024) // (1024 * 1024)),
+        "files": int(config.get("MAX_FILES_PER_REQUEST") or 10),
+        "file_mb": int(config.get("MAX_UPLOAD_MB") or 10),
+        "total_mb": int((config.get("MAX_CONTENT_LENGTH") or 40 * 1024 * 1024) // (1024 * 1024)),
     }
