@@ -185,6 +185,7 @@ def test_a_token_changed_in_the_database_differs_from_its_copy_in_the_content_st
         app.config.pop("AUDIT_TIMESTAMP_VERIFIER")
 
 
+@pytest.mark.real_commits  # sent, woken or recorded through their own sessions
 def test_concurrent_checkpoints_and_commits_keep_one_series(app):
     """Checkpoints taken while others commit: the series of checkpoints stays linked and verifies."""
     errors = []

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pyotp
+import pytest
 from sqlalchemy import select
 
 from app.dates import now_utc
@@ -36,6 +37,7 @@ def test_a_copied_cookie_stops_working_after_logout(app, login_as):
     assert response.status_code == 302 and "/autentificare" in response.headers["Location"]
 
 
+@pytest.mark.real_commits  # another connection or application sees the data
 def test_a_password_change_ends_every_session(app, login_as):
     first, second = login_as("cetatean"), login_as("cetatean")
     assert first.get("/cont").status_code == 200
@@ -47,6 +49,7 @@ def test_a_password_change_ends_every_session(app, login_as):
     assert second.get("/cont").status_code == 302
 
 
+@pytest.mark.real_commits  # another connection or application sees the data
 def test_a_disabled_account_ends_every_session_even_when_enabled_again(app, login_as):
     client = login_as("referent")
     assert client.get("/cont").status_code == 200
@@ -67,11 +70,14 @@ def _issue(client, data):
     return client.post("/cont/tokenuri/", data={"csrf_token": token, **data})
 
 
+@pytest.mark.real_commits  # another connection or application sees the data
 def test_tokens_named_expiring_listed_and_revoked(app, login_as):
     client = login_as("cetatean")
     bad = _issue(client, {"name": "", "days": "4000"})
     assert bad.status_code == 400
-    assert "Dați tokenului un nume" in bad.get_data(as_text=True) and "între 1 și 365" in bad.get_data(as_text=True)
+    assert "Dați tokenului un nume" in bad.get_data(as_text=True) and "între 1 și 365" in bad.get_data(
+        as_text=True
+    )
     made = _issue(client, {"name": "script primărie", "days": "30"})
     assert made.status_code == 200
     value = re.search(r'id="token-nou"[^>]*>([^<]+)</code>', made.get_data(as_text=True)).group(1)
@@ -88,10 +94,15 @@ def test_tokens_named_expiring_listed_and_revoked(app, login_as):
     assert "script primărie" in page and "activ" in page and value not in page  # shown once only
     # Someone else's token cannot be revoked by guessing its id.
     other = login_as("registrator")
-    assert other.post(
-        f"/cont/tokenuri/{token_id}/revocare", data={"csrf_token": csrf_token(other, "/cont")}
-    ).status_code == 404
-    revoked = client.post(f"/cont/tokenuri/{token_id}/revocare", data={"csrf_token": csrf_token(client, "/cont")})
+    assert (
+        other.post(
+            f"/cont/tokenuri/{token_id}/revocare", data={"csrf_token": csrf_token(other, "/cont")}
+        ).status_code
+        == 404
+    )
+    revoked = client.post(
+        f"/cont/tokenuri/{token_id}/revocare", data={"csrf_token": csrf_token(client, "/cont")}
+    )
     assert revoked.status_code == 302
     assert api.get("/api/v1/document-types", headers=headers).status_code == 401
     assert "revocat" in client.get("/cont/tokenuri/").get_data(as_text=True)
@@ -109,7 +120,9 @@ def test_tokens_only_after_totp_for_accounts_with_two_factor(app, login_as):
     client = login_as("referent")
     secret, _codes = enrol(client)
     without = _issue(client, {"name": "fără cod", "days": "10"})
-    assert without.status_code == 400 and "Codul de autentificare nu este corect" in without.get_data(as_text=True)
+    assert without.status_code == 400 and "Codul de autentificare nu este corect" in without.get_data(
+        as_text=True
+    )
     made = _issue(client, {"name": "cu cod", "days": "10", "code": pyotp.TOTP(secret).now()})
     assert made.status_code == 200 and 'id="token-nou"' in made.get_data(as_text=True)
     result = app.test_cli_runner().invoke(args=["users", "token", "referent"])
