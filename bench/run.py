@@ -904,6 +904,8 @@ def run_http_phase(args, report: dict) -> None:
             **os.environ,
             "DATABASE_URL": url,
             "SECRET_KEY": secrets.token_hex(32),
+            "SIGNING_KEY_ENCRYPTION_KEY": secrets.token_hex(32),
+            "AUDIT_HMAC_KEY": secrets.token_hex(32),
             "STORAGE_DIR": str(tmp_dir / "storage"),
             "INSTANCE_DIR": str(tmp_dir / "instance"),
             "SCHEDULER_ENABLED": "0",

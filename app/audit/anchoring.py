@@ -99,6 +99,11 @@ def create_checkpoint(note: str | None = None) -> AuditCheckpoint:
     )
     db.session.add(checkpoint)
     db.session.flush()
+    # The chain itself records the checkpoint (written at this commit, authenticated like every entry): deleting
+    # checkpoint rows, even all of them and letting new ones start a fresh series, leaves entries naming them.
+    from app.audit.log import AUDIT_CHECKPOINT, record
+
+    record(AUDIT_CHECKPOINT, data={"checkpoint": checkpoint.id, "seq": seq, "mac": checkpoint.mac})
     return checkpoint
 
 
@@ -110,11 +115,20 @@ def checkpoint_if_due(every: timedelta) -> AuditCheckpoint | None:
     """A new checkpoint when the chain moved since the last one and that one is older than `every`."""
     last = latest_checkpoint()
     seq, _head = chain_head()
-    if last is not None and (last.seq == seq or now_utc() - as_utc(last.at) < every):
+    # The entry recording the last checkpoint is not a reason for another one.
+    moved = last is None or seq > last.seq + 1 or (seq == last.seq + 1 and not _only_checkpoint_entry(seq))
+    if last is not None and (not moved or now_utc() - as_utc(last.at) < every):
         return None
     if seq == 0:
         return None
     return create_checkpoint(note="periodic")
+
+
+def _only_checkpoint_entry(seq: int) -> bool:
+    from app.audit.log import AUDIT_CHECKPOINT
+    from app.audit.models import AuditEntry
+
+    return db.session.scalar(select(AuditEntry.action).where(AuditEntry.seq == seq)) == AUDIT_CHECKPOINT
 
 
 def token_in_store(checkpoint: AuditCheckpoint) -> str | None:
@@ -203,10 +217,13 @@ def checkpoint_tick(app) -> None:
 
 def add_checkpoint_job(scheduler, app) -> None:
     """Beside the timer job, in the same scheduler: a checkpoint every AUDIT_CHECKPOINT_MINUTES (default 60)."""
+    from datetime import datetime
+
     scheduler.add_job(
         checkpoint_tick,
         "interval",
         minutes=app.config.get("AUDIT_CHECKPOINT_MINUTES", 60),
+        next_run_time=datetime.now(),  # also at start: a process down for a while catches up at once
         args=[app],
         max_instances=1,
         coalesce=True,

@@ -203,6 +203,7 @@ def verify_chain(verify_token=None, token_in_store=None) -> ChainReport:
     grace = timedelta(minutes=current_app.config.get("AUDIT_CHECKPOINT_GRACE_MINUTES", 60))
     must_be_covered_before = now_utc() - interval - grace
     last_old_seq = 0  # the newest entry old enough that a checkpoint must cover it
+    recorded_checkpoints: list[tuple[int, dict]] = []  # the chain's own entries naming checkpoints
     checked = 0
     for entry in _entries():
         reason = check_entry(entry, expected, previous)
@@ -210,8 +211,11 @@ def verify_chain(verify_token=None, token_in_store=None) -> ChainReport:
             return ChainReport(False, checked, expected - 1, previous, Break(entry.seq, entry.id, reason))
         if entry.seq in wanted:
             hashes_at[entry.seq] = entry.hash
-        if as_utc(entry.at) < must_be_covered_before:
+        # An entry recording a checkpoint always comes after it; the next checkpoint covers it, if there is one.
+        if as_utc(entry.at) < must_be_covered_before and entry.action != "audit_checkpoint":
             last_old_seq = entry.seq
+        if entry.action == "audit_checkpoint" and isinstance(entry.data, dict):
+            recorded_checkpoints.append((entry.seq, entry.data))
         previous, expected = entry.hash, entry.seq + 1
         checked += 1
     head_seq = expected - 1
@@ -248,6 +252,14 @@ def verify_chain(verify_token=None, token_in_store=None) -> ChainReport:
                 return broken(checkpoint.seq, f"timestamp of {label}: {problem}")
             timestamped += 1
         covered = max(covered, checkpoint.seq)
+    macs = {c.id: c.mac for c in checkpoints}
+    for seq, data in recorded_checkpoints:
+        if macs.get(data.get("checkpoint")) != data.get("mac"):
+            return broken(
+                seq,
+                f"the chain records checkpoint {data.get('checkpoint')} (of #{data.get('seq')}), which is missing "
+                "or different (checkpoints were deleted or replaced)",
+            )
     if last_old_seq > covered:
         return broken(
             covered + 1,

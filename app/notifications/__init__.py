@@ -10,6 +10,11 @@ def init_app(app) -> None:
     from app.registry.route_steps import ON_CLOSED, ON_DEADLINE, ON_REGISTERED
 
     app.register_blueprint(bp)
+    from app.notifications.operators_views import bp as operators_bp
+
+    app.register_blueprint(
+        operators_bp
+    )  # /operare: messages given up and open incidents, for platform administrators
     register_cli(app)
     if on_registered not in ON_REGISTERED:
         ON_REGISTERED.append(on_registered)

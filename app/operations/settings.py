@@ -27,6 +27,11 @@ def missing_settings(config) -> list[str]:
         if name == "SECRET_KEY":
             if not config.get("SECRET_KEY_FROM_ENV"):
                 missing.append(name)
+        elif name == "REDIS_URL":
+            # Rate limits need a shared store unless they are off or given one explicitly.
+            uri = config.get("RATELIMIT_STORAGE_URI") or ""
+            if config.get("RATELIMIT_ENABLED", True) and not config.get(name) and uri.startswith("memory://"):
+                missing.append(name)
         elif not config.get(name):
             missing.append(name)
     return missing

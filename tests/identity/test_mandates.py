@@ -80,7 +80,9 @@ def test_a_request_waits_for_a_clerk_and_is_approved(app, login_as):
     assert "în verificare" in client.get("/cont").get_data(as_text=True)
 
     clerk = login_as("registrator")
-    assert 'href="/registratura/imputerniciri"' in clerk.get("/sarcini/").get_data(as_text=True)  # in the menu
+    assert 'href="/registratura/imputerniciri"' in clerk.get("/sarcini/").get_data(
+        as_text=True
+    )  # in the menu
     page = clerk.get("/registratura/imputerniciri").get_data(as_text=True)
     assert "Exemplu Nou SRL" in page
     document = clerk.get(f"/registratura/imputerniciri/{pending.id}/document")

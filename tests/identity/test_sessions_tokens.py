@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pyotp
+import pytest
 from sqlalchemy import select
 
 from app.dates import now_utc
@@ -35,6 +36,7 @@ def test_a_copied_cookie_stops_working_after_logout(app, login_as):
     assert response.status_code == 302 and "/autentificare" in response.headers["Location"]
 
 
+@pytest.mark.real_commits  # another connection or application sees the data
 def test_a_password_change_ends_every_session(app, login_as):
     first, second = login_as("cetatean"), login_as("cetatean")
     assert first.get("/cont").status_code == 200
@@ -46,6 +48,7 @@ def test_a_password_change_ends_every_session(app, login_as):
     assert second.get("/cont").status_code == 302
 
 
+@pytest.mark.real_commits  # another connection or application sees the data
 def test_a_disabled_account_ends_every_session_even_when_enabled_again(app, login_as):
     client = login_as("referent")
     assert client.get("/cont").status_code == 200
@@ -66,6 +69,7 @@ def _issue(client, data):
     return client.post("/cont/tokenuri/", data={"csrf_token": token, **data})
 
 
+@pytest.mark.real_commits  # another connection or application sees the data
 def test_tokens_named_expiring_listed_and_revoked(app, login_as):
     client = login_as("cetatean")
     bad = _issue(client, {"name": "", "days": "4000"})

@@ -43,6 +43,7 @@ def _rows():
     }
 
 
+@pytest.mark.real_commits  # sent, woken or recorded through their own sessions
 @pytest.mark.date_sensitive
 def test_one_failing_message_never_resends_the_others(app, ctx, time_machine):
     time_machine.move_to(datetime.now(UTC), tick=False)
@@ -67,6 +68,7 @@ def test_one_failing_message_never_resends_the_others(app, ctx, time_machine):
         app.config["NOTIFICATIONS_SEND_AFTER_COMMIT"] = True
 
 
+@pytest.mark.real_commits  # sent, woken or recorded through their own sessions
 @pytest.mark.date_sensitive
 def test_backoff_then_failed_for_good_and_listed_for_operators(app, ctx, time_machine):
     time_machine.move_to(datetime.now(UTC), tick=False)
@@ -98,6 +100,7 @@ def test_backoff_doubles_up_to_an_hour():
     assert [backoff(n).total_seconds() // 60 for n in (1, 2, 3, 4, 7, 8)] == [1, 2, 4, 8, 60, 60]
 
 
+@pytest.mark.real_commits  # sent, woken or recorded through their own sessions
 def test_production_never_sends_inside_the_request(app, ctx, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql://db/registratura")
     assert Config().NOTIFICATIONS_SEND_AFTER_COMMIT is False
@@ -114,3 +117,26 @@ def test_production_never_sends_inside_the_request(app, ctx, monkeypatch):
     finally:
         app.config.pop("SMS_PROVIDER")
         app.config["NOTIFICATIONS_SEND_AFTER_COMMIT"] = True
+
+
+@pytest.mark.real_commits  # sent, woken or recorded through their own sessions
+def test_operators_see_failed_messages_and_incidents(app, login_as):
+    from app.dates import now_utc
+    from app.operations.incidents import record_incident
+
+    with app.app_context():
+        message = queue("sms", "0700000009", "", "Nu pleacă", "test")
+        message.attempts, message.failed_at, message.last_error = (
+            MAX_ATTEMPTS,
+            now_utc(),
+            "KeyError: fără rută",
+        )
+        db.session.commit()
+        record_incident("timer", "ValueError: stare ilizibilă", element="termen_25")
+        db.session.remove()
+    page = login_as("platforma").get("/operare/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "0700000009" in html and "KeyError: fără rută" in html
+    assert "termen_25" in html and "ValueError: stare ilizibilă" in html
+    assert login_as("admin").get("/operare/").status_code == 403

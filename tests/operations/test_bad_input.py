@@ -5,6 +5,7 @@ carries Allow; API timestamps carry their offset."""
 import re
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
@@ -57,6 +58,7 @@ def test_dates_out_of_range(login_as):
         assert response.status_code != 500
 
 
+@pytest.mark.real_commits  # another connection or application sees the data
 def test_database_outage_is_503_with_retry_after(app):
     from app import create_app
 
@@ -68,6 +70,7 @@ def test_database_outage_is_503_with_retry_after(app):
     assert api.status_code == 503 and api.headers["Retry-After"] == "30"
 
 
+@pytest.mark.real_commits  # another connection or application sees the data
 def test_a_damaged_stored_file_gives_an_error_page_and_an_incident(app, login_as):
     citizen = login_as("cetatean")
     assert (

@@ -33,6 +33,7 @@ def _flask(env: dict) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.real_commits  # another connection or application sees the data
 def test_a_deployment_refuses_to_start_without_its_keys(database_url, tmp_path):
     result = _flask({"DATABASE_URL": database_url, "INSTANCE_DIR": str(tmp_path)})
     assert result.returncode != 0
@@ -61,6 +62,7 @@ def test_the_demo_keeps_its_generated_defaults():
         )
 
 
+@pytest.mark.real_commits  # another connection or application sees the data
 def test_trusted_proxy_gives_the_clients_address(app, database_url):
     from app import create_app
 

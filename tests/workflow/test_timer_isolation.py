@@ -3,6 +3,7 @@ error, not only a route error) is recorded on that instance with an incident, an
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from app.dates import now_utc
@@ -13,6 +14,7 @@ from app.workflow.runtime import wake_due_instances
 from tests.routes import submit_petition
 
 
+@pytest.mark.real_commits  # sent, woken or recorded through their own sessions
 def test_a_failing_instance_becomes_an_incident_and_the_tick_goes_on(ctx):
     broken_doc, good_doc = submit_petition(), submit_petition()
     db.session.commit()
