@@ -48,4 +48,10 @@ from app.signing.models import (  # noqa: F401
     SubmissionConfirmation,
 )
 from app.signing.providers import SigningProvider  # noqa: F401
-from app.workflow.models import HistoryEntry, HumanTask, ProcessVersion, WorkflowInstance  # noqa: F401
+from app.workflow.models import (  # noqa: F401
+    HistoryEntry,
+    HumanTask,
+    Incident,
+    ProcessVersion,
+    WorkflowInstance,
+)

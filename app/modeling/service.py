@@ -102,7 +102,13 @@ def same_diagram(a: bytes, b: bytes) -> bool:
     return _canonical(a) == _canonical(b)
 
 
-def deploy(version: ProcessVersion, xml: bytes, form_overrides: dict | None = None) -> Outcome:
+def deploy(
+    version: ProcessVersion,
+    xml: bytes,
+    form_overrides: dict | None = None,
+    institution_id: int | None = None,
+    actor=None,
+) -> Outcome:
     """Check, then store as a new version (the caller commits). A diagram the modeler only re-serialized (same
     process, same drawing) and unchanged forms change nothing."""
     problems, checked = check(version, xml, form_overrides)
@@ -118,6 +124,7 @@ def deploy(version: ProcessVersion, xml: bytes, form_overrides: dict | None = No
             select(ProcessVersion).where(ProcessVersion.process_id == version.process_id)
         )
     }
-    stored = store_version(checked)
+    # The analyst's institution owns what they deploy (the platform administrator: a template).
+    stored = store_version(checked, institution_id, actor)
     db.session.flush()
     return Outcome([], stored, new=stored.id not in known)

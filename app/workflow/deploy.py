@@ -225,11 +225,17 @@ def _reactivates(checked: CheckedProcess, same: ProcessVersion, versions: list[P
     return max(from_files, key=lambda v: v.version, default=None) is not same
 
 
-def store_version(checked: CheckedProcess) -> ProcessVersion:
+def store_version(
+    checked: CheckedProcess, institution_id: int | None = None, deployed_by=None
+) -> ProcessVersion:
+    """Store `checked` as the current version of its owner: an institution (from its analyst's modeler) or the
+    platform (institution None: files and the platform administrator). Version numbers run per process across
+    owners, so "v3" names one diagram everywhere."""
     content_hash = _content_hash(checked)
-    versions = db.session.scalars(
+    every = db.session.scalars(
         db.select(ProcessVersion).where(ProcessVersion.process_id == checked.process_id)
     ).all()
+    versions = [v for v in every if v.institution_id == institution_id]
     same = next((v for v in versions if v.content_hash == content_hash), None)
     previously_current = next((v for v in versions if v.is_current), None)
     if same is not None and not _reactivates(checked, same, versions):
@@ -242,13 +248,15 @@ def store_version(checked: CheckedProcess) -> ProcessVersion:
         return same
     version = ProcessVersion(
         process_id=checked.process_id,
-        version=max((v.version for v in versions), default=0) + 1,
+        version=max((v.version for v in every), default=0) + 1,
         name=checked.name,
         source_file=checked.source_file,
         content_hash=content_hash,
         bpmn_xml=checked.bpmn_xml,
         forms=checked.forms,
         is_current=True,
+        institution_id=institution_id,
+        deployed_by_id=deployed_by.id if deployed_by is not None else None,
     )
     db.session.add(version)
     deployment_recorded(version, "new")
