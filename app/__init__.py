@@ -128,6 +128,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.archive.views import bp as archive_bp
 
     app.register_blueprint(archive_bp)  # issue #8: electronic archive
+    from app.operations import register_operations
+
+    register_operations(app)  # operations console, incidents
     install_archive_hooks()  # blobs of destroyed files are deleted only after the disposal commits
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens only, never with the session cookie
 

@@ -15,6 +15,7 @@ Operators resolve incidents in the console (app/operations): retry, change a var
 from __future__ import annotations
 
 import json
+import re
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -100,6 +101,14 @@ def plain_message(element_name: str, error_type: str, technical: str) -> str:
     what = _PLAIN.get(error_type)
     if what is None:
         return _("Pasul „%(step)s” nu a putut fi executat: eroare neprevăzută în traseu.", step=element_name)
+    quoted = re.search(r"'([^']{1,60})'", technical)
+    if quoted:  # the name or key concerned, so the analyst knows where to look
+        return _(
+            "Pasul „%(step)s” nu a putut fi executat: %(what)s: „%(name)s”.",
+            step=element_name,
+            what=str(what),
+            name=quoted.group(1),
+        )
     return _("Pasul „%(step)s” nu a putut fi executat: %(what)s.", step=element_name, what=str(what))
 
 
