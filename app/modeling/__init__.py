@@ -5,3 +5,5 @@ documents to the current version."""
 from app.modeling.views import bp
 
 __all__ = ["bp"]
+
+from app.modeling import versions_views  # noqa: E402,F401  (the versions pages, on the same blueprint)

@@ -155,19 +155,33 @@ def _try(instance: WorkflowInstance, current: ProcessVersion, script_engine) -> 
                 f"the waiting step {_label(task)} changed: it continues with its new definition"
             )
     try:
-        migrate_workflow(top, workflow, new_specs.spec, reset_mask=TaskState.READY)
-        for task in changed_waiting:
-            if task.id in workflow.tasks:
-                task.reset_branch(None)
-        for sp_id, sub_diff in sub_diffs.items():
-            subprocess = workflow.subprocesses[sp_id]
-            migrate_workflow(sub_diff, subprocess, new_specs.subprocess_specs[subprocess.spec.name])
+        _apply(workflow, new_specs, top, sub_diffs)
         # Proof: the migrated state must load with the new version alone.
         engine.load_workflow(engine.dump_workflow(workflow), new_specs, script_engine)
     except Exception as exc:
         plan.reasons.append(f"the engine cannot move it ({type(exc).__name__}: {str(exc).splitlines()[0]})")
         return plan, None
     return plan, workflow
+
+
+def _apply(workflow, new_specs: engine.ProcessSpecs, top, sub_diffs) -> None:
+    changed_waiting = [t for t in top.changed if t.state & TaskState.WAITING]
+    migrate_workflow(top, workflow, new_specs.spec, reset_mask=TaskState.READY)
+    for task in changed_waiting:
+        if task.id in workflow.tasks:
+            task.reset_branch(None)
+    for sp_id, sub_diff in sub_diffs.items():
+        subprocess = workflow.subprocesses[sp_id]
+        migrate_workflow(sub_diff, subprocess, new_specs.subprocess_specs[subprocess.spec.name])
+
+
+def apply_migration(workflow, new_version: ProcessVersion) -> None:
+    """Point an engine workflow at `new_version` the way `migrate` does (replay repeats a recorded migration)."""
+    new_specs = _specs(new_version)
+    top, sub_diffs = diff_workflow(
+        engine.SERIALIZER.registry, workflow, new_specs.spec, new_specs.subprocess_specs
+    )
+    _apply(workflow, new_specs, top, sub_diffs)
 
 
 def plan(

@@ -237,75 +237,77 @@ def move(instance: WorkflowInstance, actor, element_id: str, reason: str) -> Non
             )
         )
     ctx, workflow = _load(instance)
-    tasks = [
-        t for t in workflow.get_tasks() if t.task_spec is target_spec or t.task_spec.name == target_spec.name
-    ]
-    passed = [t for t in tasks if t.state & (TaskState.COMPLETED | TaskState.ERROR | TaskState.READY)]
-    ahead = [t for t in tasks if t.state & (TaskState.FUTURE | TaskState.LIKELY | TaskState.MAYBE)]
-    entry_details = {"element": element_id}
-    if passed:
-        target = max(passed, key=lambda t: t.last_state_change)
-        _recorded(
-            instance,
-            actor,
-            "move",
-            reason,
-            _(
-                "Documentul a fost mutat de operator la pasul „%(step)s”. Motiv: %(reason)s",
-                step=target_spec.bpmn_name or element_id,
-                reason=reason,
-            ),
-            **entry_details,
-            direction="back",
-        )
-        workflow.reset_from_task_id(target.id)
-    elif ahead:
-        target = ahead[0]
-        path = []
-        node = target.parent
-        while node is not None and not node.state & (TaskState.READY | TaskState.ERROR | TaskState.WAITING):
-            path.append(node)
-            node = node.parent
-        if node is None:
-            raise OperationRefused(
-                _("Pasul „%(id)s” nu urmează pe ramura pe care se află documentul.", id=element_id)
+    details = apply_move(workflow, element_id)
+    if details["direction"] == "back":
+        # The engine runs the element again under the same task id: the finished inbox row of its earlier run keeps
+        # its history but gives the id up, so the new run gets a row of its own.
+        for row in db.session.scalars(
+            select(HumanTask).where(
+                HumanTask.instance_id == instance.id, HumanTask.task_guid == str(details["task"])
             )
-        skipped = [node, *reversed(path)]
-        gateways = [t for t in skipped if "Gateway" in type(t.task_spec).__name__]
-        if gateways:
-            raise OperationRefused(
-                _(
-                    "Între pasul curent și „%(id)s” este o decizie (%(gw)s): mutați documentul înaintea ei sau "
-                    "corectați traseul printr-o versiune nouă.",
-                    id=element_id,
-                    gw=gateways[0].task_spec.bpmn_id,
-                )
-            )
-        _recorded(
-            instance,
-            actor,
-            "move",
-            reason,
-            _(
-                "Documentul a fost mutat de operator la pasul „%(step)s”. Motiv: %(reason)s",
-                step=target_spec.bpmn_name or element_id,
-                reason=reason,
-            ),
-            **entry_details,
-            direction="forward",
-            skipped=[t.task_spec.bpmn_id for t in skipped if t.task_spec.bpmn_id],
-        )
-        skip_to(workflow, node, target)
-    else:
-        raise OperationRefused(
-            _("Documentul nu a trecut prin „%(id)s” și nici nu urmează să ajungă acolo.", id=element_id)
-        )
+        ):
+            row.task_guid = str(uuid.uuid4())
+        db.session.flush()
+        details = {"direction": "back"}
+    _recorded(
+        instance,
+        actor,
+        "move",
+        reason,
+        _(
+            "Documentul a fost mutat de operator la pasul „%(step)s”. Motiv: %(reason)s",
+            step=target_spec.bpmn_name or element_id,
+            reason=reason,
+        ),
+        element=element_id,
+        **details,
+    )
     incident = open_incident_of(instance.id)
     if incident is not None:
         resolve(incident, actor, f"move to {element_id}: {reason}")
     instance.status = InstanceStatus.RUNNING
     instance.error = None
     _run_and_save(ctx, workflow, actor, _("Mutare"))
+
+
+def apply_move(workflow, element_id: str) -> dict:
+    """Move the token in the engine (replay calls this too, with the same element): back to the latest task of the
+    element the route passed (reset: it runs again), or forward along the branch (the steps between are completed
+    without running). Returns what was done; raises OperationRefused when neither is possible."""
+    tasks = [t for t in workflow.get_tasks() if getattr(t.task_spec, "bpmn_id", None) == element_id]
+    passed = [t for t in tasks if t.state & (TaskState.COMPLETED | TaskState.ERROR | TaskState.READY)]
+    ahead = [t for t in tasks if t.state & (TaskState.FUTURE | TaskState.LIKELY | TaskState.MAYBE)]
+    if passed:
+        target = max(passed, key=lambda t: t.last_state_change)
+        workflow.reset_from_task_id(target.id)
+        return {"direction": "back", "task": target.id}
+    if not ahead:
+        raise OperationRefused(
+            _("Documentul nu a trecut prin „%(id)s” și nici nu urmează să ajungă acolo.", id=element_id)
+        )
+    target = ahead[0]
+    path = []
+    node = target.parent
+    while node is not None and not node.state & (TaskState.READY | TaskState.ERROR | TaskState.WAITING):
+        path.append(node)
+        node = node.parent
+    if node is None:
+        raise OperationRefused(
+            _("Pasul „%(id)s” nu urmează pe ramura pe care se află documentul.", id=element_id)
+        )
+    skipped = [node, *reversed(path)]
+    gateways = [t for t in skipped if "Gateway" in type(t.task_spec).__name__]
+    if gateways:
+        raise OperationRefused(
+            _(
+                "Între pasul curent și „%(id)s” este o decizie (%(gw)s): mutați documentul înaintea ei sau "
+                "corectați traseul printr-o versiune nouă.",
+                id=element_id,
+                gw=gateways[0].task_spec.bpmn_id,
+            )
+        )
+    skip_to(workflow, node, target)
+    return {"direction": "forward", "skipped": [t.task_spec.bpmn_id for t in skipped if t.task_spec.bpmn_id]}
 
 
 def skip_to(workflow, current, target) -> None:

@@ -15,6 +15,7 @@ from app.inbox.models import Notification
 from app.workflow.models import HistoryEntry, Incident, InstanceStatus
 from app.workflow.runtime import wake_due_instances
 from tests.operations.steps import (
+    COUNCIL,
     LETTER_XML,
     SACELE,
     instance_of,
@@ -145,3 +146,62 @@ def test_a_broken_timer_script_becomes_an_incident_fixed_by_a_new_version_and_re
         assert "reamintire" in events
         assert instance.next_timer_at is not None  # now waits for the legal deadline
     assert "Întârziat" not in citizen.get(f"/documentele-mele/{public_id}").get_data(as_text=True)
+
+
+def test_the_auditor_replays_the_fixed_migrated_document_and_it_verifies(app):
+    analyst, token = modeler(app, "analist.sacele")
+    post_json(analyst, "/modelare/adresa/implementare", {"xml": BROKEN}, token)
+    with app.app_context():
+        document = letter(SACELE, "repartizare")
+        document_id = document.id
+        instance_id = instance_of(document).id
+        start = now_utc()
+    with time_machine.travel(start + timedelta(days=28), tick=False), app.app_context():
+        wake_due_instances()
+    analyst = login(app.test_client(), "analist.sacele")
+    page = analyst.get("/modelare/adresa").get_data(as_text=True)
+    token = re.search(r'data-csrf="([^"]+)"', page).group(1)
+    post_json(analyst, "/modelare/adresa/implementare", {"xml": LETTER_XML}, token)
+    analyst.post(
+        "/modelare/adresa/migrare", data={"csrf_token": csrf_token(analyst, "/modelare/adresa/migrare")}
+    )
+    with time_machine.travel(start + timedelta(days=28, hours=2), tick=False):
+        act(analyst, instance_id, "reluare", motiv="script corectat")
+    with app.app_context():
+        from app.audit.models import AuditEntry
+        from app.audit.replay import replay_document
+
+        document = db.session.get(type(document), document_id)
+        result = replay_document(document)
+        assert result.verified, result.divergence
+        assert len(result.versions) == 2 and result.versions[0] != result.versions[1]
+        actions = set(
+            db.session.scalars(select(AuditEntry.action).where(AuditEntry.document_id == document_id))
+        )
+        assert {"route_migrated", "incident_opened", "route_operation", "incident_resolved"} <= actions
+
+
+def test_a_migrated_document_replays_on_each_version_and_the_audit_page_shows_them(app):
+    """The issue's 5/2026: moved from v1 to a later version, it gave a false divergence."""
+    with app.app_context():
+        document = letter(COUNCIL, "redactare")
+        public_id = document.public_id
+    platform, token = modeler(app, "platforma")
+    changed = LETTER_XML.replace('name="Redactare răspuns"', 'name="Redactare răspuns oficial"')
+    assert post_json(platform, "/modelare/adresa/implementare", {"xml": changed}, token).status_code == 201
+    council = login(app.test_client(), "analist")
+    council.post(
+        "/modelare/adresa/migrare", data={"csrf_token": csrf_token(council, "/modelare/adresa/migrare")}
+    )
+    with app.app_context():
+        from app.audit.replay import replay_document
+        from tests.routes import do
+
+        document = db.session.get(type(document), document.id)
+        assert instance_of(document).process_version.version > 1
+        do(document, "redactare", "referent", {"raspuns": "Datele de trafic sunt în anexă."})
+        result = replay_document(document)
+        assert result.verified, result.divergence
+        assert result.versions[0].endswith("v1") and len(result.versions) == 2
+    text = login(app.test_client(), "auditor").get(f"/audit/documente/{public_id}").get_data(as_text=True)
+    assert "replay verified" in text and 'id="versiuni-traseu"' in text
