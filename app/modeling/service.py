@@ -102,6 +102,23 @@ def same_diagram(a: bytes, b: bytes) -> bool:
     return _canonical(a) == _canonical(b)
 
 
+def _scenarios(version: ProcessVersion, checked: CheckedProcess) -> list[Problem]:
+    """The document type's scenario tests, run on the diagram about to be deployed (the deploy gate)."""
+    from app.workflow.gates import scenario_problems_for
+
+    doc_type = db.session.scalar(select(DocumentType).where(DocumentType.process_id == version.process_id))
+    if doc_type is None:
+        return []
+    return scenario_problems_for(
+        file_name(version),
+        checked.bpmn_xml.encode(),
+        doc_type.code,
+        Path(current_app.config["PROCESSES_DIR"]),
+        {**version.forms, **checked.forms},
+        Path(current_app.config["FORMS_DIR"]),
+    )
+
+
 def deploy(
     version: ProcessVersion,
     xml: bytes,
@@ -112,6 +129,9 @@ def deploy(
     """Check, then store as a new version (the caller commits). A diagram the modeler only re-serialized (same
     process, same drawing) and unchanged forms change nothing."""
     problems, checked = check(version, xml, form_overrides)
+    if problems:
+        return Outcome(problems)
+    problems = _scenarios(version, checked)
     if problems:
         return Outcome(problems)
     unchanged_forms = all(version.forms.get(name) == data for name, data in (form_overrides or {}).items())

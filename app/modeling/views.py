@@ -149,9 +149,14 @@ def _new_form_problems(forms: dict) -> list[Problem]:
 def check(process_id: str):
     xml, forms = _posted()
     problems = _new_form_problems(forms)
+    warnings = []
     if not problems:
-        problems, _checked = service.check(_current(process_id), xml, forms)
-    return jsonify({"ok": not problems, "problems": _problems_json(problems)})
+        problems, checked = service.check(_current(process_id), xml, forms)
+        warnings = checked.warnings if checked is not None else []
+    payload = {"ok": not problems, "problems": _problems_json(problems)}
+    if warnings:
+        payload["warnings"] = _problems_json(warnings)
+    return jsonify(payload)
 
 
 @bp.route("/<process_id>/implementare", methods=["POST"])

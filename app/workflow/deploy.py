@@ -1,6 +1,7 @@
 """Deployment: every BPMN file in processes/ is checked, then each executable process is stored as a version
 together with the forms it references. Any problem stops the whole deployment with file + element + message."""
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from app.forms import FormDefinition, check_form_definition
 from app.identity.models import Role
 from app.identity.roles import SUBMITTER_LANE, SYSTEM_LANE, ensure_standard_roles
 from app.registry.models import DocumentType
+from app.workflow.checking import located_parser_error, start_event_problems, unset_read_warnings
 from app.workflow.checks import data_flow_problems, structure_problems
 from app.workflow.engine import UnsafeXml, new_parser, parse_xml_safely
 from app.workflow.manifest import manifest_problems, submission_fields
@@ -56,6 +58,8 @@ class CheckedProcess:
     source_file: str
     bpmn_xml: str
     forms: dict
+    # What the analyst should look at but that does not stop a deployment (app/workflow/checking.py).
+    warnings: list[Problem] = dataclasses.field(default_factory=list)
 
 
 def _helper_names() -> set[str]:
@@ -97,7 +101,7 @@ def check_bpmn(
     if problems:
         return problems, []
     for proc in executable:
-        for element_id, message in structure_problems(proc):
+        for element_id, message in structure_problems(proc) + start_event_problems(proc):
             problem(element_id, message)
     if problems:  # the parser would only add confusing follow-up errors
         return problems, []
@@ -106,7 +110,7 @@ def check_bpmn(
     try:
         parser.add_bpmn_xml(tree, filename=filename)
     except ValidationException as exc:
-        problem(getattr(exc, "id", "") or "", str(exc).split("\n")[0])
+        problem(*located_parser_error(tree, exc))
         return problems, []
     except Exception as exc:  # the parser raises TypeError/KeyError on some malformed input
         problem("", f"the BPMN parser could not read the file ({type(exc).__name__}: {exc})")
@@ -133,7 +137,14 @@ def check_bpmn(
         for element_id, message in data_flow_problems(proc, fields, _helper_names()):
             problem(element_id, message)
         checked.append(
-            CheckedProcess(process_id, proc.get("name") or process_id, filename, data.decode("utf-8"), forms)
+            CheckedProcess(
+                process_id,
+                proc.get("name") or process_id,
+                filename,
+                data.decode("utf-8"),
+                forms,
+                [Problem(filename, e, m) for e, m in unset_read_warnings(proc, forms, _helper_names())],
+            )
         )
     return problems, checked
 

@@ -4,6 +4,7 @@ migrate nothing of another institution's; the platform templates stay as publish
 from sqlalchemy import select
 
 from app.extensions import db
+from app.workflow.deploy import CheckedProcess, store_version
 from app.workflow.migration import plan
 from app.workflow.models import HistoryEntry, ProcessVersion
 from app.workflow.ownership import current_for
@@ -47,6 +48,10 @@ def test_a_deploy_belongs_to_the_analysts_institution_only(app):
     assert "Repartizare Săcele" in client.get("/modelare/adresa/bpmn").get_data(as_text=True)
 
 
+def template_forms() -> dict:
+    return current_for("adresa", None).forms
+
+
 def test_the_councils_deploy_never_reaches_a_sacele_document(app):
     """The issue's case: the council's analyst deploys a route whose script forwards the petition into the
     council's register. Săcele's documents do not run it, and Săcele's running ones cannot be migrated onto it."""
@@ -54,12 +59,17 @@ def test_the_councils_deploy_never_reaches_a_sacele_document(app):
         waiting = letter(SACELE, "repartizare")
         before = instance_of(waiting).process_version_id
         label = waiting.registration_label
-    client, token = modeler(app, "analist")
+    client, _token = modeler(app, "analist")
     hostile = LETTER_XML.replace(
         'close_document("solutionat", "Adresa a fost luată la cunoștință; nu cere răspuns.")',
         'forward_to_institution("cj-brasov", "preluare")',
     )
-    assert post_json(client, "/modelare/adresa/implementare", {"xml": hostile}, token).status_code == 201
+    with app.app_context():  # stored as the council's version (its scenarios would refuse it in the modeler)
+        store_version(
+            CheckedProcess("adresa", "Adresă", "modeler:adresa.bpmn", hostile, template_forms()),
+            institution(COUNCIL).id,
+        )
+        db.session.commit()
     # The council analyst's migration page lists no Săcele document, and posting it moves none.
     page = client.get("/modelare/adresa/migrare").get_data(as_text=True)
     assert label not in page
