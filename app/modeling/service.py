@@ -102,6 +102,27 @@ def same_diagram(a: bytes, b: bytes) -> bool:
     return _canonical(a) == _canonical(b)
 
 
+def offer_at(institution_id: int, process_id: str) -> None:
+    """A type an institution deploys its own route for is offered there (the file-plan class of its manifest
+    prefilled); one its administrator disabled stays disabled."""
+    from app.identity.models import Institution
+    from app.registry.catalogue import InstitutionDocumentType, enable
+
+    doc_type = db.session.scalar(select(DocumentType).where(DocumentType.process_id == process_id))
+    if doc_type is None:
+        return
+    known = db.session.scalar(
+        select(InstitutionDocumentType.id).where(
+            InstitutionDocumentType.institution_id == institution_id,
+            InstitutionDocumentType.document_type_id == doc_type.id,
+        )
+    )
+    if known is None:
+        manifest = manifest_for(doc_type.code, current_app.config["PROCESSES_DIR"]) or {}
+        plan = manifest.get("file_plan") or {}
+        enable(db.session.get(Institution, institution_id), doc_type, file_code=str(plan.get("class", "")))
+
+
 def _scenarios(version: ProcessVersion, checked: CheckedProcess) -> list[Problem]:
     """The document type's scenario tests, run on the diagram about to be deployed (the deploy gate)."""
     from app.workflow.gates import scenario_problems_for
@@ -147,4 +168,6 @@ def deploy(
     # The analyst's institution owns what they deploy (the platform administrator: a template).
     stored = store_version(checked, institution_id, actor)
     db.session.flush()
+    if institution_id is not None:
+        offer_at(institution_id, version.process_id)
     return Outcome([], stored, new=stored.id not in known)

@@ -143,3 +143,35 @@ def test_auditors_clerks_and_citizens_are_refused_and_nothing_changes(app):
         assert client.post("/modelare/adresa/migrare", data={"csrf_token": token}).status_code == 403
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(ProcessVersion)) == count
+
+
+def test_a_type_the_institution_deploys_is_offered_there_with_the_file_plan_class(app):
+    from app.registry.catalogue import InstitutionDocumentType
+    from app.registry.models import DocumentType
+
+    with app.app_context():
+        adresa = db.session.scalar(select(DocumentType).where(DocumentType.code == "adresa"))
+        adresa_id = adresa.id
+        row = db.session.scalar(
+            select(InstitutionDocumentType).where(
+                InstitutionDocumentType.institution_id == institution(SACELE).id,
+                InstitutionDocumentType.document_type_id == adresa_id,
+            )
+        )
+        db.session.delete(row)
+        db.session.commit()
+    client, token = modeler(app, "analist.sacele")
+    assert (
+        post_json(
+            client, "/modelare/adresa/implementare", {"xml": renamed(LETTER_XML, "Repartizare S")}, token
+        ).status_code
+        == 201
+    )
+    with app.app_context():
+        offered = db.session.scalar(
+            select(InstitutionDocumentType).where(
+                InstitutionDocumentType.institution_id == institution(SACELE).id,
+                InstitutionDocumentType.document_type_id == adresa_id,
+            )
+        )
+        assert offered.enabled and offered.file_code == "I-2"
