@@ -49,9 +49,7 @@ def _set_by_form(schema: dict) -> set[str]:
 
 def _properties(node) -> dict[str, str]:
     return {
-        p.get("name"): p.get("value")
-        for p in node.iter(f"{{{SPIFF}}}property")
-        if p.get("name") is not None
+        p.get("name"): p.get("value") for p in node.iter(f"{{{SPIFF}}}property") if p.get("name") is not None
     }
 
 
@@ -91,7 +89,10 @@ def unset_read_warnings(process, forms: dict[str, dict], helper_names: set[str])
         condition = flow.find(f"{{{BPMN}}}conditionExpression")
         if condition is not None and flow.get("sourceRef") in reads:
             reads[flow.get("sourceRef")].append(
-                (f"condition towards {flow.get('targetRef')}", _names((condition.text or "").strip(), "eval")[0])
+                (
+                    f"condition towards {flow.get('targetRef')}",
+                    _names((condition.text or "").strip(), "eval")[0],
+                )
             )
     universe = every_name | {n for entries in reads.values() for _w, names in entries for n in names}
     # Must-analysis: a name is set at a node's entry when every way in has set it (all branches of a parallel
