@@ -84,3 +84,26 @@ def test_the_modeler_refuses_a_deploy_whose_scenarios_fail(app):
     assert problem["file"] == "adresa.scenarios.json" and "se ia la cunoștință" in problem["message"]
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(ProcessVersion)) == before
+
+
+def test_scenario_coverage_names_the_elements_no_scenario_passes(app, tmp_path):
+    import json
+    import shutil
+
+    for name in ("adresa.bpmn", "adresa.manifest.json"):
+        shutil.copy(ROOT / "processes" / name, tmp_path / name)
+    scenarios = json.loads((ROOT / "processes" / "adresa.scenarios.json").read_text(encoding="utf-8"))
+    full = app.test_cli_runner().invoke(
+        args=["processes", "test", str(ROOT / "processes" / "adresa.scenarios.json")]
+    )
+    assert "coverage adresa.scenarios.json: 19 of 19 elements, 19 of 19 flows" in full.output
+    scenarios["scenarios"] = scenarios["scenarios"][:1]  # the answered letter only
+    (tmp_path / "adresa.scenarios.json").write_text(
+        json.dumps(scenarios, ensure_ascii=False), encoding="utf-8"
+    )
+    result = app.test_cli_runner().invoke(args=["processes", "test", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    line = next(
+        text for text in result.output.splitlines() if text.startswith("coverage adresa.scenarios.json")
+    )
+    assert "elements no scenario passes:" in line and "luare_cunostinta" in line and "emitere" not in line
