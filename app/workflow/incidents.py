@@ -206,8 +206,10 @@ def run_or_incident(ctx, workflow, step, what: str, kind: str, person_step: bool
     try:
         _run_engine(step, what)
     except RouteError as exc:
-        if person_step and kind != "signing" and _failure(exc, workflow)[1] == "RouteError":
-            raise
+        _task, error_type, technical = _failure(exc, workflow)
+        if person_step and kind != "signing" and error_type == "RouteError":
+            # the rule's own words, without the engine's wrapping ("RouteError:…")
+            raise RouteError(technical.split(":", 1)[-1].strip() if ":" in technical else technical) from exc
         return open_incident(ctx, workflow, exc, kind)
     return None
 
