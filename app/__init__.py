@@ -108,6 +108,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         archive,
         auditors,
         communication,
+        console,
         correspondence,
         identity,
         inbox,
@@ -139,6 +140,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         auditors,
         api,
         modeling,
+        console,
     ):
         package.init_app(app)
     register_cli(app)

@@ -18,25 +18,42 @@ def register_cli(app: Flask) -> None:
     @processes.command("check")
     @click.argument("path", required=False)
     def check(path):
-        """Check BPMN files, forms and manifests; print each problem; non-zero exit on any."""
-        from app.workflow.deploy import check_directory
+        """Check BPMN files, forms and manifests (a folder, or one file); print each problem; non-zero exit on
+        any."""
+        from app.workflow.checking import check_path
 
-        processes_dir = Path(path or current_app.config["PROCESSES_DIR"])
-        problems, checked, manifests = check_directory(processes_dir, Path(current_app.config["FORMS_DIR"]))
+        target = Path(path or current_app.config["PROCESSES_DIR"])
+        if not target.exists():
+            click.echo(f"{target}: no such file or folder", err=True)
+            sys.exit(2)
+        problems, checked, manifests = check_path(target, Path(current_app.config["FORMS_DIR"]))
         db.session.rollback()
         for problem in problems:
             click.echo(str(problem))
+        for process in checked:
+            for warning in process.warnings:
+                click.echo(f"warning: {warning}")
         if problems:
             click.echo(f"{len(problems)} problem(s).")
             sys.exit(1)
         click.echo(f"OK: {len(checked)} process(es), {len(manifests)} document type(s).")
 
     @processes.command("deploy")
-    def deploy():
-        """Deploy every process as a new version where its content changed."""
+    @click.option(
+        "--skip-scenarios", is_flag=True, help="Deploy even if scenario tests fail (start-up, recovery)."
+    )
+    def deploy(skip_scenarios):
+        """Deploy every process as a new version where its content changed; refused when a scenario test fails."""
         from app.workflow.deploy import DeploymentFailed, deploy_all
+        from app.workflow.gates import scenario_problems_in
 
         try:
+            if not skip_scenarios:
+                failing = scenario_problems_in(
+                    Path(current_app.config["PROCESSES_DIR"]), Path(current_app.config["FORMS_DIR"])
+                )
+                if failing:
+                    raise DeploymentFailed(failing)
             versions = deploy_all(current_app.config["PROCESSES_DIR"], current_app.config["FORMS_DIR"])
         except DeploymentFailed as exc:
             db.session.rollback()

@@ -132,4 +132,9 @@ ACTION_LABELS = {
     # hardening: API tokens, sign-up that does not reveal existing accounts
     "api_token_revoked": _l("Token API revocat"),
     "signup_existing_account": _l("Cont nou cu datele unui cont existent"),
+    # process operations: migrations, operators' actions on a route, incidents
+    "route_migrated": _l("Traseu mutat pe altă versiune"),
+    "route_operation": _l("Acțiune de operare pe traseu"),
+    "incident_opened": _l("Incident pe traseu"),
+    "incident_resolved": _l("Incident rezolvat"),
 }

@@ -33,7 +33,7 @@ from app.notifications.models import (  # noqa: F401
     NotificationPreference,
     OutboxMessage,
 )
-from app.operations.models import Incident  # noqa: F401
+from app.operations.models import PlatformIncident  # noqa: F401
 from app.portal.models import SubmissionDraft, TrackingAttempt  # noqa: F401
 from app.registry.catalogue import InstitutionDocumentType  # noqa: F401
 from app.registry.models import (  # noqa: F401
@@ -53,4 +53,10 @@ from app.signing.models import (  # noqa: F401
     SubmissionConfirmation,
 )
 from app.signing.providers import SigningProvider  # noqa: F401
-from app.workflow.models import HistoryEntry, HumanTask, ProcessVersion, WorkflowInstance  # noqa: F401
+from app.workflow.models import (  # noqa: F401
+    HistoryEntry,
+    HumanTask,
+    Incident,
+    ProcessVersion,
+    WorkflowInstance,
+)

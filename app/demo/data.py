@@ -82,6 +82,14 @@ SACELE_ACCOUNTS = [
         "Consilier",
         "official, Săcele town hall",
     ),
+    (
+        "analist.sacele",
+        "Sorin Pavel",
+        "analist",
+        None,
+        "Analist de procese",
+        "process analyst, Săcele town hall (its own routes only)",
+    ),
 ]
 # Săcele's officials sign with keys of the committed TEST PKI too (its certificates carry the council's names).
 SACELE_SIGNERS = {

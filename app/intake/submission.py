@@ -46,9 +46,10 @@ class SubmissionForm:
     form: FormDefinition
 
 
-def submission_form(doc_type: DocumentType) -> SubmissionForm:
-    """The user task that follows the start event in the submitter's lane."""
-    version = current_version(doc_type.process_id)
+def submission_form(doc_type: DocumentType, institution_id: int | None = None) -> SubmissionForm:
+    """The user task that follows the start event in the submitter's lane (of the institution's own version of
+    the route when it has one)."""
+    version = current_version(doc_type.process_id, institution_id)
     specs = engine.specs_for(version.id, version.content_hash, version.process_id, version.bpmn_xml)
     for task_spec in specs.spec.task_specs.values():
         if getattr(task_spec, "manual", False) and getattr(task_spec, "lane", None) == SUBMITTER_LANE:
@@ -139,7 +140,7 @@ def submit(
 ) -> Document:
     """Raises SubmissionInvalid with per-field messages; nothing is written in that case. The portal then calls
     `register_on_submission` in the same transaction."""
-    sub = submission_form(doc_type)
+    sub = submission_form(doc_type, institution.id if institution is not None else None)
     data = {k: v for k, v in data.items() if k not in sub.form.file_fields()}
     errors = validate_submission(sub.form, data)
     if not is_enabled(institution, doc_type):

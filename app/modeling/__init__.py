@@ -4,6 +4,7 @@ documents to the current version."""
 
 
 def init_app(app) -> None:
+    from app.modeling import versions_views  # noqa: F401  (the versions pages, on the same blueprint)
     from app.modeling.views import bp
 
     app.register_blueprint(bp)

@@ -102,10 +102,57 @@ def same_diagram(a: bytes, b: bytes) -> bool:
     return _canonical(a) == _canonical(b)
 
 
-def deploy(version: ProcessVersion, xml: bytes, form_overrides: dict | None = None) -> Outcome:
+def offer_at(institution_id: int, process_id: str) -> None:
+    """A type an institution deploys its own route for is offered there (the file-plan class of its manifest
+    prefilled); one its administrator disabled stays disabled."""
+    from app.identity.models import Institution
+    from app.registry.catalogue import InstitutionDocumentType, enable
+
+    doc_type = db.session.scalar(select(DocumentType).where(DocumentType.process_id == process_id))
+    if doc_type is None:
+        return
+    known = db.session.scalar(
+        select(InstitutionDocumentType.id).where(
+            InstitutionDocumentType.institution_id == institution_id,
+            InstitutionDocumentType.document_type_id == doc_type.id,
+        )
+    )
+    if known is None:
+        manifest = manifest_for(doc_type.code, current_app.config["PROCESSES_DIR"]) or {}
+        plan = manifest.get("file_plan") or {}
+        enable(db.session.get(Institution, institution_id), doc_type, file_code=str(plan.get("class", "")))
+
+
+def _scenarios(version: ProcessVersion, checked: CheckedProcess) -> list[Problem]:
+    """The document type's scenario tests, run on the diagram about to be deployed (the deploy gate)."""
+    from app.workflow.gates import scenario_problems_for
+
+    doc_type = db.session.scalar(select(DocumentType).where(DocumentType.process_id == version.process_id))
+    if doc_type is None:
+        return []
+    return scenario_problems_for(
+        file_name(version),
+        checked.bpmn_xml.encode(),
+        doc_type.code,
+        Path(current_app.config["PROCESSES_DIR"]),
+        {**version.forms, **checked.forms},
+        Path(current_app.config["FORMS_DIR"]),
+    )
+
+
+def deploy(
+    version: ProcessVersion,
+    xml: bytes,
+    form_overrides: dict | None = None,
+    institution_id: int | None = None,
+    actor=None,
+) -> Outcome:
     """Check, then store as a new version (the caller commits). A diagram the modeler only re-serialized (same
     process, same drawing) and unchanged forms change nothing."""
     problems, checked = check(version, xml, form_overrides)
+    if problems:
+        return Outcome(problems)
+    problems = _scenarios(version, checked)
     if problems:
         return Outcome(problems)
     unchanged_forms = all(version.forms.get(name) == data for name, data in (form_overrides or {}).items())
@@ -118,6 +165,9 @@ def deploy(version: ProcessVersion, xml: bytes, form_overrides: dict | None = No
             select(ProcessVersion).where(ProcessVersion.process_id == version.process_id)
         )
     }
-    stored = store_version(checked)
+    # The analyst's institution owns what they deploy (the platform administrator: a template).
+    stored = store_version(checked, institution_id, actor)
     db.session.flush()
+    if institution_id is not None:
+        offer_at(institution_id, version.process_id)
     return Outcome([], stored, new=stored.id not in known)

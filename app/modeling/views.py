@@ -24,10 +24,11 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.forms import check_form_definition
 from app.modeling import service
-from app.registry.models import DocumentType
+from app.registry.models import Document, DocumentType
 from app.workflow.deploy import Problem
 from app.workflow.migration import current_version_of, migrate, plan
 from app.workflow.models import InstanceStatus, ProcessVersion, WorkflowInstance
+from app.workflow.ownership import analyst_institution_id, visible_versions
 
 bp = Blueprint("modeling", __name__, url_prefix="/modelare")
 
@@ -37,12 +38,21 @@ ANALYST_ROLE = "analist"
 @bp.before_request
 @login_required
 def analysts_only():
+    if getattr(current_user, "is_platform_admin", False) and _scope() is None:
+        return  # the platform administrator publishes the templates every institution may adopt
     if not current_user.is_staff or not current_user.has_role(ANALYST_ROLE):
         abort(403)
 
 
+def _scope() -> int | None:
+    """The institution whose routes the analyst edits; None for the platform administrator (templates)."""
+    return analyst_institution_id(current_user)
+
+
 def _current(process_id: str) -> ProcessVersion:
-    version = current_version_of(process_id)
+    """The version the analyst's institution runs: its own, else the platform template (never another
+    institution's)."""
+    version = current_version_of(process_id, _scope())
     if version is None:
         abort(404)
     return version
@@ -54,16 +64,20 @@ def _problems_json(problems) -> list[dict]:
 
 @bp.route("/")
 def index():
-    versions = db.session.scalars(
-        select(ProcessVersion).order_by(ProcessVersion.process_id, ProcessVersion.version)
-    ).all()
-    running = dict(
-        db.session.execute(
-            select(WorkflowInstance.process_version_id, func.count(WorkflowInstance.id))
-            .where(WorkflowInstance.status == InstanceStatus.RUNNING)
-            .group_by(WorkflowInstance.process_version_id)
-        ).all()
+    scope = _scope()
+    versions = db.session.scalars(visible_versions(scope)).all()
+    counted = (
+        select(WorkflowInstance.process_version_id, func.count(WorkflowInstance.id))
+        .join(Document, Document.id == WorkflowInstance.document_id)
+        .where(WorkflowInstance.status == InstanceStatus.RUNNING)
+        .group_by(WorkflowInstance.process_version_id)
     )
+    if scope is not None:
+        counted = counted.where(Document.institution_id == scope)
+    running = dict(db.session.execute(counted).all())
+    current_ids = {
+        v.id for v in (current_version_of(pid, scope) for pid in {v.process_id for v in versions}) if v
+    }
     types = {t.process_id: t for t in db.session.scalars(select(DocumentType))}
     processes: dict[str, dict] = {}
     for v in versions:
@@ -71,11 +85,13 @@ def index():
             v.process_id, {"versions": [], "current": None, "type": types.get(v.process_id)}
         )
         entry["versions"].append(v)
-        if v.is_current:
+        if v.id in current_ids:
             entry["current"] = v
     for entry in processes.values():
         entry["running"] = sum(running.get(v.id, 0) for v in entry["versions"])
-        entry["running_old"] = sum(running.get(v.id, 0) for v in entry["versions"] if not v.is_current)
+        entry["running_old"] = sum(
+            running.get(v.id, 0) for v in entry["versions"] if v is not entry["current"]
+        )
     return render_template("modeling/index.html", processes=processes)
 
 
@@ -133,9 +149,14 @@ def _new_form_problems(forms: dict) -> list[Problem]:
 def check(process_id: str):
     xml, forms = _posted()
     problems = _new_form_problems(forms)
+    warnings = []
     if not problems:
-        problems, _checked = service.check(_current(process_id), xml, forms)
-    return jsonify({"ok": not problems, "problems": _problems_json(problems)})
+        problems, checked = service.check(_current(process_id), xml, forms)
+        warnings = checked.warnings if checked is not None else []
+    payload = {"ok": not problems, "problems": _problems_json(problems)}
+    if warnings:
+        payload["warnings"] = _problems_json(warnings)
+    return jsonify(payload)
 
 
 @bp.route("/<process_id>/implementare", methods=["POST"])
@@ -144,7 +165,7 @@ def deploy(process_id: str):
     problems = _new_form_problems(forms)
     if problems:
         return jsonify({"ok": False, "problems": _problems_json(problems)}), 422
-    outcome = service.deploy(_current(process_id), xml, forms)
+    outcome = service.deploy(_current(process_id), xml, forms, _scope(), current_user)
     if outcome.problems:
         db.session.rollback()
         return jsonify({"ok": False, "problems": _problems_json(outcome.problems)}), 422
@@ -187,7 +208,9 @@ def form(process_id: str, name: str):
                 route_problems, _checked = service.check(version, version.bpmn_xml.encode(), {name: data})
                 problems += [str(p) for p in route_problems]
             if not problems and request.form.get("actiune") == "implementeaza":
-                outcome = service.deploy(version, version.bpmn_xml.encode(), {name: data})
+                outcome = service.deploy(
+                    version, version.bpmn_xml.encode(), {name: data}, _scope(), current_user
+                )
                 if outcome.problems:
                     problems += [str(p) for p in outcome.problems]
                 else:
@@ -216,12 +239,16 @@ def form(process_id: str, name: str):
 @bp.route("/<process_id>/migrare", methods=["GET", "POST"])
 def migration(process_id: str):
     _current(process_id)
+    scope = _scope()
     if request.method == "POST":
-        results = migrate(process_id, actor=current_user)
+        results = migrate(process_id, actor=current_user, institution_id=scope, templates_only=scope is None)
         db.session.commit()
         moved = sum(1 for p in results if p.migrated)
         flash(_("%(n)d document(e) mutat(e) pe versiunea curentă.", n=moved), "success" if moved else "info")
         return render_template("modeling/migration.html", process_id=process_id, plans=results, done=True)
     return render_template(
-        "modeling/migration.html", process_id=process_id, plans=plan(process_id), done=False
+        "modeling/migration.html",
+        process_id=process_id,
+        plans=plan(process_id, scope, templates_only=scope is None),
+        done=False,
     )

@@ -20,5 +20,12 @@ def init_app(app) -> None:
         ON_REGISTERED.append(on_registered)
     if on_closed not in ON_CLOSED:
         ON_CLOSED.append(on_closed)
+    from app.notifications.staff_notices import notify_incident
+    from app.workflow.incidents import ON_INCIDENT
+
+    if notify_incident not in ON_INCIDENT:
+        ON_INCIDENT.append(
+            notify_incident
+        )  # analysts and the document's holders are told of a route's incident
     if notify_document_handlers not in ON_DEADLINE:
         ON_DEADLINE.append(notify_document_handlers)  # staff: reminder and overdue notices in the inbox

@@ -1,4 +1,4 @@
-"""The operators' page (`/operare`, platform administrators): messages given up after the last attempt and open
+"""The operators' page (`/operare/platforma`, platform administrators): messages given up after the last attempt and open
 incidents (timers whose route failed, damaged or missing files)."""
 
 from flask import Blueprint, abort, render_template
@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from app.notifications.outbox import failed_messages
 from app.operations.incidents import open_incidents
 
-bp = Blueprint("operations", __name__, url_prefix="/operare")
+bp = Blueprint("operators", __name__, url_prefix="/operare/platforma")
 
 
 @bp.before_request
@@ -19,4 +19,4 @@ def platform_administrators_only():
 
 @bp.route("/")
 def index():
-    return render_template("operations/index.html", messages=failed_messages(), incidents=open_incidents())
+    return render_template("operators/index.html", messages=failed_messages(), incidents=open_incidents())

@@ -44,3 +44,20 @@ def notify_document_handlers(document: Document, kind: str) -> list[Notification
     ]
     db.session.add_all(notices)
     return notices
+
+
+def notify_incident(document, plain: str) -> None:
+    """In-app notices: the institution's analysts, and whoever holds the document (holders and heads)."""
+    people: dict[int, User] = {u.id: u for u in document_handlers(document)}
+    for analyst in db.session.scalars(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .join(Role, Role.id == Membership.role_id)
+        .where(Role.code == "analist", Membership.institution_id == document.institution_id)
+    ):
+        people[analyst.id] = analyst
+    label = document.registration_label or document.subject
+    message = _("Incident pe traseul documentului %(nr)s: %(error)s", nr=label, error=plain)[:1000]
+    db.session.add_all(
+        Notification(user_id=user_id, document_id=document.id, message=message) for user_id in people
+    )

@@ -4,7 +4,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db, own_session
-from app.operations.models import Incident
+from app.operations.models import PlatformIncident
 
 
 def record_incident(
@@ -17,7 +17,7 @@ def record_incident(
 ) -> int:
     """Write the incident at once (own session and commit) and log it; returns its id."""
     with own_session() as session:
-        incident = Incident(
+        incident = PlatformIncident(
             kind=kind,
             error=error[:4000],
             instance_id=instance_id,
@@ -38,7 +38,10 @@ def record_incident(
         return incident.id
 
 
-def open_incidents(limit: int = 200) -> list[Incident]:
+def open_incidents(limit: int = 200) -> list[PlatformIncident]:
     return db.session.scalars(
-        select(Incident).where(Incident.resolved_at.is_(None)).order_by(Incident.at.desc()).limit(limit)
+        select(PlatformIncident)
+        .where(PlatformIncident.resolved_at.is_(None))
+        .order_by(PlatformIncident.at.desc())
+        .limit(limit)
     ).all()

@@ -1,4 +1,4 @@
-"""Incidents: a failure an operator must look at (a timer whose route raised, a stored file failing its integrity
+"""Platform incidents: a failure an operator must look at (a timer whose route raised, a stored file failing its integrity
 check). Append-only; `resolved_at` is set when an operator closes it."""
 
 from datetime import datetime
@@ -10,8 +10,8 @@ from app.dates import now_utc
 from app.extensions import db
 
 
-class Incident(db.Model):
-    __tablename__ = "incidents"
+class PlatformIncident(db.Model):
+    __tablename__ = "platform_incidents"
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=now_utc, index=True)
     # What failed: "timer" (waking an instance), "file_integrity" (a stored file whose bytes no longer match).

@@ -18,7 +18,8 @@ _HIDDEN_TYPES = {
     "StartEvent",
     "EventBasedGateway",
 }
-_HIDDEN_EVENTS = {"task_claimed", "task_released", "reminder"}
+# incidents and operators' actions are internal (the citizen sees "delayed"; a cancellation stays visible)
+_HIDDEN_EVENTS = {"task_claimed", "task_released", "reminder", "incident", "operation"}
 
 
 @dataclass

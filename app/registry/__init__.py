@@ -14,5 +14,12 @@ def init_app(app) -> None:
     register_registry_cli(app)  # flask registry freeze-day
     register_route_steps()
     install_audit_hooks()
+    from app.registry.route_steps import close_cancelled
+    from app.workflow.operations import ON_CANCELLED
+
+    if close_cancelled not in ON_CANCELLED:
+        ON_CANCELLED.append(
+            close_cancelled
+        )  # an operator cancelled the route: the document closes with the note
     if staff_sees_a_document_of not in STAFF_MAY_SEE_PERSON:
         STAFF_MAY_SEE_PERSON.append(staff_sees_a_document_of)

@@ -205,3 +205,10 @@ def register_route_steps() -> None:
         TASKS_READY.append(mark_in_progress)
     if upsert_document_type not in MANIFEST_DEPLOYED:
         MANIFEST_DEPLOYED.append(upsert_document_type)
+
+
+def close_cancelled(document, note: str) -> None:
+    """An operator cancelled the document's route (with a reason): it closes without action, the note visible."""
+    document.status = DocumentStatus.CLOSED_NO_ACTION
+    document.resolution = note
+    document.closed_at = now_utc()

@@ -50,6 +50,8 @@ ISO_CYCLE = re.compile(r"^R\d*/")
 
 
 def _local(element) -> str:
+    if not isinstance(element.tag, str):
+        return ""  # comments and processing instructions are not elements
     return etree.QName(element).localname
 
 

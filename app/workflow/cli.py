@@ -13,6 +13,7 @@ def register_process_commands(processes: click.Group) -> None:
     @click.argument("path", required=False)
     def test(path):
         """Run the scenario tests (*.scenarios.json) in PATH (a file or a folder; default: processes/)."""
+        from app.workflow.coverage import coverage_of
         from app.workflow.scenarios import run_all
 
         target = Path(path or current_app.config["PROCESSES_DIR"])
@@ -29,6 +30,9 @@ def register_process_commands(processes: click.Group) -> None:
                     click.echo(f"       {failure}")
             for note in result.notes:
                 click.echo(f"note {result.file}: {note}")
+            covered = coverage_of(result, target if target.is_dir() else target.parent)
+            if covered is not None and result.scenarios:
+                click.echo(f"coverage {result.file}: {covered.summary()}")
         if not results:
             click.echo("No scenario files (*.scenarios.json) found.")
             return

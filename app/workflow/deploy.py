@@ -1,6 +1,7 @@
 """Deployment: every BPMN file in processes/ is checked, then each executable process is stored as a version
 together with the forms it references. Any problem stops the whole deployment with file + element + message."""
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from app.extensions import db
 from app.forms import FormDefinition, check_form_definition
 from app.identity.models import Role
 from app.identity.roles import SUBMITTER_LANE, SYSTEM_LANE, ensure_standard_roles
+from app.workflow.checking import located_parser_error, start_event_problems, unset_read_warnings
 from app.workflow.checks import data_flow_problems, structure_problems
 from app.workflow.engine import UnsafeXml, new_parser, parse_xml_safely
 from app.workflow.manifest import manifest_problems, submission_fields
@@ -57,6 +59,8 @@ class CheckedProcess:
     source_file: str
     bpmn_xml: str
     forms: dict
+    # What the analyst should look at but that does not stop a deployment (app/workflow/checking.py).
+    warnings: list[Problem] = dataclasses.field(default_factory=list)
 
 
 def _helper_names() -> set[str]:
@@ -97,7 +101,7 @@ def check_bpmn(
     if problems:
         return problems, []
     for proc in executable:
-        for element_id, message in structure_problems(proc):
+        for element_id, message in structure_problems(proc) + start_event_problems(proc):
             problem(element_id, message)
     if problems:  # the parser would only add confusing follow-up errors
         return problems, []
@@ -106,7 +110,7 @@ def check_bpmn(
     try:
         parser.add_bpmn_xml(tree, filename=filename)
     except ValidationException as exc:
-        problem(getattr(exc, "id", "") or "", str(exc).split("\n")[0])
+        problem(*located_parser_error(tree, exc))
         return problems, []
     except Exception as exc:  # the parser raises TypeError/KeyError on some malformed input
         problem("", f"the BPMN parser could not read the file ({type(exc).__name__}: {exc})")
@@ -133,7 +137,14 @@ def check_bpmn(
         for element_id, message in data_flow_problems(proc, fields, _helper_names()):
             problem(element_id, message)
         checked.append(
-            CheckedProcess(process_id, proc.get("name") or process_id, filename, data.decode("utf-8"), forms)
+            CheckedProcess(
+                process_id,
+                proc.get("name") or process_id,
+                filename,
+                data.decode("utf-8"),
+                forms,
+                [Problem(filename, e, m) for e, m in unset_read_warnings(proc, forms, _helper_names())],
+            )
         )
     return problems, checked
 
@@ -236,12 +247,18 @@ def lock_deployments() -> None:
         db.session.execute(db.text("SELECT pg_advisory_xact_lock(:k)"), {"k": DEPLOY_LOCK_KEY})
 
 
-def store_version(checked: CheckedProcess) -> ProcessVersion:
+def store_version(
+    checked: CheckedProcess, institution_id: int | None = None, deployed_by=None
+) -> ProcessVersion:
+    """Store `checked` as the current version of its owner: an institution (from its analyst's modeler) or the
+    platform (institution None: files and the platform administrator). Version numbers run per process across
+    owners, so "v3" names one diagram everywhere."""
     lock_deployments()
     content_hash = _content_hash(checked)
-    versions = db.session.scalars(
+    every = db.session.scalars(
         db.select(ProcessVersion).where(ProcessVersion.process_id == checked.process_id)
     ).all()
+    versions = [v for v in every if v.institution_id == institution_id]
     same = next((v for v in versions if v.content_hash == content_hash), None)
     previously_current = next((v for v in versions if v.is_current), None)
     if same is not None and not _reactivates(checked, same, versions):
@@ -256,13 +273,15 @@ def store_version(checked: CheckedProcess) -> ProcessVersion:
         return same
     version = ProcessVersion(
         process_id=checked.process_id,
-        version=max((v.version for v in versions), default=0) + 1,
+        version=max((v.version for v in every), default=0) + 1,
         name=checked.name,
         source_file=checked.source_file,
         content_hash=content_hash,
         bpmn_xml=checked.bpmn_xml,
         forms=checked.forms,
         is_current=True,
+        institution_id=institution_id,
+        deployed_by_id=deployed_by.id if deployed_by is not None else None,
     )
     db.session.add(version)
     deployment_recorded(version, "new")

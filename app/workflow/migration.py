@@ -28,6 +28,7 @@ from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
+from app.audit.log import record
 from app.extensions import db
 from app.workflow import engine
 from app.workflow.models import (
@@ -38,6 +39,10 @@ from app.workflow.models import (
     TaskStatus,
     WorkflowInstance,
 )
+from app.workflow.ownership import current_for
+
+# Audit action of a document moved to another version of its route (replay reads it to switch diagrams).
+ROUTE_MIGRATED = "route_migrated"
 
 
 @dataclass
@@ -61,28 +66,42 @@ def _label(task) -> str:
     return f"{spec.bpmn_id} ({spec.bpmn_name})" if spec.bpmn_name else str(spec.bpmn_id)
 
 
-def _running_on_old_versions(process_id: str, current: ProcessVersion, lock: bool = False):
+def _running_on_old_versions(
+    process_id: str, institution_id: int | None = None, lock: bool = False, templates_only: bool = False
+):
+    """(instance, target version) for every running document not on its institution's current version; only one
+    institution's documents when `institution_id` is given (an analyst moves only their own)."""
     query = (
         select(WorkflowInstance)
         .join(ProcessVersion, ProcessVersion.id == WorkflowInstance.process_version_id)
         .where(
             ProcessVersion.process_id == process_id,
-            ProcessVersion.id != current.id,
-            WorkflowInstance.status == InstanceStatus.RUNNING,
+            # a document stopped by an incident moves too: a new version is how a broken script gets fixed
+            WorkflowInstance.status.in_([InstanceStatus.RUNNING, InstanceStatus.ERROR]),
         )
         .order_by(WorkflowInstance.id)
     )
+    if institution_id is not None:
+        query = query.where(WorkflowInstance.document.has(institution_id=institution_id))
     if lock:
         query = query.with_for_update(of=WorkflowInstance, skip_locked=True)
-    return db.session.scalars(query).all()
+    targets: dict = {}
+    pairs = []
+    for instance in db.session.scalars(query).all():
+        owner = instance.document.institution_id
+        if owner not in targets:
+            targets[owner] = current_for(process_id, owner)
+        target = targets[owner]
+        if templates_only and (target is None or target.institution_id is not None):
+            continue  # the platform administrator moves only documents that run on the templates
+        if target is not None and target.id != instance.process_version_id:
+            pairs.append((instance, target))
+    return pairs
 
 
-def current_version_of(process_id: str) -> ProcessVersion | None:
-    return db.session.scalar(
-        select(ProcessVersion).where(
-            ProcessVersion.process_id == process_id, ProcessVersion.is_current.is_(True)
-        )
-    )
+def current_version_of(process_id: str, institution_id: int | None = None) -> ProcessVersion | None:
+    """The institution's current version (its own, else the template); the template's when None."""
+    return current_for(process_id, institution_id)
 
 
 def _specs(version: ProcessVersion) -> engine.ProcessSpecs:
@@ -134,13 +153,7 @@ def _try(instance: WorkflowInstance, current: ProcessVersion, script_engine) -> 
                 f"the waiting step {_label(task)} changed: it continues with its new definition"
             )
     try:
-        migrate_workflow(top, workflow, new_specs.spec, reset_mask=TaskState.READY)
-        for task in changed_waiting:
-            if task.id in workflow.tasks:
-                task.reset_branch(None)
-        for sp_id, sub_diff in sub_diffs.items():
-            subprocess = workflow.subprocesses[sp_id]
-            migrate_workflow(sub_diff, subprocess, new_specs.subprocess_specs[subprocess.spec.name])
+        _apply(workflow, new_specs, top, sub_diffs)
         # Proof: the migrated state must load with the new version alone.
         engine.load_workflow(engine.dump_workflow(workflow), new_specs, script_engine)
     except Exception as exc:
@@ -149,15 +162,38 @@ def _try(instance: WorkflowInstance, current: ProcessVersion, script_engine) -> 
     return plan, workflow
 
 
-def plan(process_id: str) -> list[InstancePlan]:
+def _apply(workflow, new_specs: engine.ProcessSpecs, top, sub_diffs) -> None:
+    changed_waiting = [t for t in top.changed if t.state & TaskState.WAITING]
+    migrate_workflow(top, workflow, new_specs.spec, reset_mask=TaskState.READY)
+    for task in changed_waiting:
+        if task.id in workflow.tasks:
+            task.reset_branch(None)
+    for sp_id, sub_diff in sub_diffs.items():
+        subprocess = workflow.subprocesses[sp_id]
+        migrate_workflow(sub_diff, subprocess, new_specs.subprocess_specs[subprocess.spec.name])
+
+
+def apply_migration(workflow, new_version: ProcessVersion) -> None:
+    """Point an engine workflow at `new_version` the way `migrate` does (replay repeats a recorded migration)."""
+    new_specs = _specs(new_version)
+    top, sub_diffs = diff_workflow(
+        engine.SERIALIZER.registry, workflow, new_specs.spec, new_specs.subprocess_specs
+    )
+    _apply(workflow, new_specs, top, sub_diffs)
+
+
+def plan(
+    process_id: str, institution_id: int | None = None, templates_only: bool = False
+) -> list[InstancePlan]:
     """Per running document on an older version: can it move to the current version, and if not, why."""
     from app.workflow.runtime import RunContext, _script_engine
 
-    current = current_version_of(process_id)
-    if current is None:
+    if current_version_of(process_id, institution_id) is None:
         raise LookupError(f"process {process_id} is not deployed")
     plans = []
-    for instance in _running_on_old_versions(process_id, current):
+    for instance, current in _running_on_old_versions(
+        process_id, institution_id, templates_only=templates_only
+    ):
         outcome, _workflow = _try(
             instance, current, _script_engine(RunContext(instance.document, None, instance))
         )
@@ -165,32 +201,35 @@ def plan(process_id: str) -> list[InstancePlan]:
     return plans
 
 
-def migrate(process_id: str, actor=None, dry_run: bool = False) -> list[InstancePlan]:
+def migrate(
+    process_id: str,
+    actor=None,
+    dry_run: bool = False,
+    institution_id: int | None = None,
+    templates_only: bool = False,
+) -> list[InstancePlan]:
     """Move every running document that can move; the others stay on their version (see each plan's reasons).
     Works in the caller's transaction (the caller commits); each instance in its own savepoint."""
     from app.workflow import runtime
 
     if dry_run:
-        return plan(process_id)
-    current = current_version_of(process_id)
-    if current is None:
+        return plan(process_id, institution_id, templates_only)
+    if current_version_of(process_id, institution_id) is None:
         raise LookupError(f"process {process_id} is not deployed")
     plans = []
-    for instance in _running_on_old_versions(process_id, current, lock=True):
+    for instance, current in _running_on_old_versions(
+        process_id, institution_id, lock=True, templates_only=templates_only
+    ):
         ctx = runtime.RunContext(instance.document, actor, instance)
         outcome, workflow = _try(instance, current, runtime._script_engine(ctx))
         plans.append(outcome)
         if workflow is None:
             continue
         with db.session.begin_nested():
-            old_version = instance.process_version.version
+            old = instance.process_version
+            old_version = old.version
             instance.process_version_id = current.id
             instance.process_version = current
-            before = runtime._completed_ids(workflow)
-            runtime._run_engine(workflow.do_engine_steps, "migration")
-            runtime._record_engine_steps(ctx, workflow, before)
-            runtime._save(ctx, workflow)
-            _refresh_task_rows(instance, workflow)
             db.session.add(
                 HistoryEntry(
                     document_id=instance.document_id,
@@ -199,9 +238,34 @@ def migrate(process_id: str, actor=None, dry_run: bool = False) -> list[Instance
                     event="route_migrated",
                     message=f"Traseul documentului a trecut de la versiunea {old_version} "
                     f"la versiunea {current.version}.",
-                    data={"de_la": old_version, "la": current.version, "note": outcome.notes},
+                    data={
+                        "de_la": old_version,
+                        "la": current.version,
+                        "de_la_id": old.id,
+                        "la_id": current.id,
+                        "note": outcome.notes,
+                    },
                 )
             )
+            record(
+                ROUTE_MIGRATED,
+                actor=actor,
+                document=instance.document,
+                target=f"{process_id} v{old_version} -> v{current.version}",
+                data={
+                    "process_id": process_id,
+                    "from_version": old_version,
+                    "to_version": current.version,
+                    "from_hash": old.content_hash,
+                    "to_hash": current.content_hash,
+                    "notes": outcome.notes,
+                },
+            )
+            before = runtime._completed_ids(workflow)
+            runtime._run_engine(workflow.do_engine_steps, "migration")
+            runtime._record_engine_steps(ctx, workflow, before)
+            runtime._save(ctx, workflow)
+            _refresh_task_rows(instance, workflow)
             db.session.flush()
         outcome.migrated = True
     return plans

@@ -17,15 +17,24 @@ class ProcessVersion(db.Model):
 
     __tablename__ = "process_versions"
     __table_args__ = (
-        UniqueConstraint("process_id", "content_hash"),
+        UniqueConstraint("process_id", "institution_id", "content_hash"),
         UniqueConstraint("process_id", "version"),
-        # One current version per process, whoever deploys at the same time.
+        # One current version per process and owner (an institution, or the platform's template), whoever deploys
+        # at the same time.
         Index(
             "uq_process_versions_one_current",
             "process_id",
+            "institution_id",
             unique=True,
-            postgresql_where=text("is_current"),
-            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current AND institution_id IS NOT NULL"),
+            sqlite_where=text("is_current AND institution_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_process_versions_one_current_template",
+            "process_id",
+            unique=True,
+            postgresql_where=text("is_current AND institution_id IS NULL"),
+            sqlite_where=text("is_current AND institution_id IS NULL"),
         ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,13 +46,26 @@ class ProcessVersion(db.Model):
     bpmn_xml: Mapped[str] = mapped_column(Text)
     forms: Mapped[dict] = mapped_column(JsonType, default=dict)
     deployed_at: Mapped[datetime] = mapped_column(default=now_utc)
+    # Current within its owner: the institution's own versions, or the platform templates (owner NULL).
     is_current: Mapped[bool] = mapped_column(default=True)
+    # The institution that owns this version; NULL = a platform template (files in processes/, or deployed by the
+    # platform administrator) that institutions adopt by enabling the document type (app/workflow/ownership.py).
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institutions.id"), index=True)
+    deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    deployed_by: Mapped[User | None] = relationship(foreign_keys=[deployed_by_id])
+
+    @property
+    def is_template(self) -> bool:
+        return self.institution_id is None
 
 
 class InstanceStatus:
     RUNNING = "running"
     COMPLETE = "complete"
-    ERROR = "error"
+    ERROR = "error"  # an incident is open (app/workflow/incidents.py); the route waits for an operator
+    SUSPENDED = "suspended"  # stopped by an operator: no step, no timer until resumed
+    CANCELLED = "cancelled"  # stopped for good by an operator, with a reason (the document is closed)
 
 
 class WorkflowInstance(db.Model):
@@ -131,3 +153,30 @@ class HistoryEntry(db.Model):
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
     on_behalf_of: Mapped[User | None] = relationship(foreign_keys=[on_behalf_of_id])
+
+
+class Incident(db.Model):
+    """A route that failed inside a step (script, timer, helper, signing): the instance waits for an operator instead
+    of stalling unseen. `error` is the latest failure in plain words; `details` keeps every attempt (a retry that
+    fails again adds to it), each with the technical message staff never see; `data` is the route data at the
+    failing element."""
+
+    __tablename__ = "incidents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("workflow_instances.id"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    element_id: Mapped[str | None] = mapped_column(String(100))
+    element_name: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20), default="script")  # script, timer, helper, signing, engine
+    error: Mapped[str] = mapped_column(Text)
+    details: Mapped[list] = mapped_column(JsonType, default=list)
+    data: Mapped[dict | None] = mapped_column(JsonType)
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+    resolved_at: Mapped[datetime | None]
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolution: Mapped[str | None] = mapped_column(Text)
+
+    instance: Mapped[WorkflowInstance] = relationship()
+    document: Mapped["Document"] = relationship()  # noqa: F821
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])

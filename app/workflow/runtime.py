@@ -23,6 +23,7 @@ from app.identity.roles import SUBMITTER_LANE
 from app.workflow import engine
 from app.workflow import trail as audit
 from app.workflow.deploy import form_definition
+from app.workflow.incidents import run_or_incident
 from app.workflow.models import (
     HistoryEntry,
     HumanTask,
@@ -78,15 +79,16 @@ class RunContext:
 
 
 def _script_engine(ctx: RunContext):
-    return make_script_engine(bind_helpers(ctx))
+    from app.workflow.incidents import guard_scripts
+
+    return guard_scripts(make_script_engine(bind_helpers(ctx)))
 
 
-def current_version(process_id: str) -> ProcessVersion:
-    version = db.session.scalar(
-        select(ProcessVersion).where(
-            ProcessVersion.process_id == process_id, ProcessVersion.is_current.is_(True)
-        )
-    )
+def current_version(process_id: str, institution_id: int | None = None) -> ProcessVersion:
+    """The institution's own current version of the route, else the platform template's (app/workflow/ownership)."""
+    from app.workflow.ownership import current_for
+
+    version = current_for(process_id, institution_id)
     if version is None:
         raise RouteError(f"process {process_id} is not deployed")
     return version
@@ -345,7 +347,7 @@ def _run_engine(step, what: str):
 
 
 def start_route(document, actor: User | None) -> WorkflowInstance:
-    version = current_version(document.document_type.process_id)
+    version = current_version(document.document_type.process_id, document.institution_id)
     ctx = RunContext(document, actor)
     workflow = engine.new_workflow(_specs(version), _script_engine(ctx))
     instance = WorkflowInstance(document_id=document.id, process_version_id=version.id, state="")
@@ -354,7 +356,7 @@ def start_route(document, actor: User | None) -> WorkflowInstance:
     ctx.instance = instance
     audit.route_started(document, actor, version)
     before: set = set()
-    _run_engine(workflow.do_engine_steps, _("Pornirea traseului"))
+    run_or_incident(ctx, workflow, workflow.do_engine_steps, _("Pornirea traseului"), "script")
     _record_engine_steps(ctx, workflow, before)
     _save(ctx, workflow)
     db.session.flush()
@@ -387,6 +389,8 @@ def _ensure_open(task: HumanTask, user: User) -> None:
         )
     if task.status != TaskStatus.READY:
         raise TaskUnavailable(_("Sarcina nu mai este activă: traseul documentului a mers mai departe."))
+    if task.instance.status == InstanceStatus.SUSPENDED:
+        raise TaskUnavailable(_("Traseul documentului este suspendat: sarcina așteaptă reluarea lui."))
     if not is_candidate(user, task):
         raise NotCandidate()
     if task.claimed_by_id not in (None, user.id, acting_for(user, task)):
@@ -448,7 +452,8 @@ def complete_task(task_id: int, user: User, data: dict, extra_data: dict | None 
         )
     )
     audit.task_completed(task, user, {**data, **(extra_data or {})}, principal_id)
-    _run_engine(step, task.name)
+    signing = (spiff_task.task_spec.extensions.get("properties", {}) or {}).get("signatureRole")
+    run_or_incident(ctx, workflow, step, task.name, "signing" if signing else "script", person_step=True)
     _record_engine_steps(ctx, workflow, before, skip_id=spiff_task.id)
     _save(ctx, workflow)
     db.session.flush()
@@ -513,7 +518,7 @@ def wake_instance(instance_id: int) -> bool:
         workflow.refresh_timers()
         workflow.do_engine_steps()
 
-    _run_engine(step, _("Termen"))
+    run_or_incident(ctx, workflow, step, _("Termen"), "timer")
     _record_engine_steps(ctx, workflow, before)
     _save(ctx, workflow)
     return True

@@ -167,10 +167,17 @@ def deployment_recorded(version, how: str) -> None:
         "content_hash": version.content_hash,
         "source_file": version.source_file,
         "how": how,
+        "institution_id": version.institution_id,
     }
     if actor is None:
         import getpass
 
         data["via"] = "command line or start-up"
         data["os_user"] = getpass.getuser()
-    record(PROCESS_DEPLOYED, actor=actor, target=f"{version.process_id} v{version.version}", data=data)
+    record(
+        PROCESS_DEPLOYED,
+        actor=actor,
+        institution_id=version.institution_id,
+        target=f"{version.process_id} v{version.version}",
+        data=data,
+    )

@@ -20,7 +20,7 @@ def upgrade():
     op.add_column("outbox_messages", sa.Column("failed_at", sa.DateTime(), nullable=True))
     op.create_index("ix_outbox_messages_failed_at", "outbox_messages", ["failed_at"])
     op.create_table(
-        "incidents",
+        "platform_incidents",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("at", sa.DateTime(), nullable=False),
         sa.Column("kind", sa.String(length=40), nullable=False),
@@ -33,10 +33,10 @@ def upgrade():
         sa.ForeignKeyConstraint(["instance_id"], ["workflow_instances.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index("ix_incidents_at", "incidents", ["at"])
-    op.create_index("ix_incidents_kind", "incidents", ["kind"])
-    op.create_index("ix_incidents_instance_id", "incidents", ["instance_id"])
-    op.create_index("ix_incidents_document_id", "incidents", ["document_id"])
+    op.create_index("ix_platform_incidents_at", "platform_incidents", ["at"])
+    op.create_index("ix_platform_incidents_kind", "platform_incidents", ["kind"])
+    op.create_index("ix_platform_incidents_instance_id", "platform_incidents", ["instance_id"])
+    op.create_index("ix_platform_incidents_document_id", "platform_incidents", ["document_id"])
     op.add_column("audit_entries", sa.Column("mac", sa.String(length=64), nullable=True))
     op.add_column("audit_checkpoints", sa.Column("token_sha256", sa.String(length=64), nullable=True))
     op.add_column("audit_checkpoints", sa.Column("mac", sa.String(length=64), nullable=True))
@@ -73,6 +73,6 @@ def downgrade():
     op.drop_column("audit_checkpoints", "mac")
     op.drop_column("audit_checkpoints", "token_sha256")
     op.drop_column("audit_entries", "mac")
-    op.drop_table("incidents")
+    op.drop_table("platform_incidents")
     op.drop_index("ix_outbox_messages_failed_at", table_name="outbox_messages")
     op.drop_column("outbox_messages", "failed_at")

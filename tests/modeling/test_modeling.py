@@ -22,7 +22,7 @@ def modeling_routes(app):
         if rule.endpoint.startswith("modeling."):
             url = re.sub(
                 r"<(?:\w+:)?(\w+)>",
-                lambda m: "adresa-depunere.json" if m.group(1) == "name" else "adresa",
+                lambda m: {"name": "adresa-depunere.json", "number": "1"}.get(m.group(1), "adresa"),
                 rule.rule,
             )
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):

@@ -134,9 +134,9 @@ def test_operators_see_failed_messages_and_incidents(app, login_as):
         db.session.commit()
         record_incident("timer", "ValueError: stare ilizibilă", element="termen_25")
         db.session.remove()
-    page = login_as("platforma").get("/operare/")
+    page = login_as("platforma").get("/operare/platforma/")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "0700000009" in html and "KeyError: fără rută" in html
     assert "termen_25" in html and "ValueError: stare ilizibilă" in html
-    assert login_as("admin").get("/operare/").status_code == 403
+    assert login_as("admin").get("/operare/platforma/").status_code == 403

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.operations.models import Incident
+from app.operations.models import PlatformIncident
 from app.registry.models import Attachment
 from tests.webflow import csrf_token, issue_token, png_bytes, submit_petition
 
@@ -90,7 +90,9 @@ def test_a_damaged_stored_file_gives_an_error_page_and_an_incident(app, login_as
     assert response.status_code == 500
     assert "nu a trecut verificarea de integritate" in response.get_data(as_text=True)
     with app.app_context():
-        [incident] = db.session.scalars(select(Incident).where(Incident.kind == "file_integrity")).all()
+        [incident] = db.session.scalars(
+            select(PlatformIncident).where(PlatformIncident.kind == "file_integrity")
+        ).all()
         assert incident.element == sha256
         db.session.remove()
 

@@ -14,8 +14,8 @@ from app.identity.models import Department, Institution, Membership, Role, User
 from app.intake.submission import submit
 from app.notifications.models import Notification
 from app.registry.models import Document, DocumentStatus, DocumentType
-from app.workflow.models import HistoryEntry, InstanceStatus, WorkflowInstance
-from app.workflow.runtime import RouteError, complete_task, wake_due_instances
+from app.workflow.models import HistoryEntry, Incident, InstanceStatus, WorkflowInstance
+from app.workflow.runtime import complete_task, wake_due_instances
 from tests.routes import open_task, open_tasks, user
 
 pytestmark = pytest.mark.date_sensitive
@@ -283,11 +283,12 @@ def test_memo_gets_two_opinions_in_parallel_then_two_approvals_in_order(ctx):
 def test_memo_to_a_department_without_head_stops_with_a_clear_message(ctx):
     document = new_document("nota-interna", MEMO, username="referent")
     task = open_task(document, "circuit")
-    with pytest.raises(RouteError) as exc:
-        complete_task(task.id, user("referent"), CIRCUIT)
-    db.session.rollback()
-    assert 'department "urbanism" has no head' in str(exc.value)
-    assert open_tasks(document) == ["circuit"]  # nothing changed
+    complete_task(task.id, user("referent"), CIRCUIT)
+    db.session.commit()
+    # The step is saved; the route stops at the failing script as an incident the analysts are told about.
+    incident = db.session.scalar(select(Incident).where(Incident.document_id == document.id))
+    assert incident.kind == "helper" and 'department "urbanism" has no head' in incident.error
+    assert incident.instance.status == InstanceStatus.ERROR and open_tasks(document) == []
 
 
 # --- urban planning certificate -------------------------------------------------------------------------------

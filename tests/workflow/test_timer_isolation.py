@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.dates import now_utc
 from app.extensions import db
-from app.operations.models import Incident
+from app.operations.models import PlatformIncident
 from app.workflow.models import InstanceStatus, WorkflowInstance
 from app.workflow.runtime import wake_due_instances
 from tests.routes import submit_petition
@@ -31,10 +31,10 @@ def test_a_failing_instance_becomes_an_incident_and_the_tick_goes_on(ctx):
     broken, good = db.session.get(WorkflowInstance, broken_id), db.session.get(WorkflowInstance, good_id)
     assert broken.status == InstanceStatus.ERROR and "JSONDecodeError" in broken.error
     assert good.status == InstanceStatus.RUNNING and good.lock_version > 1  # woken and saved
-    [incident] = db.session.scalars(select(Incident)).all()
+    [incident] = db.session.scalars(select(PlatformIncident)).all()
     assert incident.kind == "timer" and incident.instance_id == broken_id
     assert incident.document_id == broken_doc.id and "JSONDecodeError" in incident.error
     assert incident.at is not None
     # The next tick does not trip over it again.
     assert wake_due_instances() == 0
-    assert db.session.scalar(select(db.func.count(Incident.id))) == 1
+    assert db.session.scalar(select(db.func.count(PlatformIncident.id))) == 1

@@ -64,6 +64,19 @@ import spiffModdle from "./spiffworkflow-moddle.json";
     });
   }
 
+  // Warnings (reads some path reaches unset, assignees that may be unset) do not stop a deployment: shown in
+  // amber, the elements outlined the same way.
+  var warned = [];
+  function markWarnings(warnings) {
+    var canvas = modeler.get("canvas");
+    var registry = modeler.get("elementRegistry");
+    warned.forEach(function (id) { if (registry.get(id)) { canvas.removeMarker(id, "avertisment"); } });
+    warned = [];
+    (warnings || []).forEach(function (w) {
+      if (w.element && registry.get(w.element)) { canvas.addMarker(w.element, "avertisment"); warned.push(w.element); }
+    });
+  }
+
   function post(url, xml) {
     return fetch(url, {
       method: "POST",
@@ -88,7 +101,11 @@ import spiffModdle from "./spiffworkflow-moddle.json";
 
   document.getElementById("verifica").addEventListener("click", function () {
     currentXml().then(function (xml) { return post(data.checkUrl, xml); }).then(function (r) {
-      if (r.body.ok) { markProblems([]); show("success", data.msgOk); } else { reportProblems(r.body); }
+      markWarnings(r.body.warnings);
+      if (r.body.ok && r.body.warnings) {
+        markProblems([]);
+        show("warning", data.msgWarnings, r.body.warnings.map(function (w) { return w.text; }));
+      } else if (r.body.ok) { markProblems([]); show("success", data.msgOk); } else { reportProblems(r.body); }
     }).catch(failed);
   });
 

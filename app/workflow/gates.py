@@ -1,0 +1,54 @@
+"""Deploy gates: a route is deployed only when its scenario tests pass. The modeler's deploy and
+`flask processes deploy` run the scenarios of the process's document type (processes/<code>.scenarios.json) on the
+candidate diagram; one failing scenario refuses the deployment with the scenario's name and failure."""
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from app.workflow.deploy import Problem
+
+
+def _scenario_problems(results) -> list[Problem]:
+    problems = []
+    for result in results:
+        for problem in result.problems:
+            problems.append(Problem(result.file, "", f"scenario tests cannot run: {problem}"))
+        for scenario in result.scenarios:
+            if not scenario.ok:
+                first = scenario.failures[0] if scenario.failures else "failed"
+                problems.append(Problem(result.file, "", f'scenario "{scenario.name}" fails: {first}'))
+    return problems
+
+
+def scenario_problems_for(
+    bpmn_name: str, bpmn_xml: bytes, code: str, processes_dir: Path, forms: dict, forms_dir: Path
+) -> list[Problem]:
+    """Run `<code>.scenarios.json` against a candidate diagram (not yet deployed) and its forms."""
+    from app.workflow.scenarios import run_all
+
+    scenarios = processes_dir / f"{code}.scenarios.json"
+    manifest = processes_dir / f"{code}.manifest.json"
+    if not scenarios.is_file() or not manifest.is_file():
+        return []  # a type without scenarios has nothing to run (the checker asks for them separately)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "processes").mkdir()
+        (root / "forms").mkdir()
+        for path in forms_dir.glob("*.json"):
+            shutil.copy(path, root / "forms" / path.name)
+        for name, body in forms.items():
+            if "/" not in name and "\\" not in name and not name.startswith("."):
+                (root / "forms" / name).write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+        shutil.copy(scenarios, root / "processes" / scenarios.name)
+        shutil.copy(manifest, root / "processes" / manifest.name)
+        (root / "processes" / bpmn_name).write_bytes(bpmn_xml)
+        return _scenario_problems(run_all(root / "processes", root / "forms"))
+
+
+def scenario_problems_in(processes_dir: Path, forms_dir: Path) -> list[Problem]:
+    """Every scenario file of a folder (the files deployment)."""
+    from app.workflow.scenarios import run_all
+
+    return _scenario_problems(run_all(processes_dir, forms_dir))
