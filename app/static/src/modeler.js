@@ -109,6 +109,25 @@ import spiffModdle from "./spiffworkflow-moddle.json";
     }).catch(failed);
   });
 
+  // Scenario coverage: elements no scenario passes through are outlined; the summary names them.
+  var uncovered = [];
+  var coverageButton = document.getElementById("acoperire");
+  if (coverageButton) {
+    coverageButton.addEventListener("click", function () {
+      currentXml().then(function (xml) { return post(data.coverageUrl, xml); }).then(function (r) {
+        var canvas = modeler.get("canvas");
+        var registry = modeler.get("elementRegistry");
+        uncovered.forEach(function (id) { if (registry.get(id)) { canvas.removeMarker(id, "neacoperit"); } });
+        uncovered = [];
+        if (!r.body.ok) { show("warning", data.msgNoScenarios); return; }
+        (r.body.missed || []).forEach(function (id) {
+          if (registry.get(id)) { canvas.addMarker(id, "neacoperit"); uncovered.push(id); }
+        });
+        show(r.body.missed.length ? "warning" : "success", data.msgCoverage, [r.body.summary]);
+      }).catch(failed);
+    });
+  }
+
   document.getElementById("implementeaza").addEventListener("click", function () {
     if (!window.confirm(data.msgConfirm)) { return; }
     currentXml().then(function (xml) { return post(data.deployUrl, xml); }).then(function (r) {
