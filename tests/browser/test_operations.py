@@ -67,6 +67,15 @@ def test_versions_diff_and_console(page: Page, app, screenshot_dir):
 
 
 def test_the_modeler_shows_warnings_without_refusing(page: Page):
+    errors: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(f"{message.text} {message.location.get('url')}")
+            if message.type == "error" and "favicon.ico" not in (message.location.get("url") or "")
+            else None
+        ),
+    )
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto("/autentificare")
     page.get_by_label("Utilizator sau e-mail").fill("analist")
@@ -82,6 +91,7 @@ def test_the_modeler_shows_warnings_without_refusing(page: Page):
     expect(page.locator("#rezultat")).to_contain_text('the assignee variable "referent" may not be set')
     expect(page.locator('#modelator [data-element-id="redactare"].avertisment')).to_have_count(1)
     check_a11y(page, "modelator-avertismente")
+    assert errors == [], errors  # no keyboard.bindTo error, no invalid form-name pattern
 
 
 def test_the_modeler_marks_what_no_scenario_covers(page: Page):

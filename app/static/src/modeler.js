@@ -18,7 +18,7 @@ import spiffModdle from "./spiffworkflow-moddle.json";
   var newForms = {};
   var modeler = new BpmnModeler({
     container: holder,
-    keyboard: { bindTo: document },
+    keyboard: { bind: true }, // diagram-js binds to the canvas (keyboard.bindTo is no longer supported)
     propertiesPanel: { parent: "#proprietati" },
     additionalModules: [
       BpmnPropertiesPanelModule,
