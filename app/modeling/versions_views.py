@@ -1,6 +1,8 @@
 """The versions of one route: who deployed each and when, how many of the institution's documents run on each, the
 differences between two (listed and marked on the two diagrams), deploying an earlier one again."""
 
+from pathlib import Path
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -84,3 +86,41 @@ def redeploy(process_id: str, number: int):
         db.session.commit()
         flash(_("Versiunea %(n)d este acum cea curentă.", n=outcome.version.version), "success")
     return redirect(url_for("modeling.versions", process_id=process_id)), 303
+
+
+@bp.route("/<process_id>/acoperire", methods=["POST"])
+def coverage(process_id: str):
+    """Which elements the type's scenario tests pass through on the diagram as drawn (marked in the modeler)."""
+    from flask import current_app, jsonify
+
+    from app.modeling.views import _posted
+    from app.registry.models import DocumentType
+    from app.workflow.gates import scenario_run_for
+
+    version = _current(process_id)
+    xml, forms = _posted()
+    doc_type = db.session.scalar(select(DocumentType).where(DocumentType.process_id == process_id))
+    if doc_type is None:
+        return jsonify({"ok": False, "scenarios": 0})
+    results, covered = scenario_run_for(
+        service.file_name(version),
+        xml,
+        doc_type.code,
+        Path(current_app.config["PROCESSES_DIR"]),
+        {**version.forms, **forms},
+        Path(current_app.config["FORMS_DIR"]),
+    )
+    scenarios = [s for r in results for s in r.scenarios]
+    if covered is None:
+        return jsonify({"ok": False, "scenarios": len(scenarios)})
+    return jsonify(
+        {
+            "ok": True,
+            "scenarios": len(scenarios),
+            "passed": sum(1 for s in scenarios if s.ok),
+            "summary": covered.summary(),
+            "covered": sorted(covered.covered_elements),
+            "missed": covered.missed_elements,
+            "missed_flows": covered.missed_flows,
+        }
+    )

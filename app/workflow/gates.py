@@ -22,16 +22,18 @@ def _scenario_problems(results) -> list[Problem]:
     return problems
 
 
-def scenario_problems_for(
+def scenario_run_for(
     bpmn_name: str, bpmn_xml: bytes, code: str, processes_dir: Path, forms: dict, forms_dir: Path
-) -> list[Problem]:
-    """Run `<code>.scenarios.json` against a candidate diagram (not yet deployed) and its forms."""
+):
+    """Run `<code>.scenarios.json` against a candidate diagram (not yet deployed) and its forms: (results, coverage
+    of the first file or None); ([], None) when the type has no scenarios."""
+    from app.workflow.coverage import coverage_of
     from app.workflow.scenarios import run_all
 
     scenarios = processes_dir / f"{code}.scenarios.json"
     manifest = processes_dir / f"{code}.manifest.json"
     if not scenarios.is_file() or not manifest.is_file():
-        return []  # a type without scenarios has nothing to run (the checker asks for them separately)
+        return [], None  # a type without scenarios has nothing to run (the checker asks for them separately)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         (root / "processes").mkdir()
@@ -44,7 +46,16 @@ def scenario_problems_for(
         shutil.copy(scenarios, root / "processes" / scenarios.name)
         shutil.copy(manifest, root / "processes" / manifest.name)
         (root / "processes" / bpmn_name).write_bytes(bpmn_xml)
-        return _scenario_problems(run_all(root / "processes", root / "forms"))
+        results = run_all(root / "processes", root / "forms")
+        covered = coverage_of(results[0], root / "processes") if results else None
+        return results, covered
+
+
+def scenario_problems_for(
+    bpmn_name: str, bpmn_xml: bytes, code: str, processes_dir: Path, forms: dict, forms_dir: Path
+) -> list[Problem]:
+    results, _coverage = scenario_run_for(bpmn_name, bpmn_xml, code, processes_dir, forms, forms_dir)
+    return _scenario_problems(results)
 
 
 def scenario_problems_in(processes_dir: Path, forms_dir: Path) -> list[Problem]:

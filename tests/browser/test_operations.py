@@ -67,6 +67,15 @@ def test_versions_diff_and_console(page: Page, app, screenshot_dir):
 
 
 def test_the_modeler_shows_warnings_without_refusing(page: Page):
+    errors: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(f"{message.text} {message.location.get('url')}")
+            if message.type == "error" and "favicon.ico" not in (message.location.get("url") or "")
+            else None
+        ),
+    )
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto("/autentificare")
     page.get_by_label("Utilizator sau e-mail").fill("analist")
@@ -82,3 +91,18 @@ def test_the_modeler_shows_warnings_without_refusing(page: Page):
     expect(page.locator("#rezultat")).to_contain_text('the assignee variable "referent" may not be set')
     expect(page.locator('#modelator [data-element-id="redactare"].avertisment')).to_have_count(1)
     check_a11y(page, "modelator-avertismente")
+    assert errors == [], errors  # no keyboard.bindTo error, no invalid form-name pattern
+
+
+def test_the_modeler_marks_what_no_scenario_covers(page: Page):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto("/autentificare")
+    page.get_by_label("Utilizator sau e-mail").fill("analist")
+    page.get_by_label("Parola").fill("demo")
+    page.get_by_role("button", name="Intră în cont").click()
+    expect(page).not_to_have_url(re.compile(r"/autentificare"))
+    page.goto("/modelare/adresa")
+    expect(page.locator("#modelator")).to_have_attribute("data-loaded", "true", timeout=15000)
+    page.get_by_role("button", name="Acoperire scenarii").click()
+    expect(page.locator("#rezultat")).to_contain_text("19 of 19 elements")
+    expect(page.locator("#modelator .neacoperit")).to_have_count(0)

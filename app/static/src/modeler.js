@@ -18,7 +18,7 @@ import spiffModdle from "./spiffworkflow-moddle.json";
   var newForms = {};
   var modeler = new BpmnModeler({
     container: holder,
-    keyboard: { bindTo: document },
+    keyboard: { bind: true }, // diagram-js binds to the canvas (keyboard.bindTo is no longer supported)
     propertiesPanel: { parent: "#proprietati" },
     additionalModules: [
       BpmnPropertiesPanelModule,
@@ -108,6 +108,25 @@ import spiffModdle from "./spiffworkflow-moddle.json";
       } else if (r.body.ok) { markProblems([]); show("success", data.msgOk); } else { reportProblems(r.body); }
     }).catch(failed);
   });
+
+  // Scenario coverage: elements no scenario passes through are outlined; the summary names them.
+  var uncovered = [];
+  var coverageButton = document.getElementById("acoperire");
+  if (coverageButton) {
+    coverageButton.addEventListener("click", function () {
+      currentXml().then(function (xml) { return post(data.coverageUrl, xml); }).then(function (r) {
+        var canvas = modeler.get("canvas");
+        var registry = modeler.get("elementRegistry");
+        uncovered.forEach(function (id) { if (registry.get(id)) { canvas.removeMarker(id, "neacoperit"); } });
+        uncovered = [];
+        if (!r.body.ok) { show("warning", data.msgNoScenarios); return; }
+        (r.body.missed || []).forEach(function (id) {
+          if (registry.get(id)) { canvas.addMarker(id, "neacoperit"); uncovered.push(id); }
+        });
+        show(r.body.missed.length ? "warning" : "success", data.msgCoverage, [r.body.summary]);
+      }).catch(failed);
+    });
+  }
 
   document.getElementById("implementeaza").addEventListener("click", function () {
     if (!window.confirm(data.msgConfirm)) { return; }
