@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from app.inbox.models import Notification
 from sqlalchemy import select
 
 from app.dates import now_utc
 from app.extensions import db
 from app.identity.models import User
+from app.notifications.models import Notification
 from app.workflow.models import HistoryEntry, Incident, InstanceStatus
 from app.workflow.runtime import wake_due_instances
 from tests.console.steps import (
