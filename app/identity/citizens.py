@@ -35,11 +35,11 @@ def mask_email(value: str | None) -> str:
 
 
 def register_citizens(app) -> None:
-    from app.audit.log import ACTION_LABELS as AUDIT_LABELS
     from app.identity import roeid
     from app.identity.mandate_views import bp as mandates_bp
     from app.identity.roeid_views import bp as roeid_bp
     from app.identity.self_service_views import bp as self_service_bp
+    from app.labels import ACTION_LABELS as AUDIT_LABELS
 
     for blueprint in (roeid_bp, self_service_bp, mandates_bp):
         app.register_blueprint(blueprint)

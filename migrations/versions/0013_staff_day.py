@@ -15,9 +15,42 @@ branch_labels = None
 depends_on = None
 
 
+READY = sa.text("status = 'ready'")
+
+
 def upgrade():
-    pass
+    with op.batch_alter_table("human_tasks") as batch:
+        batch.add_column(sa.Column("returned", sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch.add_column(sa.Column("return_note", sa.Text(), nullable=True))
+    # Partial indexes on ready tasks: the inbox's candidate condition is built from memberships
+    # (app/workflow/candidates.py) and each branch of it is one of these.
+    op.create_index(
+        "ix_human_tasks_ready_scope",
+        "human_tasks",
+        ["institution_id", "role_code", "department_id", "due_at"],
+        postgresql_where=READY,
+        sqlite_where=READY,
+    )
+    op.create_index(
+        "ix_human_tasks_ready_assignee",
+        "human_tasks",
+        ["assignee_id", "due_at"],
+        postgresql_where=READY,
+        sqlite_where=READY,
+    )
+    op.create_index(
+        "ix_human_tasks_ready_claimed",
+        "human_tasks",
+        ["claimed_by_id", "due_at"],
+        postgresql_where=READY,
+        sqlite_where=READY,
+    )
 
 
 def downgrade():
-    pass
+    op.drop_index("ix_human_tasks_ready_claimed", table_name="human_tasks")
+    op.drop_index("ix_human_tasks_ready_assignee", table_name="human_tasks")
+    op.drop_index("ix_human_tasks_ready_scope", table_name="human_tasks")
+    with op.batch_alter_table("human_tasks") as batch:
+        batch.drop_column("return_note")
+        batch.drop_column("returned")
