@@ -115,6 +115,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.identity.citizens import register_citizens
 
     register_citizens(app)  # national eID, account self-service, company mandates
+    from app.inbox.team_views import register_team
+
+    register_team(app)  # heads of unit: team load, reassignment
     from app.identity.cli import register_identity_cli
 
     register_identity_cli(app)
