@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.dates import format_datetime, now_utc
 from app.extensions import db
 from app.registry.models import Attachment, Document
-from app.signing import cloud
+from app.signing import cloud, deputy
 from app.signing.cloud import CloudSigning, Purpose, Target
 from app.signing.keys import SigningRefused
 from app.signing.pdf import add_signature_fields
@@ -32,8 +32,8 @@ def task_target(signing: CloudSigning):
         data=current_store().get(request.current_sha256),
         field=field["field"],
         certify=request.fields.index(field) == 0,
-        name=signing.user.full_name,
-        function=field["function"],
+        name=deputy.stamp_identity(signing.user, field)[0],
+        function=deputy.stamp_identity(signing.user, field)[1],
         reason=signing_reason(task),
         qualified_required=task_properties(task).get(LEVEL_PROPERTY) == "qualified",
     )
