@@ -99,4 +99,7 @@ def reassign(task_id: int):
 
 
 def register_team(app) -> None:
+    from app.inbox.preview_views import bp as preview_bp
+
     app.register_blueprint(bp)
+    app.register_blueprint(preview_bp)
