@@ -118,6 +118,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.inbox.team_views import register_team
 
     register_team(app)  # heads of unit: team load, reassignment
+    from app.registry import text_search
+
+    text_search.init_app(app)  # diacritics-insensitive search (f_unaccent on SQLite too)
     from app.identity.cli import register_identity_cli
 
     register_identity_cli(app)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import contains_eager, joinedload, lazyload
 from app.communication.models import CompletionRequest
 from app.dates import now_utc
 from app.extensions import db
+from app.registry import text_search
 from app.registry.models import Document, DocumentType
 from app.workflow.candidates import candidate_clause, principals
 from app.workflow.models import HumanTask, TaskStatus
@@ -102,8 +103,8 @@ def search_condition(query: str):
         if number.group(2):
             clause = and_(clause, Document.registration_year == int(number.group(2)))
         return clause
-    pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return or_(Document.subject.ilike(pattern, escape="\\"), Document.sender_name.ilike(pattern, escape="\\"))
+    # Every word in the subject or the sender's name, without regard to case or diacritics.
+    return text_search.matches(query, Document.subject, Document.sender_name)
 
 
 def _order(sort: str):
@@ -114,7 +115,9 @@ def _order(sort: str):
     return [HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id]
 
 
-def inbox_page(user_id: int, view: str = "toate", sort: str = "termen", query: str = "", page: int = 1) -> InboxPage:
+def inbox_page(
+    user_id: int, view: str = "toate", sort: str = "termen", query: str = "", page: int = 1
+) -> InboxPage:
     view = view if view in VIEW_LABELS else "toate"
     sort = sort if sort in SORT_LABELS else "termen"
     page = page if isinstance(page, int) and page >= 1 else 1
@@ -127,11 +130,16 @@ def inbox_page(user_id: int, view: str = "toate", sort: str = "termen", query: s
         base.append(search)
     conditions = view_conditions(user_id)
     counted = [
-        func.count(HumanTask.id).filter(cond).label(name) if cond is not None else func.count(HumanTask.id).label(name)
+        func.count(HumanTask.id).filter(cond).label(name)
+        if cond is not None
+        else func.count(HumanTask.id).label(name)
         for name, cond in conditions.items()
     ]
     row = db.session.execute(
-        select(*counted).select_from(HumanTask).join(Document, Document.id == HumanTask.document_id).where(*base)
+        select(*counted)
+        .select_from(HumanTask)
+        .join(Document, Document.id == HumanTask.document_id)
+        .where(*base)
     ).one()
     counts = dict(zip(conditions, (int(v or 0) for v in row), strict=True))
     where = list(base)
@@ -155,12 +163,16 @@ def inbox_page(user_id: int, view: str = "toate", sort: str = "termen", query: s
         .limit(PAGE_SIZE)
     )
     tasks = list(db.session.scalars(statement).unique())
-    waiting = set(
-        db.session.scalars(
-            select(CompletionRequest.task_id).where(
-                CompletionRequest.task_id.in_([t.id for t in tasks]),
-                CompletionRequest.status == CompletionRequest.OPEN,
+    waiting = (
+        set(
+            db.session.scalars(
+                select(CompletionRequest.task_id).where(
+                    CompletionRequest.task_id.in_([t.id for t in tasks]),
+                    CompletionRequest.status == CompletionRequest.OPEN,
+                )
             )
         )
-    ) if tasks else set()
+        if tasks
+        else set()
+    )
     return InboxPage(view, sort, query, page, tasks, total, counts, waiting=waiting)

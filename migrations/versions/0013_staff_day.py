@@ -16,6 +16,7 @@ depends_on = None
 
 
 READY = sa.text("status = 'ready'")
+TRIGRAM_COLUMNS = ("subject", "sender_name", "recipient")
 
 
 def upgrade():
@@ -45,9 +46,28 @@ def upgrade():
         postgresql_where=READY,
         sqlite_where=READY,
     )
+    # Register search as clerks type (app/registry/text_search.py): diacritics- and case-insensitive substrings.
+    # unaccent() is only STABLE (it reads its dictionary); an IMMUTABLE wrapper naming the dictionary may be
+    # indexed. SQLite (the demo) gets a Python function of the same name at connect.
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        op.execute(
+            "CREATE OR REPLACE FUNCTION f_unaccent(text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT "
+            "AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $$"
+        )
+        for column in TRIGRAM_COLUMNS:
+            op.execute(
+                f"CREATE INDEX ix_documents_{column}_trgm ON documents "
+                f"USING gin (f_unaccent(lower({column})) gin_trgm_ops)"
+            )
 
 
 def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        for column in TRIGRAM_COLUMNS:
+            op.execute(f"DROP INDEX IF EXISTS ix_documents_{column}_trgm")
+        op.execute("DROP FUNCTION IF EXISTS f_unaccent(text)")
     op.drop_index("ix_human_tasks_ready_claimed", table_name="human_tasks")
     op.drop_index("ix_human_tasks_ready_assignee", table_name="human_tasks")
     op.drop_index("ix_human_tasks_ready_scope", table_name="human_tasks")

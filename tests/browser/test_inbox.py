@@ -49,3 +49,25 @@ def test_official_works_the_inbox_on_a_phone(app, page: Page, screenshot_dir: Pa
     page.goto("/sarcini/?q=" + "x" * 300)
     expect(page.get_by_text("Căutarea are cel mult 200 de caractere.")).to_be_visible()
     check_page(page, "inbox bad search")
+
+
+def test_clerk_finds_an_entry_by_typing_the_sender_without_diacritics(app, page: Page, screenshot_dir: Path):
+    def prepare():
+        from tests.registry.factory import registered
+
+        registered(subject="Groapă în asfalt pe strada Lungă", sender_name="Ion Țăranu")
+        registered(subject="Iluminat public defect", sender_name="Maria Stănescu")
+        from app.extensions import db
+
+        db.session.commit()
+
+    in_thread(app, prepare)
+    login(page, "registrator")
+    page.goto("/registratura/")
+    page.get_by_label("Expeditor / destinatar").press_sequentially("taranu ion", delay=30)
+    # No button pressed: the list follows the typing.
+    expect(page.get_by_text("1 înregistrare găsită")).to_be_visible()
+    expect(page.get_by_role("link", name="Groapă în asfalt pe strada Lungă")).to_be_visible()
+    expect(page.get_by_role("link", name="Iluminat public defect")).to_have_count(0)
+    check_page(page, "register typed search")
+    shoot(page, screenshot_dir, "register-typed-search")
