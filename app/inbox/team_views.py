@@ -99,7 +99,9 @@ def reassign(task_id: int):
 
 
 def register_team(app) -> None:
+    from app.inbox.notice_views import bp as notices_bp
     from app.inbox.preview_views import bp as preview_bp
 
     app.register_blueprint(bp)
     app.register_blueprint(preview_bp)
+    app.register_blueprint(notices_bp)

@@ -9,6 +9,7 @@ from app.communication.requests import close_for_completed_task, task_completion
 from app.extensions import db
 from app.forms import parse_submission
 from app.inbox.models import Notification
+from app.inbox.notice_views import read_count
 from app.inbox.queries import SORT_LABELS, VIEW_LABELS, inbox_page
 from app.registry.history import history_with_rows
 from app.signing.keys import SigningRefused
@@ -60,6 +61,7 @@ def tasks():
         views=VIEW_LABELS,
         sorts=SORT_LABELS,
         notices=notices,
+        read_notices=read_count(current_user.id),
         completion=completion,
     ), (400 if listing.error else 200)
 
