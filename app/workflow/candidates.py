@@ -5,7 +5,7 @@ made of literal values (assignee, claimer, role + institution + department), whi
 tasks answer directly. A correlated EXISTS over memberships per task row (the former form) had to visit every open
 task of the institution: 1.1-1.9 s for a list of 896 open tasks."""
 
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import and_, or_, select
 
 from app.extensions import db
 from app.identity.delegation import active_principals
@@ -24,24 +24,29 @@ def role_scopes(user_id: int, institution_id: int | None = None) -> list[tuple[s
     return [tuple(row) for row in db.session.execute(query).all()]
 
 
-def _scope_clause(role_code: str, institution_id: int, department_id: int | None):
-    clause = and_(HumanTask.role_code == role_code, HumanTask.institution_id == institution_id)
-    if department_id is not None:
-        clause = and_(
-            clause, or_(HumanTask.department_id == department_id, HumanTask.department_id.is_(None))
-        )
-    return clause
+def _scope_clauses(role_code: str, institution_id: int, department_id: int | None) -> list:
+    """One flat branch per index range: the planner combines them with a BitmapOr over the partial indexes (an OR
+    nested inside an AND made it scan every ready task instead)."""
+    base = (
+        HumanTask.assignee_id.is_(None),
+        HumanTask.role_code == role_code,
+        HumanTask.institution_id == institution_id,
+    )
+    if department_id is None:
+        return [and_(*base)]
+    return [
+        and_(*base, HumanTask.department_id == department_id),
+        and_(*base, HumanTask.department_id.is_(None)),
+    ]
 
 
 def own_clause(user_id: int, institution_id: int | None = None):
     """Tasks the user may do in their own right: assigned to them, claimed by them, or their role's in place.
     `institution_id` limits it to one institution (a deputy acts for a colleague only in the delegation's)."""
-    scopes = [_scope_clause(*scope) for scope in role_scopes(user_id, institution_id)]
-    clause = or_(
-        HumanTask.assignee_id == user_id,
-        HumanTask.claimed_by_id == user_id,
-        and_(HumanTask.assignee_id.is_(None), or_(*scopes)) if scopes else false(),
-    )
+    branches = [HumanTask.assignee_id == user_id, HumanTask.claimed_by_id == user_id]
+    for scope in dict.fromkeys(role_scopes(user_id, institution_id)):
+        branches.extend(_scope_clauses(*scope))
+    clause = or_(*branches)
     if institution_id is not None:
         clause = and_(HumanTask.institution_id == institution_id, clause)
     return clause

@@ -68,8 +68,8 @@ class HumanTask(db.Model):
     """Projection of the engine's READY user tasks, with who may do them, for the inbox and the API."""
 
     __tablename__ = "human_tasks"
-    # The inbox asks for ready tasks by assignee, claimer or role scope, ordered by deadline: one partial index
-    # each, small because only ready tasks are in them (app/workflow/candidates.py).
+    # The inbox asks for ready tasks by assignee, claimer or role scope (unassigned ones), ordered by deadline: one
+    # partial index each, small because only ready tasks are in them (app/workflow/candidates.py).
     __table_args__ = (
         Index(
             "ix_human_tasks_ready_scope",
@@ -77,8 +77,8 @@ class HumanTask(db.Model):
             "role_code",
             "department_id",
             "due_at",
-            postgresql_where=text("status = 'ready'"),
-            sqlite_where=text("status = 'ready'"),
+            postgresql_where=text("status = 'ready' AND assignee_id IS NULL"),
+            sqlite_where=text("status = 'ready' AND assignee_id IS NULL"),
         ),
         Index(
             "ix_human_tasks_ready_assignee",

@@ -16,6 +16,7 @@ depends_on = None
 
 
 READY = sa.text("status = 'ready'")
+READY_UNASSIGNED = sa.text("status = 'ready' AND assignee_id IS NULL")
 TRIGRAM_COLUMNS = ("subject", "sender_name", "recipient")
 
 
@@ -29,8 +30,8 @@ def upgrade():
         "ix_human_tasks_ready_scope",
         "human_tasks",
         ["institution_id", "role_code", "department_id", "due_at"],
-        postgresql_where=READY,
-        sqlite_where=READY,
+        postgresql_where=READY_UNASSIGNED,
+        sqlite_where=READY_UNASSIGNED,
     )
     op.create_index(
         "ix_human_tasks_ready_assignee",
