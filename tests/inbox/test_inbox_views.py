@@ -196,3 +196,11 @@ def test_a_deputy_sees_the_absent_colleagues_tasks_under_mine(app, login_as):
         )
         db.session.commit()
     assert draft in listed(head, vedere="ale-mele")
+
+
+def test_history_shows_names_not_codes(app, login_as):
+    _, draft = assigned_petition(app, "Istoric cu nume")
+    page = login_as("referent").get(f"/sarcini/{draft}").get_data(as_text=True)
+    history = page[page.index("timeline") :]
+    assert "Serviciul Relații cu Publicul" in history and "relatii-publice" not in history
+    assert "Elena Dumitrescu" in history
