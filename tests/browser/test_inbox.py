@@ -17,7 +17,12 @@ def test_official_works_the_inbox_on_a_phone(app, page: Page, screenshot_dir: Pa
         do(returned, "inregistrare", "registrator", {"departament": "relatii-publice"})
         do(returned, "repartizare", "sef.serviciu", {"referent": "referent"})
         do(returned, "redactare", "referent", {"raspuns": "Vom repara groapa luna aceasta."})
-        do(returned, "aprobare", "sef.serviciu", {"decizie": "returneaza", "observatii_sef": "Scrieți data exactă."})
+        do(
+            returned,
+            "aprobare",
+            "sef.serviciu",
+            {"decizie": "returneaza", "observatii_sef": "Scrieți data exactă."},
+        )
         other = submit_petition(subject="Iluminat public pe strada Morii")
         do(other, "inregistrare", "registrator", {"departament": "relatii-publice"})
         do(other, "repartizare", "sef.serviciu", {"referent": "referent"})
@@ -27,14 +32,20 @@ def test_official_works_the_inbox_on_a_phone(app, page: Page, screenshot_dir: Pa
     page.goto("/sarcini/")
     views = page.get_by_role("navigation", name="Vederi")
     expect(views.get_by_role("link", name="Returnate mie 1")).to_be_visible()
-    expect(page.get_by_role("link", name="Redactare răspuns: Groapă în asfalt pe strada Lungă")).to_be_visible()
+    expect(
+        page.get_by_role("link", name="Redactare răspuns: Groapă în asfalt pe strada Lungă")
+    ).to_be_visible()
     check_page(page, "inbox")
     shoot(page, screenshot_dir, "inbox-phone")
 
     page.get_by_label("Caută după număr, subiect sau expeditor").fill("iluminat")
     page.get_by_role("button", name="Caută").click()
-    expect(page.get_by_role("link", name="Redactare răspuns: Iluminat public pe strada Morii")).to_be_visible()
-    expect(page.get_by_role("link", name="Redactare răspuns: Groapă în asfalt pe strada Lungă")).to_have_count(0)
+    expect(
+        page.get_by_role("link", name="Redactare răspuns: Iluminat public pe strada Morii")
+    ).to_be_visible()
+    expect(
+        page.get_by_role("link", name="Redactare răspuns: Groapă în asfalt pe strada Lungă")
+    ).to_have_count(0)
     check_page(page, "inbox search")
     shoot(page, screenshot_dir, "inbox-phone-search")
 

@@ -57,7 +57,12 @@ def test_views_count_and_list_the_right_tasks(app, login_as):
     with app.app_context():
         first = db.session.merge(first)
         do(first, "redactare", "referent", {"raspuns": "Prima variantă a răspunsului nostru."})
-        do(first, "aprobare", "sef.serviciu", {"decizie": "returneaza", "observatii_sef": "Adăugați termenul."})
+        do(
+            first,
+            "aprobare",
+            "sef.serviciu",
+            {"decizie": "returneaza", "observatii_sef": "Adăugați termenul."},
+        )
         redraft = open_task(first, "redactare")
         assert redraft.returned and redraft.return_note == "Adăugați termenul."
         redraft = redraft.id
@@ -81,7 +86,9 @@ def test_waiting_for_the_citizen_view(app, login_as):
     with app.app_context():
         from app.workflow.models import HumanTask
 
-        request_completion(db.session.get(HumanTask, task), user("referent"), "Trimiteți o fotografie a gardului.")
+        request_completion(
+            db.session.get(HumanTask, task), user("referent"), "Trimiteți o fotografie a gardului."
+        )
         db.session.commit()
     assert listed(official, vedere="cetatean") == [task]
     assert counts(official)["cetatean"] == 1
@@ -104,7 +111,11 @@ def test_search_by_number_subject_and_sender(app, login_as):
 
 @pytest.mark.parametrize(
     "query, message",
-    [("a" * 10_000, "Căutarea are cel mult 200 de caractere"), ("groapă\x00", "caractere nepermise"), ("\x1b[31m", "caractere nepermise")],
+    [
+        ("a" * 10_000, "Căutarea are cel mult 200 de caractere"),
+        ("groapă\x00", "caractere nepermise"),
+        ("\x1b[31m", "caractere nepermise"),
+    ],
 )
 def test_bad_searches_get_a_clear_message(app, login_as, query, message):
     head = login_as("sef.serviciu")
@@ -115,7 +126,9 @@ def test_bad_searches_get_a_clear_message(app, login_as, query, message):
 
 def test_paging_and_sorting(app, login_as):
     with app.app_context():
-        documents = [submit_petition(subject=f"Sesizare de test numărul {i:02d}") for i in range(PAGE_SIZE + 3)]
+        documents = [
+            submit_petition(subject=f"Sesizare de test numărul {i:02d}") for i in range(PAGE_SIZE + 3)
+        ]
         newest = open_task(documents[-1], "inregistrare").id
     clerk = login_as("registrator")
     assert counts(clerk, q="Sesizare de test")["toate"] == PAGE_SIZE + 3
