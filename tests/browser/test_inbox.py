@@ -1,5 +1,6 @@
 """The inbox on a phone (390x844): views with counts, search, the returned draft with its comments on top."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,25 @@ def test_clerk_finds_an_entry_by_typing_the_sender_without_diacritics(app, page:
     expect(page.get_by_role("link", name="Iluminat public defect")).to_have_count(0)
     check_page(page, "register typed search")
     shoot(page, screenshot_dir, "register-typed-search")
+
+
+def test_head_sees_the_team_and_a_refused_reassignment_on_a_phone(app, page: Page, screenshot_dir: Path):
+    def prepare():
+        document = submit_petition(subject="Trotuar degradat pe strada Morii")
+        do(document, "inregistrare", "registrator", {"departament": "relatii-publice"})
+        do(document, "repartizare", "sef.serviciu", {"referent": "referent"})
+
+    in_thread(app, prepare)
+    login(page, "sef.serviciu")
+    page.goto("/echipa/")
+    expect(page.get_by_role("heading", name="Echipa mea")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile(r"Elena Dumitrescu 1"))).to_be_visible()
+    check_page(page, "team")
+    shoot(page, screenshot_dir, "team-phone")
+    page.get_by_role("link", name="Elena Dumitrescu").click()
+    page.get_by_role("link", name=re.compile(r"Reasignează")).first.click()
+    expect(page.get_by_role("heading", name=re.compile(r"^Reasignare"))).to_be_visible()
+    page.get_by_role("button", name="Reasignează").click()  # nobody chosen, no reason
+    expect(page.get_by_role("alert")).to_contain_text("Alegeți un funcționar al compartimentului")
+    check_page(page, "reassignment refused")
+    shoot(page, screenshot_dir, "team-reassign-refused")
