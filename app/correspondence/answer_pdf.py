@@ -30,6 +30,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from app.correspondence.closing import without_closing
 from app.pdf import ACCENT, INK, MUTED, markup, register_fonts
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -70,7 +71,7 @@ class AnswerLetter:
 
 
 def _body_paragraphs(body: str) -> list[str]:
-    body = (body or "").replace("\r\n", "\n").replace("\r", "\n")
+    body = without_closing(body)  # the template adds "Cu stimă," itself
     return [p.strip() for p in _PARAGRAPH_SPLIT_RE.split(body) if p.strip()]
 
 

@@ -16,7 +16,7 @@ from app.correspondence.signed_answer import (
 from app.dates import format_datetime, now_utc
 from app.extensions import db
 from app.registry.models import Attachment, Document
-from app.signing import cloud
+from app.signing import cloud, deputy
 from app.signing.cloud import CloudSigning, Purpose, Target
 from app.signing.confirmation_pdf import SEAL_BOX, Receipt, render_receipt_pdf
 from app.signing.keys import SigningRefused
@@ -37,8 +37,8 @@ def task_target(signing: CloudSigning):
         data=current_store().get(request.current_sha256),
         field=field["field"],
         certify=request.fields.index(field) == 0,
-        name=signing.user.full_name,
-        function=field["function"],
+        name=deputy.stamp_identity(signing.user, field)[0],
+        function=deputy.stamp_identity(signing.user, field)[1],
         reason=signing_reason(task),
         qualified_required=requires_qualified(task),
     )

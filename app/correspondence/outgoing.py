@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from app.audit import record
+from app.correspondence import outgoing_signing
 from app.correspondence.answer_pdf import AnswerLetter, render_answer_pdf
 from app.correspondence.issuing import function_title
 from app.correspondence.models import OutgoingLetter
@@ -131,6 +132,10 @@ def _letter_pdf(outgoing: Document, actor: User, recipient_name: str, recipient_
         signers=[(actor.full_name, function_title(actor, outgoing))],
     )
     pdf = render_answer_pdf(letter, current_app.config["FONT_DIR"])
+    try:  # signed and e-sealed before it leaves
+        pdf = outgoing_signing.sign_letter(outgoing, actor, letter, pdf)
+    except outgoing_signing.LetterSigningRefused as exc:
+        raise LetterRefused(str(exc)) from exc
     name = f"adresa-{outgoing.registration_number}-{outgoing.registration_year}.pdf"
     return (name, "application/pdf", pdf, None, None)
 
@@ -249,7 +254,8 @@ def send_to_institution(
 
     outgoing = _outgoing(origin, actor, subject, content, target_institution.name, document)
     letter_file = _letter_pdf(outgoing, actor, target_institution.name, target_institution.address)
-    _attach(outgoing, [letter_file], actor, kind=LETTER_KIND)
+    [sent] = _attach(outgoing, [letter_file], actor, kind=LETTER_KIND)
+    outgoing_signing.keep_report(sent, outgoing, "iesire")
     _attach(outgoing, files, actor)
 
     incoming = Document(
@@ -269,6 +275,7 @@ def send_to_institution(
     db.session.add(incoming)
     db.session.flush()
     received = _attach(incoming, [letter_file, *files], actor)
+    outgoing_signing.keep_report(received[0], incoming, "intrare")  # the recipient validates on arrival
     register(incoming)  # automatically, at arrival: the recipient's route keeps this number
     letter = OutgoingLetter(
         outgoing_document_id=outgoing.id,
@@ -360,12 +367,13 @@ def send_to_person(
     if errors:
         raise LetterInvalid(errors)
     outgoing = _outgoing(origin, actor, subject, content, recipient_name.strip(), document)
-    _attach(
+    [sent] = _attach(
         outgoing,
         [_letter_pdf(outgoing, actor, recipient_name.strip(), recipient_address)],
         actor,
         LETTER_KIND,
     )
+    outgoing_signing.keep_report(sent, outgoing, "iesire")
     _attach(outgoing, files, actor)
     letter = OutgoingLetter(
         outgoing_document_id=outgoing.id,

@@ -19,6 +19,7 @@ from app.dates import format_date, now_utc
 from app.extensions import db
 from app.identity.models import Membership, User
 from app.registry.models import Attachment, Document
+from app.signing import deputy
 from app.signing.keys import SigningRefused, active_credential, check_signing_certificate, load_signer
 from app.signing.models import ReportStatus, SignatureRequest, SignatureRequestStatus
 from app.signing.pdf import add_signature_fields, sign_pdf
@@ -189,12 +190,19 @@ def signing_target(task_id: int, user: User) -> tuple[HumanTask, SignatureReques
     if task.status != TaskStatus.READY:
         raise TaskUnavailable("Sarcina nu mai este activă: traseul documentului a mers mai departe.")
     if not is_candidate(user, task):
+        # A deputy whose delegation ended is told so (deputy.stands_in raises); anyone else learns nothing.
+        pending = open_request(task.document) if signing_role(task) else None
+        planned = pending.next_field() if pending is not None else None
+        if planned is not None:
+            deputy.stands_in(user, planned, task.institution_id)
         raise NotCandidate()
     role = signing_role(task)
     if not role:
         raise SigningRefused("Acest pas nu este un pas de semnare.")
     request, field = expected_field(task)
-    if field["role"] != role or field["user_id"] != user.id:
+    if field["role"] != role or (
+        field["user_id"] != user.id and not deputy.stands_in(user, field, task.institution_id)
+    ):
         raise SigningRefused(
             f"Documentul trebuie semnat acum de {field['name']} ({field['function'] or field['role']}), "
             "în ordinea stabilită de traseu."
@@ -235,13 +243,14 @@ def sign_task(task_id: int, user: User, secret: str | None = None) -> HumanTask:
     check_signing_certificate(signer, pki, user.full_name)
     index = request.fields.index(field)
     data = current_store().get(request.current_sha256)
+    name, function = deputy.stamp_identity(user, field)
     signed = sign_pdf(
         data,
         signer,
         field_name=field["field"],
         certify=index == 0,
-        name=user.full_name,
-        function=field["function"],
+        name=name,
+        function=function,
         reason=signing_reason(task),
         timestamper=pki.timestamper,
     )
@@ -255,9 +264,12 @@ def record_signature(
     sha256 = current_store().put(signed)
     field["signed_at"] = now_utc().isoformat()
     field["sha256"] = sha256
+    deputy.note_signer(field, user)
     request.current_sha256 = sha256
     flag_modified(request, "fields")
     extra = {"camp": field["field"], "semnatar": user.username, "sha256": sha256}
+    if field.get("signed_by"):
+        extra["pentru"] = field["username"]
     if how:
         extra["mod"] = how
     with _signing_allowed():
@@ -299,7 +311,8 @@ def issue_signed_answer(document: Document, actor: User | None) -> Attachment:
         HistoryEntry(
             document_id=document.id,
             event="signed",
-            message=f"Răspuns semnat electronic de {', '.join(f['name'] for f in request.fields)}; semnături verificate.",
+            message=f"Răspuns semnat electronic de {', '.join(deputy.signer_label(f) for f in request.fields)}; "
+            "semnături verificate.",
         )
     )
     return attachment

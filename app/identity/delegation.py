@@ -2,8 +2,8 @@
 behalf. The runtime asks `active_principals` whose tasks a user may also do today; the step's history then names
 both (actor = deputy, on_behalf_of = the absent official).
 
-Signing stays personal: a deputy sees a signing step of the absent official but the signing package refuses to
-sign it with anyone's key but the planned signer's (app/correspondence/signed_answer.py `sign_task`)."""
+A deputy signs the absent official's signing steps with their own key, in the absent official's place in the
+signing plan; the stamp says "p." (app/signing/deputy.py)."""
 
 from datetime import date, datetime
 

@@ -9,6 +9,8 @@ from app.communication.requests import close_for_completed_task, task_completion
 from app.correspondence.signed_answer import sign_task, signing_page, signing_role
 from app.extensions import db
 from app.forms import parse_submission
+from app.inbox.notice_views import read_count
+from app.inbox.queries import SORT_LABELS, VIEW_LABELS, inbox_page
 from app.notifications.models import Notification
 from app.registry.history import history_with_rows
 from app.signing.keys import SigningRefused
@@ -26,7 +28,6 @@ from app.workflow.runtime import (
     release_task,
     task_data,
     task_form,
-    tasks_for,
 )
 
 bp = Blueprint("inbox", __name__, url_prefix="/sarcini")
@@ -41,17 +42,29 @@ def staff_only():
 
 @bp.route("/")
 def tasks():
-    ready = db.session.scalars(tasks_for(current_user)).all()
-    mine = [t for t in ready if current_user.id in (t.assignee_id, t.claimed_by_id)]
-    group = [t for t in ready if t not in mine and t.claimed_by_id is None]
+    listing = inbox_page(
+        current_user.id,
+        view=request.args.get("vedere", "toate"),
+        sort=request.args.get("ordine", "termen"),
+        query=request.args.get("q", ""),
+        page=request.args.get("pagina", 1, type=int),
+    )
     notices = db.session.scalars(
         select(Notification)
         .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
         .order_by(Notification.created_at.desc())
         .limit(20)
     ).all()
-    completion = task_completion_state([t.id for t in ready])
-    return render_template("inbox/tasks.html", mine=mine, group=group, notices=notices, completion=completion)
+    completion = task_completion_state([t.id for t in listing.tasks])
+    return render_template(
+        "inbox/tasks.html",
+        listing=listing,
+        views=VIEW_LABELS,
+        sorts=SORT_LABELS,
+        notices=notices,
+        read_notices=read_count(current_user.id),
+        completion=completion,
+    ), (400 if listing.error else 200)
 
 
 def _visible_task(task_id: int) -> HumanTask:

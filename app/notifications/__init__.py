@@ -20,7 +20,14 @@ def init_app(app) -> None:
         ON_REGISTERED.append(on_registered)
     if on_closed not in ON_CLOSED:
         ON_CLOSED.append(on_closed)
+    from app.notifications.events import _recipients, document_annulled
     from app.notifications.staff_notices import notify_incident
+    from app.registry.annulment_notice import ON_ANNULLED, RECIPIENTS
+
+    if _recipients not in RECIPIENTS:
+        RECIPIENTS.append(_recipients)  # the annulment's confirmation page says who will be told
+    if document_annulled not in ON_ANNULLED:
+        ON_ANNULLED.append(document_annulled)
     from app.workflow.incidents import ON_INCIDENT
 
     if notify_incident not in ON_INCIDENT:

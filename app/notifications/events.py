@@ -203,3 +203,18 @@ def on_registered(document: Document, department_assigned_too: bool) -> None:
 def on_closed(document: Document, actor) -> None:
     if document.status == DocumentStatus.CLOSED_NO_ACTION:
         document_closed(document)
+
+
+ANNULLED = "anulare"
+
+
+def document_annulled(document: Document, reason: str) -> int:
+    """The registration was annulled (a mistake at the registry): the citizen learns it and why."""
+    label = _label(document)
+    body = (
+        f"Bună ziua,\n\nÎnregistrarea documentului nr. {label} („{document.subject}”) a fost anulată.\n"
+        f"Motivul: {reason}\n\nNumărul nu se refolosește. Pentru lămuriri răspundeți la acest mesaj sau contactați "
+        "registratura instituției.\n"
+    )
+    sms = f"Inregistrarea documentului nr. {label} a fost anulata. Motivul il gasiti pe Ghiseul Unic."
+    return _send(document, ANNULLED, f"Documentul nr. {label} a fost anulat", body, sms)

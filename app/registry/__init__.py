@@ -11,6 +11,9 @@ def init_app(app) -> None:
     from app.registry.views import bp
 
     app.register_blueprint(bp)
+    from app.registry import text_search
+
+    text_search.init_app(app)  # diacritics-insensitive search (f_unaccent on SQLite too)
     register_registry_cli(app)  # flask registry freeze-day
     register_route_steps()
     install_audit_hooks()

@@ -7,6 +7,7 @@ from app.forms import display_rows
 from app.registry.models import Document
 from app.workflow.deploy import form_definition
 from app.workflow.models import HistoryEntry, HumanTask, WorkflowInstance
+from app.workflow.runtime import form_options
 
 
 def history_entries(document: Document) -> list[HistoryEntry]:
@@ -34,8 +35,10 @@ def history_with_rows(document: Document) -> list[HistoryEntry]:
             return [names.get(v, v) if isinstance(v, str) else v for v in value]
         return names.get(value, value) if isinstance(value, str) else value
 
+    # Choices read from the institution (departments, officials, institutions) show their names, not their codes.
+    options = form_options(document) if forms else {}
     for entry in entries:
         form = forms.get(entry.bpmn_id)
         data = {k: readable(v) for k, v in entry.data.items()} if entry.data else None
-        entry.rows = display_rows(form, data) if form and data else []
+        entry.rows = display_rows(form, data, options=options) if form and data else []
     return entries

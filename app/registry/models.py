@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event, select
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.base import NEVER_SET, NO_VALUE
 
@@ -77,6 +77,15 @@ class Document(db.Model):
     __table_args__ = (
         UniqueConstraint("institution_id", "registration_year", "registration_number"),
         CheckConstraint("direction IN ('intrare', 'iesire', 'intern')", name="direction"),
+        # Search as clerks type (app/registry/text_search.py): trigram indexes over the text without diacritics.
+        *(
+            Index(
+                f"ix_documents_{column}_trgm",
+                text(f"f_unaccent(lower({column})) gin_trgm_ops"),
+                postgresql_using="gin",
+            ).ddl_if(dialect="postgresql")
+            for column in ("subject", "sender_name", "recipient")
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     # Opaque id for URLs: numbers would let anyone enumerate documents.

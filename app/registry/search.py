@@ -11,14 +11,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, or_
+from sqlalchemy import Select, func, select
 
 from app.dates import format_date
+from app.extensions import db
 from app.identity.models import User
 from app.labels import STATUS_LABELS
+from app.registry import text_search
 from app.registry.access import staff_documents_query
 from app.registry.freeze import DIRECTION_LABELS, day_bounds
-from app.registry.models import Document, DocumentAnnulment, DocumentStatus
+from app.registry.models import Attachment, Document, DocumentAnnulment, DocumentStatus
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 50_000
@@ -100,8 +102,14 @@ def parse_filter(args) -> RegisterFilter:
     if f.date_from and f.date_to and f.date_from > f.date_to:
         f.errors.append(_("Intervalul de date este inversat: „de la” este după „până la”."))
         f.date_from = f.date_to = None
-    f.sender = (args.get("expeditor") or "").strip()[:200]
-    f.subject = (args.get("subiect") or "").strip()[:300]
+    for key, attr, label in (
+        ("expeditor", "sender", _("Expeditor")),
+        ("subiect", "subject", _("Conținut pe scurt")),
+    ):
+        try:
+            setattr(f, attr, text_search.check(args.get(key) or "", label))
+        except text_search.SearchTextError as exc:
+            f.errors.append(str(exc))
     f.status = (args.get("stare") or "").strip()[:20]
     f.direction = (args.get("directie") or "").strip()[:10]
     for key, attr in (("compartiment", "department_id"), ("registru", "register_id")):
@@ -112,11 +120,6 @@ def parse_filter(args) -> RegisterFilter:
             except ValueError:
                 f.errors.append(_("Filtru nevalid ignorat."))
     return f
-
-
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def register_query(user: User, f: RegisterFilter) -> Select:
@@ -130,15 +133,10 @@ def register_query(user: User, f: RegisterFilter) -> Select:
         query = query.where(Document.registered_at >= day_bounds(f.date_from)[0])
     if f.date_to:
         query = query.where(Document.registered_at < day_bounds(f.date_to)[1])
-    if f.sender:
-        query = query.where(
-            or_(
-                Document.sender_name.ilike(_like(f.sender), escape="\\"),
-                Document.recipient.ilike(_like(f.sender), escape="\\"),
-            )
-        )
+    if f.sender:  # any order, any case, with or without diacritics (text_search)
+        query = query.where(text_search.matches(f.sender, Document.sender_name, Document.recipient))
     if f.subject:
-        query = query.where(Document.subject.ilike(_like(f.subject), escape="\\"))
+        query = query.where(text_search.matches(f.subject, Document.subject))
     if f.status:
         query = query.where(Document.status == f.status)
     if f.department_id:
@@ -183,7 +181,20 @@ def _safe(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def csv_row(document: Document, annulment: DocumentAnnulment | None) -> list[str]:
+def annex_counts(documents: list[Document]) -> dict[int, int]:
+    """Files that came with each document (what the sender attached), for entries where the clerk typed none."""
+    ids = [d.id for d in documents if d.annex_count is None]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Attachment.document_id, func.count(Attachment.id))
+        .where(Attachment.document_id.in_(ids), Attachment.kind == Attachment.SUBMISSION)
+        .group_by(Attachment.document_id)
+    )
+    return dict(rows.all())
+
+
+def csv_row(document: Document, annulment: DocumentAnnulment | None, annexes: int | None = None) -> list[str]:
     cancelled = ""
     if annulment is not None:
         cancelled = (
@@ -199,7 +210,7 @@ def csv_row(document: Document, annulment: DocumentAnnulment | None) -> list[str
             document.sender_reference,
             format_date(document.sender_reference_date),
             document.page_count,
-            document.annex_count,
+            document.annex_count if document.annex_count is not None else annexes or 0,
             document.sender_name,
             document.subject,
             document.department.name if document.department else "",
@@ -218,6 +229,7 @@ def export_csv(documents: list[Document], annulments: dict[int, DocumentAnnulmen
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
+    annexes = annex_counts(documents)
     for document in documents:
-        writer.writerow(csv_row(document, annulments.get(document.id)))
+        writer.writerow(csv_row(document, annulments.get(document.id), annexes.get(document.id)))
     return ("\ufeff" + out.getvalue()).encode("utf-8")

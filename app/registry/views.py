@@ -13,6 +13,7 @@ from app.dates import now_utc, to_local
 from app.extensions import db
 from app.identity.models import Department, Institution
 from app.operations.bad_input import int_arg
+from app.registry import annulment_notice
 from app.registry.access import DOCUMENT_ROLES, can_view, staff_can_view, staff_documents_query
 from app.registry.entries import (
     annul,
@@ -258,8 +259,18 @@ def frozen_day_pdf(institution_code: str, day: str):
 @login_required
 def annul_entry(public_id: str):
     document = _staff_document(public_id)
+    reason = request.form.get("motiv", "")
     try:
-        annul(document, request.form.get("motiv", ""), current_user._get_current_object())
+        reason = annulment_notice.check(document, reason, current_user._get_current_object())
+        if request.form.get("confirmare") != "da":  # confirmed on a page that says who will be told
+            return render_template(
+                "registry/annul_confirm.html",
+                document=document,
+                reason=reason,
+                told=annulment_notice.who_is_told(document),
+            )
+        annul(document, reason, current_user._get_current_object())
+        annulment_notice.tell_citizen(document, reason)
     except RegistryError as exc:
         db.session.rollback()
         flash(str(exc), "error")

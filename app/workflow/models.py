@@ -3,7 +3,7 @@ the inbox queries, and the append-only history."""
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.dates import now_utc
@@ -98,6 +98,33 @@ class HumanTask(db.Model):
     """Projection of the engine's READY user tasks, with who may do them, for the inbox and the API."""
 
     __tablename__ = "human_tasks"
+    # The inbox asks for ready tasks by assignee, claimer or role scope (unassigned ones), ordered by deadline: one
+    # partial index each, small because only ready tasks are in them (app/workflow/candidates.py).
+    __table_args__ = (
+        Index(
+            "ix_human_tasks_ready_scope",
+            "institution_id",
+            "role_code",
+            "department_id",
+            "due_at",
+            postgresql_where=text("status = 'ready' AND assignee_id IS NULL"),
+            sqlite_where=text("status = 'ready' AND assignee_id IS NULL"),
+        ),
+        Index(
+            "ix_human_tasks_ready_assignee",
+            "assignee_id",
+            "due_at",
+            postgresql_where=text("status = 'ready'"),
+            sqlite_where=text("status = 'ready'"),
+        ),
+        Index(
+            "ix_human_tasks_ready_claimed",
+            "claimed_by_id",
+            "due_at",
+            postgresql_where=text("status = 'ready'"),
+            sqlite_where=text("status = 'ready'"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("workflow_instances.id"), index=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
@@ -118,6 +145,9 @@ class HumanTask(db.Model):
     due_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # A step the route came back to (a draft returned for changes), with the comments that sent it back.
+    returned: Mapped[bool] = mapped_column(default=False, server_default=false())
+    return_note: Mapped[str | None] = mapped_column(Text)
 
     # The registry's row, named, not imported: the engine keeps only the business key.
     document: Mapped["Document"] = relationship()  # noqa: F821

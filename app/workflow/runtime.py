@@ -20,7 +20,7 @@ from app.forms import FormDefinition, validate_submission
 from app.identity.delegation import active_principals
 from app.identity.models import Institution, Membership, Role, User
 from app.identity.roles import SUBMITTER_LANE
-from app.workflow import engine
+from app.workflow import candidates, engine, rework
 from app.workflow import trail as audit
 from app.workflow.deploy import form_definition
 from app.workflow.incidents import run_or_incident
@@ -126,11 +126,9 @@ def _own_clause(user_id: int):
 
 def candidate_clause(user: User):
     """SQL condition: tasks this user may see and do: their own, and those of colleagues they stand in for
-    today in that colleague's institution (app/identity/delegation.py)."""
-    clauses = [_own_clause(user.id)]
-    for principal_id, institution_id in active_principals(user.id):
-        clauses.append(and_(HumanTask.institution_id == institution_id, _own_clause(principal_id)))
-    return or_(*clauses)
+    today in that colleague's institution (app/identity/delegation.py), built from their memberships
+    (app/workflow/candidates.py) so the partial indexes on ready tasks answer it."""
+    return candidates.candidate_clause(user.id)
 
 
 def acting_for(user: User, task: HumanTask) -> int | None:
@@ -318,6 +316,7 @@ def _sync_human_tasks(ctx: RunContext, workflow) -> None:
             instructions=spec.extensions.get("instructionsForEndUser"),
             due_at=document.deadline_at,
         )
+        row.returned, row.return_note = rework.rework_of(instance.id, spec.bpmn_id)
         db.session.add(row)
         ctx.new_tasks.append(row)
     if ready:

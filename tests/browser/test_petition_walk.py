@@ -135,10 +135,10 @@ def test_petition_walk_on_a_phone(page: Page, tmp_path: Path, screenshot_dir: Pa
     finish_step(page, "Aprobare răspuns")
     logout(page)
 
-    # Official: the observations are in the history, the draft is prefilled; redraft.
+    # Official: the observations stand at the top of the redraft (and in the history), the draft is prefilled.
     login(page, "referent")
     open_task(page, "Redactare răspuns")
-    expect(page.get_by_text(OBSERVATIONS)).to_be_visible()
+    expect(page.get_by_role("note")).to_contain_text(OBSERVATIONS)
     answer = page.get_by_label("Textul răspunsului")
     expect(answer).to_have_value(DRAFT)
     answer.fill(FINAL)

@@ -54,6 +54,11 @@ def test_registrar_searches_and_annuls_on_a_phone(app, page: Page, screenshot_di
     page.get_by_text("Anularea înregistrării").click()
     page.get_by_label("Motivul anulării (rămâne vizibil în registru)").fill("Înregistrat în registrul greșit")
     page.get_by_role("button", name="Anulează înregistrarea").click()
+    expect(
+        page.get_by_role("heading", name="Confirmați anularea înregistrării nr. 2/20.11.2026")
+    ).to_be_visible()
+    check_page(page, "annulment confirmation")
+    page.get_by_role("button", name="Confirm anularea").click()
     expect(page.get_by_text("Înregistrarea nr. 2/20.11.2026 a fost anulată.")).to_be_visible()
     expect(page.get_by_text("Motiv: Înregistrat în registrul greșit")).to_be_visible()
     check_page(page, "annulled entry")

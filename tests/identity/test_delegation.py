@@ -11,7 +11,6 @@ from app.extensions import db
 from app.identity.delegation import active_principals, create_delegation, today_local
 from app.identity.models import Delegation, Institution
 from app.registry.models import Document
-from app.signing.keys import SigningRefused
 from app.workflow.models import HistoryEntry
 from app.workflow.runtime import NotCandidate, complete_task, tasks_for
 from tests.routes import open_task, user
@@ -158,7 +157,7 @@ def test_without_delegation_the_official_cannot_complete_the_heads_task(ctx):
     assert task.id not in [t.id for t in db.session.scalars(tasks_for(user("referent")))]
 
 
-def test_a_deputy_cannot_sign_with_the_absent_officials_key(ctx):
+def test_a_deputy_signs_with_their_own_key_never_the_absent_officials(ctx):
     from tests.signing.helpers import petition_at_signing
 
     document = petition_at_signing()
@@ -170,10 +169,13 @@ def test_a_deputy_cannot_sign_with_the_absent_officials_key(ctx):
     )
     db.session.commit()
     task = open_task(document, "semnare_sef")
-    with pytest.raises(SigningRefused, match="trebuie semnat acum de Mihai Ionescu"):
-        sign_task(task.id, user("registrator"))
-    db.session.rollback()
-    assert open_task(document, "semnare_sef").status == "ready"
+    sign_task(task.id, user("registrator"))  # the deputy's own key (app/signing/deputy.py)
+    db.session.commit()
+    from app.signing.models import SignatureRequest
+
+    plan = db.session.scalar(select(SignatureRequest).where(SignatureRequest.document_id == document.id))
+    head_field = next(f for f in plan.fields if f["username"] == "sef.serviciu")
+    assert head_field["signed_by"] == "registrator" and head_field["signed_at"]
 
 
 @pytest.mark.parametrize(

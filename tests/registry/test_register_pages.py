@@ -234,8 +234,14 @@ def test_annul_form(app, login_as):
     assert _snapshot(app) == before
     assert clerk.post(f"/registratura/{public_id}/anulare", data={"motiv": "Fără token"}).status_code == 400
 
-    response = clerk.post(
+    confirm = clerk.post(
         f"/registratura/{public_id}/anulare", data={"csrf_token": token, "motiv": "Expeditor greșit"}
+    )
+    assert confirm.status_code == 200 and "Confirm anularea" in confirm.get_data(as_text=True)
+    assert _snapshot(app) == before  # asked, nothing annulled yet
+    response = clerk.post(
+        f"/registratura/{public_id}/anulare",
+        data={"csrf_token": token, "motiv": "Expeditor greșit", "confirmare": "da"},
     )
     page = clerk.get(response.headers["Location"]).get_data(as_text=True)
     assert "Înregistrarea nr. 2/19.11.2026 a fost anulată." in page

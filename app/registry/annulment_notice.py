@@ -1,0 +1,49 @@
+"""Annulling a registration is confirmed first and told to the citizen: the registrar sees who will be told and
+how, confirms, and the citizen receives the notice (e-mail / SMS through the outbox, the reason on their page).
+
+`check` refuses what `entries.annul` would refuse, before anything is asked or written."""
+
+from flask_babel import gettext as _
+
+from app.identity.models import User
+from app.registry.entries import MIN_REASON_LENGTH, annulment_of
+from app.registry.models import Document, RegistryError
+from app.registry.numbering import may_register
+
+
+def check(document: Document, reason: str, operator: User) -> str:
+    reason = (reason or "").strip()
+    if document.registration_number is None:
+        raise RegistryError(_("Documentul nu este înregistrat: nu există o înregistrare de anulat."))
+    if not may_register(operator, document.institution_id):
+        raise RegistryError(
+            _("Doar registratorul sau secretarul general al instituției pot anula o înregistrare.")
+        )
+    if len(reason) < MIN_REASON_LENGTH:
+        raise RegistryError(
+            _(
+                "Scrieți motivul anulării (cel puțin %(n)d caractere): rămâne vizibil în registru.",
+                n=MIN_REASON_LENGTH,
+            )
+        )
+    if len(reason) > 1000:
+        raise RegistryError(_("Motivul are cel mult %(n)d de caractere.", n=1000))
+    if annulment_of(document) is not None:
+        raise RegistryError(
+            _("Înregistrarea nr. %(label)s a fost deja anulată.", label=document.registration_label)
+        )
+    return reason
+
+
+# The package that tells citizens (notifications) says who would be told, and tells them.
+RECIPIENTS: list = []  # document -> [(channel, address)]
+ON_ANNULLED: list = []  # (document, reason) -> messages queued
+
+
+def who_is_told(document: Document) -> list[tuple[str, str]]:
+    """(channel, address) the notice goes to, for the confirmation page."""
+    return [recipient for find in RECIPIENTS for recipient in find(document)]
+
+
+def tell_citizen(document: Document, reason: str) -> int:
+    return sum(tell(document, reason) or 0 for tell in ON_ANNULLED)
