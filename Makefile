@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 FLASK := FLASK_APP=wsgi:app $(VENV)/bin/flask
 PYTHON ?= python3
 APT_RUN := fonts-dejavu-core
-APT_TEST := fonts-dejavu-core poppler-utils chromium softhsm2 opensc faketime
+APT_TEST := fonts-dejavu-core poppler-utils chromium softhsm2 opensc faketime redis-server
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 export TEST_DATABASE_URL
 PYTEST := $(VENV)/bin/pytest -q -p no:cacheprovider
@@ -56,6 +56,10 @@ postgres:
 	@if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
 	  echo "Starting PostgreSQL"; pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; \
 	  for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; fi
+	@# Redis: shared rate limits in the two-node test (tests/operations/test_two_nodes.py).
+	@if ! (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then \
+	  echo "Starting Redis"; redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no; \
+	  for i in $$(seq 1 30); do (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null && break; sleep 1; done; fi
 
 # Compiled catalogues (.mo) are build output: made from the committed .po files.
 translations: $(VENV)/.run-installed

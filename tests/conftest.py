@@ -99,6 +99,19 @@ def database_state(request):
         return
     from app.extensions import db
 
+    # A store of its own, starting from the demo's files: a test that damages a stored file (fixity, integrity
+    # checks) must not damage the same content for the tests after it.
+    base_storage = app.config["STORAGE_DIR"]
+    storage = request.getfixturevalue("tmp_path") / "storage"
+    shutil.copytree(base_storage, storage, dirs_exist_ok=True)
+    app.config["STORAGE_DIR"] = str(storage)
+    try:
+        yield from _in_database_state(request, app, db)
+    finally:
+        app.config["STORAGE_DIR"] = base_storage
+
+
+def _in_database_state(request, app, db):
     if request.node.get_closest_marker("real_commits") or "live_server" in request.fixturenames:
         yield
         _load_demo(app)
