@@ -102,7 +102,7 @@ def database_state(request):
     # A store of its own, starting from the demo's files: a test that damages a stored file (fixity, integrity
     # checks) must not damage the same content for the tests after it.
     base_storage = app.config["STORAGE_DIR"]
-    storage = request.getfixturevalue("tmp_path") / "storage"
+    storage = request.getfixturevalue("tmp_path_factory").mktemp("store")
     shutil.copytree(base_storage, storage, dirs_exist_ok=True)
     app.config["STORAGE_DIR"] = str(storage)
     try:
