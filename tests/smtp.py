@@ -23,6 +23,16 @@ class Inbox:
             time.sleep(0.05)
         return self.messages
 
+    def wait_for_subject(self, prefix: str, timeout: float = 10.0) -> list:
+        """The messages whose subject starts with `prefix`, once at least one has arrived (or the timeout)."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            found = [m for m in self.messages if (m["Subject"] or "").startswith(prefix)]
+            if found:
+                return found
+            time.sleep(0.05)
+        return []
+
     def to(self, address: str) -> list:
         return [m for m in self.messages if m["To"] == address]
 

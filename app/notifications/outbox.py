@@ -144,6 +144,8 @@ def failed_messages(limit: int = 200) -> list[OutboxMessage]:
 def _send_after_commit(session: Session) -> None:
     """Only where the configuration asks for it (the embedded demo and the tests): in production the jobs process
     sends, so a citizen's request never waits for an SMTP server or an SMS provider."""
+    if session.in_nested_transaction():
+        return  # a savepoint was released (each script of a route runs in one): the real commit comes later
     if not session.info.pop(_QUEUED, False):
         return
     if not current_app.config.get("NOTIFICATIONS_SEND_AFTER_COMMIT", False):

@@ -170,7 +170,7 @@ def test_citizen_portal_walk_on_a_phone(
         download_button.click()
     path = download.value.path()
     assert Path(path).read_bytes().startswith(b"%PDF")
-    answer_mail = [m for m in mail_server.wait_for(5) if m["Subject"].startswith("Răspuns la documentul")]
+    answer_mail = mail_server.wait_for_subject("Răspuns la documentul")
     assert len(answer_mail) == 1 and list(answer_mail[0].iter_attachments())
 
     # The rest of the citizen's pages.
