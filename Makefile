@@ -15,7 +15,7 @@ WORKERS ?= auto
 # Instants (UTC) at which the date-sensitive tests run again with the machine's clock moved (libfaketime): the year
 # changing mid-run in Bucharest (31.12.2027 23:58), a leap day (29.02.2028), the spring DST change (29.03.2026 02:59).
 CLOCKS ?= 2027-12-31T21:58:00 2028-02-29T10:00:00 2026-03-29T00:59:00
-FAKETIME := TZ=UTC faketime -f
+FAKETIME := TZ=UTC FAKETIME_DONT_RESET=1 faketime -f
 
 .PHONY: run test test-at bench check-processes system-run system-test postgres deps-run deps-test translations extract-messages
 
