@@ -5,18 +5,19 @@ margin, so an over-limit batch of phone photos is parsed and answered on the for
 from flask import current_app, request
 from flask_babel import gettext as _
 
+from app.storage.uploads import upload_limits as storage_upload_limits
+
 # How far beyond MAX_CONTENT_LENGTH the submission form's request is still read (then refused field by field).
 PARSE_MARGIN = 3
 
 
 def upload_limits() -> dict:
-    file_bytes = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
-    total_bytes = current_app.config.get("MAX_CONTENT_LENGTH") or file_bytes * 4
+    """The storage's limits (app/storage/uploads.py), with the byte counts the form's checks compare."""
+    limits = storage_upload_limits()
     return {
-        "file_bytes": file_bytes,
-        "total_bytes": total_bytes,
-        "file_mb": file_bytes // (1024 * 1024),
-        "total_mb": total_bytes // (1024 * 1024),
+        **limits,
+        "file_bytes": limits["file_mb"] * 1024 * 1024,
+        "total_bytes": limits["total_mb"] * 1024 * 1024,
     }
 
 
