@@ -6,26 +6,12 @@ how, confirms, and the citizen receives the notice (e-mail / SMS through the out
 from flask_babel import gettext as _
 
 from app.identity.models import User
-from app.registry.entries import MIN_REASON_LENGTH, annulment_of
+from app.registry.entries import annulment_of, annulment_reason
 from app.registry.models import Document, RegistryError
-from app.registry.numbering import may_register
 
 
 def check(document: Document, reason: str, operator: User) -> str:
-    reason = (reason or "").strip()
-    if document.registration_number is None:
-        raise RegistryError(_("Documentul nu este înregistrat: nu există o înregistrare de anulat."))
-    if not may_register(operator, document.institution_id):
-        raise RegistryError(
-            _("Doar registratorul sau secretarul general al instituției pot anula o înregistrare.")
-        )
-    if len(reason) < MIN_REASON_LENGTH:
-        raise RegistryError(
-            _(
-                "Scrieți motivul anulării (cel puțin %(n)d caractere): rămâne vizibil în registru.",
-                n=MIN_REASON_LENGTH,
-            )
-        )
+    reason = annulment_reason(document, reason, operator)
     if len(reason) > 1000:
         raise RegistryError(_("Motivul are cel mult %(n)d de caractere.", n=1000))
     if annulment_of(document) is not None:

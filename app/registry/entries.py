@@ -39,10 +39,8 @@ def annulment_of(document: Document) -> DocumentAnnulment | None:
     return db.session.scalar(select(DocumentAnnulment).where(DocumentAnnulment.document_id == document.id))
 
 
-def annul(document: Document, reason: str, operator: User, when: datetime | None = None) -> DocumentAnnulment:
-    """Annul a registration: the entry stays in the register with its number (never reused), marked annulled with
-    the reason, the operator and the time; its route stops. Only the institution's registrar or secretary
-    general may do it."""
+def annulment_reason(document: Document, reason: str, operator: User) -> str:
+    """The reason, stripped, when `operator` may annul `document`'s registration with it; else RegistryError."""
     reason = (reason or "").strip()
     if document.registration_number is None:
         raise RegistryError(_("Documentul nu este înregistrat: nu există o înregistrare de anulat."))
@@ -57,6 +55,14 @@ def annul(document: Document, reason: str, operator: User, when: datetime | None
                 n=MIN_REASON_LENGTH,
             )
         )
+    return reason
+
+
+def annul(document: Document, reason: str, operator: User, when: datetime | None = None) -> DocumentAnnulment:
+    """Annul a registration: the entry stays in the register with its number (never reused), marked annulled with
+    the reason, the operator and the time; its route stops. Only the institution's registrar or secretary
+    general may do it."""
+    reason = annulment_reason(document, reason, operator)
     _lock(document)
     existing = annulment_of(document)
     if existing is not None:
