@@ -53,6 +53,8 @@ def open_menu(page: Page) -> None:
     toggler = page.get_by_role("button", name="Deschide meniul")
     if not toggler.is_visible():
         return  # a wide screen shows the whole navbar
+    # The toggler is drawn before Bootstrap's script runs; a click before that is lost.
+    page.wait_for_function("() => window.bootstrap !== undefined")
     if toggler.get_attribute("aria-expanded") != "true":
         toggler.click()
     expect(toggler).to_have_attribute("aria-expanded", "true")
