@@ -1,6 +1,8 @@
-"""Create N extra citizen accounts with API tokens in the database DATABASE_URL names; print them as JSON.
+"""Create N extra citizen accounts with API tokens in the database DATABASE_URL names, and tokens for the demo's
+`cetatean` and `registrator`; print them as JSON ({"existing": {username: token}, "citizens": {username: token}}).
 
-Run by bench/run.py with the benchmark's environment (there is no `flask` command that creates citizens).
+Run by bench/run.py with the benchmark's environment (there is no `flask` command that creates citizens; one
+process instead of one `flask users token` per account saves seconds of start-up).
 All accounts share one password hash (argon2 is deliberately slow; hashing N passwords proves nothing here)."""
 
 import json
@@ -13,13 +15,21 @@ from sqlalchemy import select  # noqa: E402
 
 from wsgi import app  # noqa: E402
 
+EXISTING = ("cetatean", "registrator")
+
 
 def main(count: int) -> None:
     from app.extensions import db
     from app.identity.models import ApiToken, User
 
     accounts = {}
+    existing = {}
     with app.app_context():
+        for username in EXISTING:
+            user = db.session.scalar(select(User).where(User.username == username))
+            if user is None:
+                raise SystemExit(f"the demo has no user {username}")
+            existing[username] = ApiToken.issue(user, name="bench")
         password_hash = None
         for n in range(1, count + 1):
             username = f"bench.cetatean.{n:03d}"
@@ -41,7 +51,7 @@ def main(count: int) -> None:
                 db.session.flush()
             accounts[username] = ApiToken.issue(user)
         db.session.commit()
-    json.dump(accounts, sys.stdout)
+    json.dump({"existing": existing, "citizens": accounts}, sys.stdout)
 
 
 if __name__ == "__main__":

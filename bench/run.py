@@ -14,6 +14,8 @@ See bench/README.md for how to read the figures."""
 
 import argparse
 import contextlib
+import functools
+import io
 import json
 import math
 import os
@@ -51,7 +53,7 @@ ROUTE_DATA = {
         "continut": "Vă rog să reparați groapa din fața blocului 7, este periculoasă pentru bicicliști.",
     },
     "inregistrare": {"departament": "relatii-publice", "anonima": False},
-    "repartizare": {"referent": "referent"},
+    "repartizare": {"competenta": "de_competenta", "referent": "referent"},
     "redactare": {"raspuns": "Echipa de întreținere va astupa groapa până la 30.11.2026. Vă mulțumim."},
     "aprobare": {"decizie": "aproba"},
     # Signing steps: in the engine-only run the signature itself is not made (bench/signing.py measures it).
@@ -175,6 +177,19 @@ def stub_helpers() -> dict:
     def mark_overdue():
         return None
 
+    def deadline_timer(days_before=0):
+        # far enough ahead that the reminder and deadline timers never fire during the run
+        return f"2099-12-{31 - int(days_before):02d}T21:59:59+00:00"
+
+    def deadline_passed():
+        return False
+
+    def forward_to_institution(code, reason=""):
+        return "fake-forwarding-number"
+
+    def extend_deadline(days, reason="", working_days=None):
+        return "2099-12-31"
+
     return {
         "register_document": register_document,
         "close_document": close_document,
@@ -184,6 +199,10 @@ def stub_helpers() -> dict:
         "current_user": current_user,
         "remind": remind,
         "mark_overdue": mark_overdue,
+        "deadline_timer": deadline_timer,
+        "deadline_passed": deadline_passed,
+        "forward_to_institution": forward_to_institution,
+        "extend_deadline": extend_deadline,
     }
 
 
@@ -318,6 +337,10 @@ class Gunicorn:
             "-b",
             f"127.0.0.1:{self.port}",
             "--timeout",
+            "120",
+            # clients that wait (warm-up of 50 clients, a slow phase) keep their pooled connections: a
+            # keep-alive shorter than that makes the server drop idle connections under their next request
+            "--keep-alive",
             "120",
             "wsgi:app",
         ]
@@ -540,6 +563,21 @@ def run_phase(
     return result
 
 
+# An online petition is numbered at once ("inregistrat"); a route without that keeps "depus" until the clerk.
+SUBMITTED_STATUSES = ("inregistrat", "depus")
+
+
+@functools.cache
+def attachment_png() -> bytes:
+    """A small photo-like PNG (a few KB), what a citizen attaches from a phone in miniature."""
+    from PIL import Image
+
+    image = Image.radial_gradient("L").resize((96, 96)).convert("RGB")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def submit_petition(session: requests.Session, base: str, n: int) -> requests.Response:
     fields = {
         "document_type": "petitie",
@@ -552,15 +590,17 @@ def submit_petition(session: requests.Session, base: str, n: int) -> requests.Re
     }
     # multipart/form-data like the portal and API clients (field parts without a filename), with the
     # Idempotency-Key a careful client sends so that a retry cannot file the petition twice
+    parts = {k: (None, v) for k, v in fields.items()}
+    parts["anexe"] = (f"fotografie-{n}.png", attachment_png(), "image/png")  # each submission stores a file
     response = session.post(
         base + "/api/v1/documents",
-        files={k: (None, v) for k, v in fields.items()},
+        files=parts,
         headers={"Idempotency-Key": f"bench-{RUN_ID}-{n}"},
         timeout=60,
     )
     if response.status_code == 200:  # a replay: cannot happen with fresh keys
         response.status_code = 598
-    elif response.status_code == 201 and response.json().get("status") != "depus":
+    elif response.status_code == 201 and response.json().get("status") not in SUBMITTED_STATUSES:
         response.status_code = 599  # the route did not stop at registration
     return response
 
@@ -811,7 +851,7 @@ def print_report(report: dict) -> None:
 # --- main -----------------------------------------------------------------------------------------------------------
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients (threads)")
     parser.add_argument("--submissions", type=int, default=400, help="measured submissions (and completions)")
@@ -838,7 +878,30 @@ def parse_args() -> argparse.Namespace:
         help="PostgreSQL URL used to create and drop the throw-away database",
     )
     parser.add_argument("--output", type=Path, default=RESULTS_DIR / "latest.json")
-    return parser.parse_args()
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a smoke run (few requests, short phases, under a minute): proves the bench and its checks work; "
+        "its figures are not worth comparing",
+    )
+    args = parser.parse_args(argv)
+    if args.quick:
+        for name, value in QUICK.items():
+            if getattr(args, name) == parser.get_default(name):
+                setattr(args, name, value)
+    return args
+
+
+# What --quick changes (options given explicitly still win).
+QUICK = {
+    "clients": 4,
+    "submissions": 12,
+    "warmup": 4,
+    "phase_time": 30,
+    "citizens": 2,
+    "engine_instances": 10,
+    "engine_time": 5,
+}
 
 
 def _interrupted(signum, frame):
@@ -930,20 +993,15 @@ def run_http_phase(args, report: dict) -> None:
             step("migrate")
             flask(env, "demo", "load")
             step("demo_load")
-            tokens = {
-                user: flask(env, "users", "token", user).strip() for user in ("cetatean", "registrator")
-            }
-            step("tokens")
-            citizen_tokens = [tokens["cetatean"]]
-            if args.citizens > 0:
-                extra = json.loads(
-                    run_cli(
-                        [sys.executable, str(ROOT / "bench" / "accounts.py"), str(args.citizens)],
-                        env,
-                        "creating citizen accounts",
-                    )
+            accounts = json.loads(
+                run_cli(
+                    [sys.executable, str(ROOT / "bench" / "accounts.py"), str(max(args.citizens, 0))],
+                    env,
+                    "creating accounts and tokens",
                 )
-                citizen_tokens = list(extra.values())
+            )
+            tokens = accounts["existing"]
+            citizen_tokens = list(accounts["citizens"].values()) or [tokens["cetatean"]]
             step("citizens")
 
             server = Gunicorn(env, args.workers, args.threads, tmp_dir / "gunicorn.log")

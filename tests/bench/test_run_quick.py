@@ -1,0 +1,35 @@
+"""`bench/run.py --quick` runs at HEAD: the engine stubs, the route data, the API's answers and the server set-up
+the bench relies on still match the application. It asserts that the bench ran and its checks passed, never a
+time (figures on a shared test machine mean nothing)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_quick_bench_runs_and_its_checks_pass(tmp_path):
+    output = tmp_path / "bench.json"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--output", str(output)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    report = json.loads(output.read_text(encoding="utf-8"))
+    assert report["verdict"] == "OK", report["failures"]
+    for variant in report["engine"]["variants"].values():
+        assert variant["instances"] > 0 and variant["user_task_completions"] > 0
+    http = report["http"]
+    for phase in ("submissions", "completions"):
+        assert http[phase]["ok"] == http[phase]["planned"] and http[phase]["errors"] == 0
+    check = report["database_check"]
+    assert check["problems"] == []
+    assert check["documents"] == check["registration_numbers"]["highest"]
