@@ -286,6 +286,65 @@ def run_engine(instances: int, time_limit: float) -> dict:
     return results
 
 
+# --- a looping route: does step 100 cost what step 1 does? -------------------------------------------------------
+
+LOOP_NOTE = {"gata": False, "nota": "Verificat, se reia după completarea dosarului cu actele cerute."}
+
+
+def run_loop(steps: int, repeats: int) -> dict:
+    """bench/processes/bucla.bpmn: one user task completed again and again. Each step does what the application
+    does with the engine between two requests (app/workflow/runtime.py): load the saved state, list the completed
+    tasks, complete the task and run to the next wait, find the newly completed ones, save the state. The route is
+    run `repeats` times; each step's figure is the median of its repeats."""
+    from SpiffWorkflow.util.task import TaskState
+
+    from app.workflow import engine
+    from app.workflow.sandbox import make_script_engine
+
+    xml = (ROOT / "bench" / "processes" / "bucla.bpmn").read_bytes()
+    parser = engine.new_parser(validate=True)
+    parser.add_bpmn_xml(engine.parse_xml_safely(xml), filename="bucla.bpmn")
+    specs = engine.ProcessSpecs(parser.get_spec("bucla"), parser.get_subprocess_specs("bucla"))
+    script_engine = make_script_engine({})
+    durations: list[list[float]] = [[] for _ in range(steps)]
+    sizes = [0] * (steps + 1)
+    for _ in range(repeats + 1):  # the first run warms up and is not counted
+        workflow = engine.new_workflow(specs, script_engine)
+        workflow.do_engine_steps()
+        state = engine.dump_workflow(workflow)
+        sizes[0] = len(state.encode())
+        for step in range(steps):
+            t0 = time.perf_counter()
+            workflow = engine.load_workflow(state, specs, script_engine)
+            before = {t.id for t in workflow.get_tasks(state=TaskState.COMPLETED)}
+            ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+            if len(ready) != 1:
+                raise BenchError(f"loop: {len(ready)} ready user tasks at step {step + 1}, 1 expected")
+            ready[0].data.update(LOOP_NOTE)
+            ready[0].run()
+            workflow.do_engine_steps()
+            new = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if t.id not in before]
+            state = engine.dump_workflow(workflow)
+            durations[step].append(time.perf_counter() - t0)
+            sizes[step + 1] = len(state.encode())
+            if len(new) != 3:  # the user task, the counting script, the gateway
+                raise BenchError(f"loop: step {step + 1} completed {len(new)} elements, 3 expected")
+        waiting = engine.load_workflow(state, specs, script_engine).get_tasks(
+            state=TaskState.READY, manual=True
+        )
+        if [t.data.get("pas") for t in waiting] != [steps]:
+            raise BenchError("loop: the counter does not match the steps taken")
+    medians = [statistics.median(d) for d in durations]
+    first, last = medians[0], medians[-1]
+    return {
+        "steps": steps,
+        "repeats": repeats,
+        "step_ms": {"1": ms(first), str(steps): ms(last), "median_all": ms(statistics.median(medians))},
+        "last_over_first": round(last / first, 2) if first else None,
+        "state_bytes": {"start": sizes[0], "1": sizes[1], str(steps): sizes[steps]},
+    }
+
+
 # --- database and server ------------------------------------------------------------------------------------------
 
 
@@ -688,13 +747,33 @@ def run_http(args, tokens: dict, citizen_tokens: list[str], base: str, observer)
         args.phase_time,
         observer(),
     )
-    for session in citizens + clerks:
+    # Many citizens at once (a deadline day): every client opens its connection first, then all submit.
+    burst_clients = [session_for(citizen_tokens[i % len(citizen_tokens)]) for i in range(args.burst_clients)]
+    for session in burst_clients:
+        response = session.get(base + "/api/v1/document-types", timeout=60)
+        if response.status_code != 200:
+            raise BenchError(f"burst warm-up: GET /document-types answered {response.status_code}")
+    first = warmup + args.submissions
+    burst_numbers = list(range(first, first + args.burst_submissions))
+    burst = run_phase(
+        "burst submissions",
+        [
+            (burst_clients[i], items)
+            for i, items in enumerate(round_robin(burst_numbers, args.burst_clients))
+            if items
+        ],
+        lambda s, n: submit_petition(s, base, n),
+        args.phase_time,
+        observer(),
+    )
+    for session in citizens + clerks + burst_clients:
         session.close()
     return {
         "warmup_per_phase": warmup,
         "submissions": submissions,
         "task_listing": listing,
         "completions": completions,
+        "burst_submissions": burst,
         "completed_ids": len(warm_ids) + completions.ok,
     }
 
@@ -720,14 +799,19 @@ def check_database(url: str, submitted: int, registered: int) -> dict:
     problems = []
     if documents != submitted:
         problems.append(f"{documents} documents in the database, {submitted} submitted")
-    if not (numbered == distinct_numbers == max_number == registered):
+    # An online petition is numbered when it is submitted: every submission has its number, gapless 1..n.
+    if not (numbered == distinct_numbers == max_number == submitted):
         problems.append(
             f"registration numbers: {numbered} given, {distinct_numbers} distinct, highest {max_number}, "
-            f"{registered} expected (gapless 1..n)"
+            f"{submitted} expected (gapless 1..n)"
         )
     if tasks.get("inregistrare:completed", 0) != registered:
         problems.append(
             f"{tasks.get('inregistrare:completed', 0)} registrations completed, {registered} expected"
+        )
+    if tasks.get("inregistrare:ready", 0) != submitted - registered:
+        problems.append(
+            f"{tasks.get('inregistrare:ready', 0)} registration tasks waiting, {submitted - registered} expected"
         )
     if tasks.get("repartizare:ready", 0) != registered:
         problems.append(f"{tasks.get('repartizare:ready', 0)} assignment tasks ready, {registered} expected")
@@ -767,6 +851,7 @@ def print_report(report: dict) -> None:
         for key, label in (
             ("submissions", "submit petition (POST)"),
             ("completions", "complete inregistrare (POST)"),
+            ("burst_submissions", f"submit, {http['burst_submissions']['clients']} clients (POST)"),
         ):
             p = http[key]
             lat = p["latency_ms"]
@@ -780,7 +865,11 @@ def print_report(report: dict) -> None:
             f"{'CPU ms per request':<30}{'gunicorn':>10}{'postgres':>10}{'clients':>9}"
             f"   {'db sessions: active':>19}{'on lock':>9}"
         )
-        for key, label in (("submissions", "submit petition"), ("completions", "complete inregistrare")):
+        for key, label in (
+            ("submissions", "submit petition"),
+            ("completions", "complete inregistrare"),
+            ("burst_submissions", f"submit, {http['burst_submissions']['clients']} clients"),
+        ):
             p = http[key]
             if "cpu_ms_per_request" in p:
                 cpu, sessions = p["cpu_ms_per_request"], p["db_sessions"]
@@ -790,7 +879,7 @@ def print_report(report: dict) -> None:
                 )
                 for wait, count in sessions["top_lock_waits"].items():
                     lines.append(f"  lock wait seen {count}x: {wait}")
-        loads = [http[k].get("load_average_1min") for k in ("submissions", "completions")]
+        loads = [http[k].get("load_average_1min") for k in HTTP_PHASES]
         loads = [x for x in loads if x]
         if loads:
             peak = max(max(x["start"], x["end"]) for x in loads)
@@ -806,7 +895,7 @@ def print_report(report: dict) -> None:
             f"{'list tasks (GET, paged)':<30}{listing['tasks_listed']:>7} tasks, {listing['response_bytes']:,} bytes, "
             f"{fmt(listing['latency_ms'])} ms"
         )
-        for key in ("submissions", "completions"):
+        for key in HTTP_PHASES:
             for sample in http[key]["error_samples"]:
                 lines.append(f"  error ({key}): {sample}")
     engine = report.get("engine")
@@ -832,6 +921,44 @@ def print_report(report: dict) -> None:
             f"  ({len(ROUTE_DATA)} user tasks per instance; shared/docs/engine-notes.md reference: ~1,100 inst/s, ~5,500 tasks/s"
         )
         lines.append("   in memory and ~800 tasks/s serialized, for a smaller 7-node route)")
+    loop = report.get("loop")
+    if loop:
+        st = loop["step_ms"]
+        lines.append(
+            f"Looping route (bench/processes/bucla.bpmn, load + complete + save per step, median of "
+            f"{loop['repeats']}): step 1 {fmt(st['1'], 2)} ms, step {loop['steps']} {fmt(st[str(loop['steps'])], 2)} ms"
+            f" ({fmt(loop['last_over_first'], 2)}x); state {fmt(loop['state_bytes']['1'])} B at step 1, "
+            f"{fmt(loop['state_bytes'][str(loop['steps'])])} B at step {loop['steps']}"
+        )
+    figures = report.get("figures") or {}
+    if figures:
+        lines.append("")
+        lines.append("Figures (issue table):")
+        for key, label in (
+            ("cpu_ms_per_completion", "CPU per task completion, app + PostgreSQL (ms)"),
+            ("cpu_ms_per_submission", "CPU per submission, app + PostgreSQL (ms)"),
+        ):
+            c = figures.get(key)
+            if c:
+                lines.append(
+                    f"  {label}: {fmt(c['gunicorn'])} + {fmt(c['postgres'])} = {fmt(c['app_plus_postgres'])}"
+                )
+        if "completions_over_engine_ceiling" in figures:
+            lines.append(
+                f"  completions/s at {http['clients']} clients / engine-with-save ceiling: "
+                f"{fmt(figures['completions_per_s'])} / {fmt(figures['engine_with_save_tasks_per_s'])} = "
+                f"{figures['completions_over_engine_ceiling']:.3f}"
+            )
+        if "burst_submissions" in figures:
+            b = figures["burst_submissions"]
+            lines.append(
+                f"  submissions at {b['clients']} clients: {fmt(b['per_s'])}/s, p95 {fmt(b['p95_ms'])} ms"
+            )
+        if "loop_step_last_over_first" in figures:
+            lines.append(
+                f"  looping route, step {loop['steps']} / step 1: {fmt(figures['loop_step_last_over_first'], 2)}x;"
+                f" state at step {loop['steps']}: {fmt(loop['state_bytes'][str(loop['steps'])])} B"
+            )
     check = report.get("database_check")
     if check:
         lines.append("")
@@ -868,6 +995,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--engine-time", type=float, default=20, help="time limit of each engine variant, seconds"
     )
+    parser.add_argument(
+        "--burst-clients", type=int, default=50, help="clients of the last phase: submissions all at once"
+    )
+    parser.add_argument(
+        "--burst-submissions", type=int, default=400, help="measured submissions of that phase"
+    )
+    parser.add_argument("--loop-steps", type=int, default=100, help="steps of the looping route (engine)")
+    parser.add_argument("--loop-repeats", type=int, default=5, help="runs of the looping route")
     parser.add_argument("--skip-engine", action="store_true")
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument(
@@ -901,7 +1036,43 @@ QUICK = {
     "citizens": 2,
     "engine_instances": 10,
     "engine_time": 5,
+    "burst_clients": 8,
+    "burst_submissions": 16,
+    "loop_repeats": 1,
 }
+
+
+HTTP_PHASES = ("submissions", "completions", "burst_submissions")
+
+
+def headline_figures(report: dict) -> dict:
+    """The figures issue-style tables quote, computed from one run (None where a part was skipped)."""
+    figures: dict = {}
+    http, engine_part, loop = report.get("http"), report.get("engine"), report.get("loop")
+
+    def cpu(phase: str) -> dict | None:
+        c = http[phase].get("cpu_ms_per_request") if http else None
+        return None if c is None else {**c, "app_plus_postgres": round(c["gunicorn"] + c["postgres"], 1)}
+
+    if http:
+        figures["cpu_ms_per_completion"] = cpu("completions")
+        figures["cpu_ms_per_submission"] = cpu("submissions")
+        figures["completions_per_s"] = http["completions"]["per_s"]
+        burst = http["burst_submissions"]
+        figures["burst_submissions"] = {
+            "clients": burst["clients"],
+            "per_s": burst["per_s"],
+            "p95_ms": burst["latency_ms"]["p95"],
+        }
+    if engine_part:
+        ceiling = engine_part["variants"]["serialize_each_wait"]["completions_per_s"]
+        figures["engine_with_save_tasks_per_s"] = ceiling
+        if http and ceiling:
+            figures["completions_over_engine_ceiling"] = round(http["completions"]["per_s"] / ceiling, 3)
+    if loop:
+        figures["loop_step_last_over_first"] = loop["last_over_first"]
+        figures["loop_state_bytes"] = loop["state_bytes"]
+    return figures
 
 
 def _interrupted(signum, frame):
@@ -935,13 +1106,20 @@ def main() -> int:
         except BenchError as exc:
             report["failures"].append(str(exc))
 
+        print(f"Looping route: {args.loop_steps} steps x {args.loop_repeats} ...", flush=True)
+        try:
+            report["loop"] = run_loop(args.loop_steps, args.loop_repeats)
+        except BenchError as exc:
+            report["failures"].append(str(exc))
+
     if not args.skip_http:
         run_http_phase(args, report)
+    report["figures"] = headline_figures(report)
 
     report["total_s"] = round(time.perf_counter() - begun, 1)
     http = report.get("http")
     if http:
-        for key in ("submissions", "completions"):
+        for key in HTTP_PHASES:
             if http[key]["errors"]:
                 report["failures"].append(f"{key}: {http[key]['errors']} failed request(s)")
             if http[key]["stopped_by_time_limit"]:
@@ -1034,8 +1212,9 @@ def run_http_phase(args, report: dict) -> None:
                 "submissions": http["submissions"].summary(),
                 "task_listing": http["task_listing"],
                 "completions": http["completions"].summary(),
+                "burst_submissions": http["burst_submissions"].summary(),
             }
-            submitted = args.warmup + http["submissions"].ok
+            submitted = args.warmup + http["submissions"].ok + http["burst_submissions"].ok
             report["database_check"] = check_database(url, submitted, http["completed_ids"])
             if server.process.poll() is not None:
                 report["failures"].append(f"gunicorn died during the run:\n{server.log_tail()}")

@@ -28,8 +28,16 @@ def test_quick_bench_runs_and_its_checks_pass(tmp_path):
     for variant in report["engine"]["variants"].values():
         assert variant["instances"] > 0 and variant["user_task_completions"] > 0
     http = report["http"]
-    for phase in ("submissions", "completions"):
+    for phase in ("submissions", "completions", "burst_submissions"):
         assert http[phase]["ok"] == http[phase]["planned"] and http[phase]["errors"] == 0
     check = report["database_check"]
     assert check["problems"] == []
     assert check["documents"] == check["registration_numbers"]["highest"]
+    figures = report["figures"]
+    for key in ("cpu_ms_per_completion", "cpu_ms_per_submission"):
+        assert figures[key]["app_plus_postgres"] > 0
+    assert figures["completions_over_engine_ceiling"] > 0
+    assert figures["burst_submissions"]["p95_ms"] > 0
+    loop = report["loop"]
+    assert loop["steps"] == 100 and loop["last_over_first"] > 0
+    assert loop["state_bytes"]["100"] > 0
