@@ -83,6 +83,9 @@ class Config:
         self.AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY") or (
             None if "DATABASE_URL" in os.environ else "demo-audit-key-not-secret"
         )
+        # The key of the access codes' keyed hash (app/registry/access_codes.py): outside the database. When not set
+        # it is derived from SECRET_KEY; set it to rotate SECRET_KEY without invalidating the codes already issued.
+        self.ACCESS_CODE_KEY = os.environ.get("ACCESS_CODE_KEY")
         # Outgoing mail (app/mail). Without MAIL_SERVER messages are written to the log (the quick demo).
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER")
         self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

@@ -38,7 +38,8 @@ def test_code_format_and_only_a_hash_is_stored(ctx):
     assert re.fullmatch(rf"[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}", code)
     assert not set("01OIL") & set(code.replace("-", ""))
     assert document.access_code_hash and code.replace("-", "") not in document.access_code_hash
-    assert len(document.access_code_hash) == 64
+    # a keyed hash (HMAC-SHA256, base64url), not the 64 hexadecimal characters of the old scrypt hashes
+    assert re.fullmatch(r"k1:[A-Za-z0-9_-]{43}", document.access_code_hash)
 
 
 def test_code_opens_the_document_by_full_label_or_number_only(ctx):
@@ -99,3 +100,32 @@ def test_parse_number_label():
     assert number == 12 and format_date(day) == today and year == day.year
     assert parse_number_label("12")[:2] == (12, to_local(now_utc()).year)
     assert parse_number_label("12/30.02.2026") is None
+
+
+def test_codes_hashed_with_scrypt_before_the_keyed_hash_still_open_their_document(ctx):
+    from app.registry.access_codes import _scrypt_hash
+
+    document = _registered()
+    document.access_code_hash = _scrypt_hash(
+        "KX7MQ2ZP", document.registration_number, document.registration_year
+    )
+    db.session.flush()
+    assert len(document.access_code_hash) == 64
+    assert document_for_code(document.registration_label, "KX7M-Q2ZP") is document
+    assert document_for_code(document.registration_label, "KX7M-Q2ZR") is None
+
+
+def test_the_hash_depends_on_the_key_kept_outside_the_database(app, ctx):
+    document = _registered()
+    code = issue_access_code(document)
+    db.session.flush()
+    previous = app.config.get("ACCESS_CODE_KEY")
+    app.config["ACCESS_CODE_KEY"] = "another-key"
+    try:
+        # the same code under another key: the stored hash alone does not let anyone check guesses
+        assert document_for_code(document.registration_label, code) is None
+        renewed = issue_access_code(document)
+        db.session.flush()
+        assert document_for_code(document.registration_label, renewed) is document
+    finally:
+        app.config["ACCESS_CODE_KEY"] = previous
