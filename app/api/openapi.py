@@ -150,7 +150,8 @@ def openapi_document() -> dict:
                         "form": {
                             "type": ["object", "null"],
                             "description": "The task's form: JSON Schema, UI schema, and for each runtime option "
-                            'list a field names with "x-options" the values it accepts',
+                            'list a field names with "x-options" the values it accepts; null once the task is '
+                            "completed or cancelled",
                             "properties": {
                                 "schema": {"type": "object"},
                                 "ui_schema": {"type": "object"},

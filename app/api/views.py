@@ -188,7 +188,8 @@ def task_json(task: HumanTask) -> dict:
         "claimed_by": task.claimed_by.username if task.claimed_by else None,
         "due": rfc3339(task.due_at) if task.due_at else None,
         "signature_role": signing_role(task) if task.status == "ready" else None,
-        "form": form_json(task_form(task), task.document),
+        # A task done or cancelled has no form left to fill: its options are not recomputed for the answer.
+        "form": form_json(task_form(task), task.document) if task.status == "ready" else None,
     }
 
 

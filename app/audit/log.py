@@ -172,6 +172,12 @@ def write_pending(session: Session) -> None:
     file) queue entries that belong to this transaction. Repeat until a flush queues nothing new."""
     from app.audit.chain import append
 
+    if session.in_nested_transaction():
+        # A savepoint (each route script runs in one) also fires before_commit. Appending there would take the
+        # chain's lock in the middle of the request and hold it to the end of the whole transaction: every other
+        # audited commit of the platform would wait for this request's engine run, state and task projection.
+        # The queue stays on the session and is written by the real commit.
+        return
     while True:
         session.flush()  # ids of the documents and users the entries name; fires the mapper events
         pending = session.info.pop(_PENDING, None)

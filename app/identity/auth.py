@@ -1,5 +1,6 @@
 """Loading the current user: from the session cookie (UI) or from a bearer token (API)."""
 
+from flask import has_request_context, request
 from sqlalchemy import select
 
 from app.dates import as_utc, now_utc
@@ -17,10 +18,23 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
+_BEARER_KEY = "registratura.bearer_user"
+
+
 def user_from_bearer(header: str | None) -> User | None:
-    """The API accepts bearer tokens only, never the session cookie: a cross-site request can't ride on it."""
+    """The API accepts bearer tokens only, never the session cookie: a cross-site request can't ride on it.
+    Looked up once per request (the account guards and the API's own check both ask)."""
     if not header or not header.startswith("Bearer "):
         return None
+    if not has_request_context():
+        return _lookup_bearer(header)
+    cache = request.environ.setdefault(_BEARER_KEY, {})
+    if header not in cache:
+        cache[header] = _lookup_bearer(header)
+    return cache[header]
+
+
+def _lookup_bearer(header: str) -> User | None:
     token = db.session.scalar(
         select(ApiToken).where(
             ApiToken.token_hash == ApiToken.hash(header[7:].strip()), ApiToken.revoked.is_(False)

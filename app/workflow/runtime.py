@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.dates import as_utc, format_datetime, now_utc
 from app.extensions import db
@@ -101,29 +102,6 @@ def _specs(version: ProcessVersion) -> engine.ProcessSpecs:
 # --- who may do a task -------------------------------------------------------------------------------------
 
 
-def _own_clause(user_id: int):
-    """SQL condition: tasks this user may do in their own right (assigned to them, or their role in place)."""
-    role_match = exists(
-        select(Membership.id)
-        .join(Role, Role.id == Membership.role_id)
-        .where(
-            Membership.user_id == user_id,
-            Role.code == HumanTask.role_code,
-            Membership.institution_id == HumanTask.institution_id,
-            or_(
-                Membership.department_id.is_(None),
-                HumanTask.department_id.is_(None),
-                Membership.department_id == HumanTask.department_id,
-            ),
-        )
-    )
-    return or_(
-        HumanTask.assignee_id == user_id,
-        HumanTask.claimed_by_id == user_id,
-        and_(HumanTask.assignee_id.is_(None), role_match),
-    )
-
-
 def candidate_clause(user: User):
     """SQL condition: tasks this user may see and do: their own, and those of colleagues they stand in for
     today in that colleague's institution (app/identity/delegation.py), built from their memberships
@@ -131,19 +109,74 @@ def candidate_clause(user: User):
     return candidates.candidate_clause(user.id)
 
 
+Scope = tuple[str, int, int | None]  # (role code, institution id, department id or None = institution-wide)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What decides which tasks a user may do, read once: their role scopes, and each colleague they stand in for
+    today with that colleague's scopes in the delegation's institution."""
+
+    user_id: int
+    scopes: tuple[Scope, ...]
+    principals: tuple[tuple[int, int, tuple[Scope, ...]], ...]
+
+
+_STANDING_KEY = "registratura.standing"
+
+
+def standing(user_id: int) -> Standing:
+    """Read once per request: the check before a completion, the completion's own checks and the deputy lookup
+    all used to query memberships and delegations again (four times per completion)."""
+    cache = request.environ.setdefault(_STANDING_KEY, {}) if has_request_context() else {}
+    found = cache.get(user_id)
+    if found is None:
+        found = cache[user_id] = Standing(
+            user_id,
+            tuple(candidates.role_scopes(user_id)),
+            tuple(
+                (principal_id, institution_id, tuple(candidates.role_scopes(principal_id, institution_id)))
+                for principal_id, institution_id in active_principals(user_id)
+            ),
+        )
+    return found
+
+
+def _own(task: HumanTask, user_id: int, scopes, institution_id: int | None = None) -> bool:
+    """The task is the user's own: assigned to them, claimed by them, or unassigned and their role's in place.
+    The same rule as candidates.own_clause, on a loaded row."""
+    if institution_id is not None and task.institution_id != institution_id:
+        return False
+    if task.assignee_id == user_id or task.claimed_by_id == user_id:
+        return True
+    if task.assignee_id is not None:
+        return False
+    return any(
+        role == task.role_code
+        and institution == task.institution_id
+        and (department is None or task.department_id is None or task.department_id == department)
+        for role, institution, department in scopes
+    )
+
+
+def _may_do(who: Standing, task: HumanTask) -> bool:
+    return _own(task, who.user_id, who.scopes) or any(
+        _own(task, principal_id, scopes, institution_id)
+        for principal_id, institution_id, scopes in who.principals
+    )
+
+
 def acting_for(user: User, task: HumanTask) -> int | None:
     """The absent colleague's id when `user` may do `task` only as their deputy (or the colleague had claimed it);
     None when it is their own."""
-    principals = active_principals(user.id)
-    for principal_id, institution_id in principals:
+    who = standing(user.id)
+    for principal_id, institution_id, _scopes in who.principals:
         if task.claimed_by_id == principal_id and task.institution_id == institution_id:
             return principal_id
-    if db.session.scalar(select(HumanTask.id).where(HumanTask.id == task.id, _own_clause(user.id))):
+    if _own(task, user.id, who.scopes):
         return None
-    for principal_id, institution_id in principals:
-        if task.institution_id == institution_id and db.session.scalar(
-            select(HumanTask.id).where(HumanTask.id == task.id, _own_clause(principal_id))
-        ):
+    for principal_id, institution_id, scopes in who.principals:
+        if _own(task, principal_id, scopes, institution_id):
             return principal_id
     return None
 
@@ -151,9 +184,7 @@ def acting_for(user: User, task: HumanTask) -> int | None:
 def is_candidate(user: User, task: HumanTask) -> bool:
     if not user.is_authenticated:
         return False
-    return bool(
-        db.session.scalar(select(HumanTask.id).where(HumanTask.id == task.id, candidate_clause(user)))
-    )
+    return _may_do(standing(user.id), task)
 
 
 def tasks_for(user: User, status: str = TaskStatus.READY):
@@ -364,16 +395,25 @@ def start_route(document, actor: User | None) -> WorkflowInstance:
 
 def lock_task(task_id: int) -> HumanTask:
     """Lock the task's instance row (PostgreSQL: SELECT .. FOR UPDATE), then re-read the task: a second person
-    completing the same task waits here and then sees it completed."""
-    task = db.session.get(HumanTask, task_id)
-    if task is None:
+    completing the same task waits here and then sees it completed. The re-read brings the instance, its version
+    and the document in the same statement: the step needs them all."""
+    locked = db.session.execute(
+        select(WorkflowInstance.id)
+        .join(HumanTask, HumanTask.instance_id == WorkflowInstance.id)
+        .where(HumanTask.id == task_id)
+        .with_for_update(of=WorkflowInstance)
+    ).first()
+    if locked is None:
         raise TaskUnavailable(_("Sarcina nu există."))
-    db.session.execute(
-        select(WorkflowInstance.id).where(WorkflowInstance.id == task.instance_id).with_for_update()
-    )
-    db.session.refresh(task)
-    db.session.refresh(task.instance)
-    return task
+    return db.session.scalars(
+        select(HumanTask)
+        .where(HumanTask.id == task_id)
+        .options(
+            joinedload(HumanTask.instance).joinedload(WorkflowInstance.process_version),
+            joinedload(HumanTask.document),
+        )
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def _ensure_open(task: HumanTask, user: User) -> None:
