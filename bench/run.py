@@ -228,7 +228,7 @@ def run_engine(instances: int, time_limit: float) -> dict:
         completed = largest = trips = 0
         while not workflow.is_completed():
             if serialize:  # a wait state: what the application stores and reloads between two requests
-                state = engine.dump_workflow(workflow)
+                state = engine.save_state(workflow)
                 largest = max(largest, len(state.encode()))
                 workflow = engine.load_workflow(state, specs, script_engine)
                 trips += 1
@@ -311,7 +311,7 @@ def run_loop(steps: int, repeats: int) -> dict:
     for _ in range(repeats + 1):  # the first run warms up and is not counted
         workflow = engine.new_workflow(specs, script_engine)
         workflow.do_engine_steps()
-        state = engine.dump_workflow(workflow)
+        state = engine.save_state(workflow)
         sizes[0] = len(state.encode())
         for step in range(steps):
             t0 = time.perf_counter()
@@ -324,7 +324,7 @@ def run_loop(steps: int, repeats: int) -> dict:
             ready[0].run()
             workflow.do_engine_steps()
             new = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if t.id not in before]
-            state = engine.dump_workflow(workflow)
+            state = engine.save_state(workflow)
             durations[step].append(time.perf_counter() - t0)
             sizes[step + 1] = len(state.encode())
             if len(new) != 3:  # the user task, the counting script, the gateway

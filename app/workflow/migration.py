@@ -135,6 +135,23 @@ def _try(instance: WorkflowInstance, current: ProcessVersion, script_engine) -> 
             plan.reasons.append(f"it waits at {_label(task)}, which version {current.version} removes")
         elif task.state & TaskState.COMPLETED:
             plan.reasons.append(f"it already passed {_label(task)}, which version {current.version} removes")
+    # The saved state keeps only the live part of the route (engine.prune_past): the elements passed before it are
+    # known from the history, which keeps every step.
+    in_state = {getattr(t.task_spec, "bpmn_id", None) for t in workflow.tasks.values()}
+    new_ids = {getattr(spec, "bpmn_id", None) for spec in new_specs.spec.task_specs.values()}
+    old_by_id = {
+        spec.bpmn_id: spec for spec in old_specs.spec.task_specs.values() if getattr(spec, "bpmn_id", None)
+    }
+    passed = db.session.scalars(
+        select(HistoryEntry.bpmn_id)
+        .where(HistoryEntry.instance_id == instance.id, HistoryEntry.bpmn_id.is_not(None))
+        .distinct()
+    )
+    for bpmn_id in sorted(set(passed) - in_state - new_ids):
+        spec = old_by_id.get(bpmn_id)
+        if spec is not None:
+            label = f"{spec.bpmn_id} ({spec.bpmn_name})" if spec.bpmn_name else str(spec.bpmn_id)
+            plan.reasons.append(f"it already passed {label}, which version {current.version} removes")
     for sp_id, sub_diff in sub_diffs.items():
         if sub_diff is None:
             name = workflow.subprocesses[sp_id].spec.name

@@ -357,7 +357,7 @@ def _sync_human_tasks(ctx: RunContext, workflow) -> None:
 
 def _save(ctx: RunContext, workflow) -> None:
     instance = ctx.instance
-    instance.state = engine.dump_workflow(workflow)
+    instance.state = engine.save_state(workflow)
     instance.next_timer_at = _next_timer(workflow)
     if workflow.is_completed():
         instance.status = InstanceStatus.COMPLETE
