@@ -506,7 +506,8 @@ def measure(env: dict, repeat: int) -> dict:
     for label, query in (
         ("register search sender 'popescu ion'", "expeditor=popescu+ion"),
         ("register search subject 'groapa'", "subiect=groapa"),
-        ("register search prefix 'mures'", "expeditor=mures"),
+        ("register search prefix 'dumitr'", "expeditor=dumitr"),
+        ("register search, no hit here 'mures'", "expeditor=mures"),
         ("register search number", "numar=1234"),
         ("register list, no filter", ""),
     ):
