@@ -48,7 +48,7 @@ from app.portal.tracking import (
     holder_function,
     public_timeline,
 )
-from app.registry.access import documents_visible_to
+from app.registry.access import visible_documents_page
 from app.registry.catalogue import enabled_types
 from app.registry.models import Document, DocumentType
 from app.unit_of_work import unit_of_work
@@ -285,7 +285,9 @@ def delete_draft(public_id: str):
 @bp.route("/documentele-mele")
 @login_required
 def my_documents():
-    documents = documents_visible_to(current_user)  # own, and those of the companies represented
+    # Own documents and those of the companies represented, a page at a time.
+    listing = visible_documents_page(current_user, request.args.get("pagina", 1, type=int))
+    documents = listing.documents
     drafts = db.session.scalars(
         select(SubmissionDraft)
         .where(SubmissionDraft.user_id == current_user.id)
@@ -300,7 +302,9 @@ def my_documents():
             )
         )
     }
-    return render_template("portal/my_documents.html", documents=documents, drafts=drafts, waiting=waiting)
+    return render_template(
+        "portal/my_documents.html", documents=documents, listing=listing, drafts=drafts, waiting=waiting
+    )
 
 
 def _own_document(public_id: str) -> Document:

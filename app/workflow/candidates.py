@@ -57,9 +57,10 @@ def principals(user_id: int) -> list[tuple[int, int]]:
     return active_principals(user_id)
 
 
-def candidate_clause(user_id: int):
-    """Tasks the user may see and do: their own and those of colleagues they stand in for today."""
+def candidate_clause(user_id: int, stand_in_for: list[tuple[int, int]] | None = None):
+    """Tasks the user may see and do: their own and those of colleagues they stand in for today (`principals`,
+    read here unless the caller already has them)."""
     clauses = [own_clause(user_id)]
-    for principal_id, institution_id in principals(user_id):
+    for principal_id, institution_id in principals(user_id) if stand_in_for is None else stand_in_for:
         clauses.append(own_clause(principal_id, institution_id))
     return or_(*clauses)

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from flask_babel import gettext as _
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.dates import as_utc, format_datetime, now_utc
@@ -188,10 +188,23 @@ def is_candidate(user: User, task: HumanTask) -> bool:
 
 
 def tasks_for(user: User, status: str = TaskStatus.READY):
+    """The user's tasks, most urgent first (id last, so pages do not overlap). A page loads each task's document,
+    people and process version in the same few statements; the instance only as its process version's key,
+    never its engine state (11 KB a row, which no list shows)."""
     return (
         select(HumanTask)
         .where(HumanTask.status == status, candidate_clause(user))
-        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
+        .options(
+            joinedload(HumanTask.document),
+            joinedload(HumanTask.assignee),
+            joinedload(HumanTask.claimed_by),
+            joinedload(HumanTask.instance)
+            .load_only(
+                WorkflowInstance.id, WorkflowInstance.process_version_id, WorkflowInstance.lock_version
+            )
+            .selectinload(WorkflowInstance.process_version),
+        )
+        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
     )
 
 
@@ -204,7 +217,18 @@ def task_form(task: HumanTask) -> FormDefinition | None:
 
 def form_options(document) -> dict[str, list[tuple[str, str]]]:
     """Choices the forms' x-options name: departments of the institution, officials of the department, the other
-    institutions of the platform."""
+    institutions of the platform. Asked once per institution and department in a request: a list of 50 tasks
+    would otherwise ask the same three queries 50 times."""
+    if not has_request_context():
+        return _form_options(document)
+    memo = g.setdefault("form_options", {})
+    key = (document.institution_id, document.department_id)
+    if key not in memo:
+        memo[key] = _form_options(document)
+    return {name: list(choices) for name, choices in memo[key].items()}
+
+
+def _form_options(document) -> dict[str, list[tuple[str, str]]]:
     departments = [(d.code, d.name) for d in document.institution.departments]
     officials: list[tuple[str, str]] = []
     if document.department_id is not None:
