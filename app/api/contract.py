@@ -81,9 +81,9 @@ def _in_romanian(schema: Schema | None, name: str, english: str, in_query: bool)
     if isinstance(field_obj, fields.Date):
         return _("Data nu este validă (aaaa-ll-zz).")
     if lengths and english.startswith("Longer"):
-        return _("Introduceți cel mult %(n)d caractere.", n=lengths[0].max)
+        return _("Introduceți cel mult %(n)d caractere.", n=min(v.max for v in lengths if v.max is not None))
     if lengths and english.startswith("Shorter"):
-        low = lengths[0].min or 1
+        low = max(v.min or 1 for v in lengths if v.min is not None)
         return (
             _("Câmpul este obligatoriu.") if low == 1 else _("Introduceți cel puțin %(n)d caractere.", n=low)
         )

@@ -345,7 +345,7 @@ class RegisterQuery(PageQuery):
     @validates_schema
     def _ordered(self, data, **kwargs):
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            raise ValidationError(_("Intervalul de date este inversat: „de la” este după „până la”."), "from")
+            raise ValidationError(_("Intervalul de date este inversat: „de la” este după „până la”."))
 
     class Meta:
         unknown = EXCLUDE
@@ -354,10 +354,10 @@ class RegisterQuery(PageQuery):
 class SubmitDocumentForm(Schema):
     """multipart/form-data: these two, then the type's form fields and files (see GET /document-types)."""
 
-    document_type = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    document_type = fields.String(required=True, validate=[validate.Length(min=1), validate.Length(max=60)])
     institution = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=40),
+        validate=[validate.Length(min=1), validate.Length(max=40)],
         metadata={"description": "See GET /institutions"},
     )
 
@@ -382,7 +382,9 @@ class SignTaskBody(Schema):
 
 
 class CompletionRequestBody(Schema):
-    message = fields.String(required=True, validate=validate.Length(min=10, max=MAX_MESSAGE))
+    message = fields.String(
+        required=True, validate=[validate.Length(min=10), validate.Length(max=MAX_MESSAGE)]
+    )
     due = fields.Date(
         allow_none=True, metadata={"description": "Answer by this day (YYYY-MM-DD, local time)"}
     )
@@ -401,7 +403,7 @@ class CompletionAnswerForm(Schema):
 
 
 class CommentBody(Schema):
-    text = fields.String(required=True, validate=validate.Length(min=1, max=MAX_MESSAGE))
+    text = fields.String(required=True, validate=[validate.Length(min=1), validate.Length(max=MAX_MESSAGE)])
 
 
 SCHEMAS = (
