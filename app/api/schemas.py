@@ -2,6 +2,8 @@
 validation of what clients send (contract.py) and the JSON the views return are all derived from these classes.
 Enumerations are read from the code's own constants, so a new status or file kind shows up here by itself."""
 
+from datetime import date
+
 from flask import g
 from flask_babel import gettext as _
 from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, validate, validates_schema
@@ -330,13 +332,30 @@ class PageQuery(Schema):
     offset = fields.Integer(load_default=0, validate=validate.Range(0, 10**9), metadata={"default": 0})
 
 
+def _plausible_day(day: date) -> None:
+    # The register's day bounds are computed in local time: year 1 or 9999 would overflow them.
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationError(_("Data nu este validă (aaaa-ll-zz)."))
+
+
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
 class RegisterQuery(PageQuery):
     number = fields.String(
         validate=validate.Length(max=40),
         metadata={"description": "123, 123/2026 or the label 123/21.11.2026"},
     )
-    date_from = fields.Date(data_key="from", metadata={"description": "Registered on or after (YYYY-MM-DD)"})
-    date_to = fields.Date(data_key="to", metadata={"description": "Registered on or before (YYYY-MM-DD)"})
+    date_from = fields.Date(
+        data_key="from",
+        validate=_plausible_day,
+        metadata={"description": "Registered on or after (YYYY-MM-DD)"},
+    )
+    date_to = fields.Date(
+        data_key="to",
+        validate=_plausible_day,
+        metadata={"description": "Registered on or before (YYYY-MM-DD)"},
+    )
     sender = fields.String(validate=validate.Length(max=200), metadata={"description": "Sender or recipient"})
     subject = fields.String(validate=validate.Length(max=200))
     status = fields.String(validate=validate.OneOf(DOCUMENT_STATUSES))

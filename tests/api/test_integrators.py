@@ -135,6 +135,8 @@ def test_register_search_is_for_the_staff_of_the_institution_only(api_as):
     [
         ({"from": "2026-12-05", "to": "2026-11-01"}, "_schema"),
         ({"from": "31.02.2026"}, "from"),
+        ({"to": "9999-12-31"}, "to"),
+        ({"from": "0001-01-01"}, "from"),
         ({"status": "pierdut"}, "status"),
         ({"direction": "sus"}, "direction"),
         ({"limit": "0"}, "limit"),
