@@ -16,8 +16,7 @@ DESCRIPTION = (
     "Submit documents, follow them, answer the institution's completion requests, and work on tasks. Same "
     "permissions as the web UI. Get a token with `flask users token USERNAME`; send it as "
     "`Authorization: Bearer ...` (no cookie, no CSRF token). Times are RFC 3339 with their offset. Errors are "
-    '`{"error": {"code", "message", "fields"}}`, the message in Romanian (or English with '
-    "`Accept-Language: en`)."
+    '`{"error": {"code", "message", "fields"}}`, the message in Romanian. See docs/integrators.md.'
 )
 
 
