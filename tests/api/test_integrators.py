@@ -3,12 +3,13 @@ search for staff, completion requests and the staff comment thread; who may see 
 no CSRF token); refused input as 400 with a message. Every answer here is also checked against the generated
 OpenAPI document by the response check the application installs in tests (app/api/checking.py)."""
 
+import copy
 import io
 import re
 
 import pytest
 
-from app.api.checking import response_violations
+from app.api.checking import ContractViolation, response_violations
 from app.api.schemas import ATTACHMENT_KINDS
 from app.extensions import db
 from app.identity.models import User
@@ -315,8 +316,14 @@ def test_an_answer_the_document_does_not_describe_is_caught(client):
     assert response_violations(spec, "/api/v1/nu-exista", "GET", 200, "application/json", {})
 
 
-def test_the_response_check_runs_for_every_api_answer_in_the_suite(app):
-    assert any(f.__name__ == "check_api_response" for f in app.after_request_funcs[None])
+def test_the_response_check_runs_for_every_api_answer_in_the_suite(app, client, monkeypatch):
+    """An answer that departs from the document fails the test that caused it (here: a narrowed enumeration)."""
+    assert client.get(f"{API}/institutions").status_code == 200
+    narrowed = copy.deepcopy(client.get(f"{API}/openapi.json").get_json())
+    narrowed["components"]["schemas"]["Institution"]["properties"]["kind"]["enum"] = ["primarie"]
+    monkeypatch.setitem(app.extensions, "api_openapi", narrowed)
+    with pytest.raises(ContractViolation, match="kind"):
+        client.get(f"{API}/institutions")
 
 
 def test_a_wrong_method_is_405_with_allow_and_the_error_shape(api_as):
