@@ -19,6 +19,7 @@ PUBLIC = {
     "self_service.privacy",
     "self_service.confirm_email_change",  # the e-mail link: its signed token is the credential
     "api.openapi",
+    "api.institutions",  # the institutions and the types each receives: what a client needs before it submits
     "static",
     "vendor",
 }

@@ -1,21 +1,30 @@
-"""JSON API /api/v1: the same operations and permission checks as the UI, with bearer tokens."""
+"""JSON API /api/v1: the same operations and permission checks as the UI, with bearer tokens. Each view declares
+its contract once (`@operation`): the request it reads, the answers it gives."""
 
-from functools import wraps
 from io import BytesIO
 
-from flask import Blueprint, abort, g, jsonify, request, send_file
+from flask import abort, g, jsonify, request, send_file
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import HTTPException
 
+from app.api.base import bp, token_required
+from app.api.contract import error, operation
 from app.api.openapi import openapi_document
-from app.correspondence.signed_answer import sign_task, signing_role
-from app.dates import rfc3339
+from app.api.schemas import (
+    MAX_IDEMPOTENCY_KEY,
+    CompleteTaskBody,
+    DocumentSchema,
+    DocumentTypeSchema,
+    PageQuery,
+    SignTaskBody,
+    SubmitDocumentForm,
+    TaskSchema,
+)
+from app.correspondence.signed_answer import sign_task
 from app.extensions import db
-from app.forms import FormDefinition, parse_submission
-from app.forms.model import OPTIONS_KEY
-from app.identity.auth import user_from_bearer
+from app.forms import parse_submission
 from app.identity.models import Institution
 from app.intake.submission import (
     SubmissionInvalid,
@@ -24,10 +33,7 @@ from app.intake.submission import (
     submission_form,
     submit,
 )
-from app.operations.bad_input import int_arg
-from app.portal.tracking import citizen_timeline, current_steps
 from app.registry.access import can_view
-from app.registry.history import history_entries
 from app.registry.models import Attachment, Document, DocumentType
 from app.signing.keys import SigningRefused
 from app.storage import current_store
@@ -40,193 +46,68 @@ from app.workflow.runtime import (
     TaskUnavailable,
     claim_task,
     complete_task,
-    form_options,
     is_candidate,
     release_task,
-    task_form,
     tasks_for,
 )
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-# Document.submission_key is a String(64) column.
-MAX_IDEMPOTENCY_KEY = 64
+TOTAL_COUNT = {"X-Total-Count": "How many there are in all (the page is limit/offset)"}
 
 
-def error(status: int, code: str, message: str, **extra):
-    return jsonify({"error": {"code": code, "message": message, **extra}}), status
-
-
-@bp.errorhandler(HTTPException)
-def http_error(exc: HTTPException):
-    return error(exc.code or 500, exc.name.lower().replace(" ", "_"), exc.description or exc.name)
-
-
-@bp.after_request
-def no_store(response):
-    # Documents, files and tasks are personal: no browser or proxy cache may keep them. (The UI gets this header
-    # from the app only for a logged-in session, which an API call never has.)
-    if request.endpoint != "api.openapi":
-        response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _authorization_header() -> str | None:
-    """The Authorization header with its scheme spelled "Bearer": schemes are case-insensitive (RFC 7235)."""
-    header = request.headers.get("Authorization")
-    if not header:
-        return None
-    scheme, _sep, credentials = header.strip().partition(" ")
-    return f"Bearer {credentials.strip()}" if scheme.lower() == "bearer" else header
-
-
-def token_required(view):
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        header = _authorization_header()
-        user = user_from_bearer(header)
-        if user is None:
-            response = error(401, "unauthorized", _("Lipsește un token valid (Authorization: Bearer ...)."))
-            presented = header is not None and header.startswith("Bearer ") and header[7:].strip()
-            # RFC 6750 section 3: say the token was refused when one was sent.
-            response[0].headers["WWW-Authenticate"] = (
-                'Bearer error="invalid_token"' if presented else "Bearer"
-            )
-            return response
-        g.api_user = user
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-def document_json(document: Document, detail: bool = False) -> dict:
-    body = {
-        "id": document.public_id,
-        "registration_number": document.registration_number,
-        "registration_label": document.registration_label or None,
-        "registered_at": rfc3339(document.registered_at) if document.registered_at else None,
-        "document_type": document.document_type.code,
-        "institution": document.institution.code,
-        "department": document.department.code if document.department else None,
-        "subject": document.subject,
-        "status": document.status,
-        "overdue": document.overdue,
-        "deadline": rfc3339(document.deadline_at) if document.deadline_at else None,
-        "current_steps": [
-            {"name": s.name, "department": s.department, "holder": s.holder, "since_days": s.since_days}
-            for s in current_steps(document)
-        ],
-    }
-    if detail:
-        body["files"] = [
-            {
-                "id": a.public_id,
-                "kind": a.kind,
-                "filename": a.filename,
-                "content_type": a.content_type,
-                "size": a.size,
-                "sha256": a.sha256,
-            }
-            for a in document.attachments
-        ]
-        staff = g.api_user.is_staff
-        # A citizen sees the timeline the portal shows: no gateways, claims or internal reminders.
-        entries = history_entries(document) if staff else citizen_timeline(document)
-        body["history"] = [
-            {
-                "at": rfc3339(e.at),
-                "event": e.event,
-                "element": e.bpmn_id,
-                "name": e.element_name,
-                "actor": e.actor.full_name if e.actor else None,
-                "message": e.message,
-                "data": e.data if staff else None,
-            }
-            for e in entries
-        ]
-    return body
-
-
-def option_sources(form: FormDefinition) -> set[str]:
-    """The runtime option lists ("x-options") a form's fields name."""
-    sources = set()
-    for prop in form.properties.values():
-        for target in (prop, prop.get("items") if isinstance(prop, dict) else None):
-            if isinstance(target, dict) and isinstance(target.get(OPTIONS_KEY), str):
-                sources.add(target[OPTIONS_KEY])
-    return sources
-
-
-def form_json(form: FormDefinition | None, document: Document) -> dict | None:
-    """The form's schemas, plus the values its "x-options" fields accept for this document: without them a
-    client could not know which department codes or officials' usernames the server will take."""
-    if form is None:
-        return None
-    sources = option_sources(form)
-    options = {k: v for k, v in form_options(document).items() if k in sources} if sources else {}
-    return {
-        "schema": form.schema,
-        "ui_schema": form.ui_schema,
-        "options": {
-            source: [{"value": value, "label": label} for value, label in options.get(source, [])]
-            for source in sorted(sources)
-        },
-    }
+def document_json(document: Document) -> dict:
+    return DocumentSchema().dump(document)
 
 
 def task_json(task: HumanTask) -> dict:
-    return {
-        "id": task.id,
-        "name": task.name,
-        "element": task.bpmn_id,
-        "document": task.document.public_id,
-        "document_subject": task.document.subject,
-        "registration_label": task.document.registration_label or None,
-        "status": task.status,
-        "role": task.role_code,
-        "assignee": task.assignee.username if task.assignee else None,
-        "claimed_by": task.claimed_by.username if task.claimed_by else None,
-        "due": rfc3339(task.due_at) if task.due_at else None,
-        "signature_role": signing_role(task) if task.status == "ready" else None,
-        # A task done or cancelled has no form left to fill: its options are not recomputed for the answer.
-        "form": form_json(task_form(task), task.document) if task.status == "ready" else None,
-    }
+    return TaskSchema().dump(task)
 
 
 @bp.route("/openapi.json")
+@operation(
+    "This description", {200: ({"type": "object"}, "OpenAPI 3.1 document")}, public=True, tags=("meta",)
+)
 def openapi():
     return jsonify(openapi_document())
 
 
 @bp.route("/document-types")
 @token_required
+@operation(
+    "The document types you may submit (staff: every active type), each with its submission form",
+    {200: (DocumentTypeSchema(many=True), "Document types")},
+    tags=("documents",),
+)
 def document_types():
     types = db.session.scalars(select(DocumentType).where(DocumentType.active.is_(True))).all()
-    return jsonify(
-        [
-            {
-                "code": t.code,
-                "name": {"ro": t.name_ro, "en": t.name_en},
-                "description": t.description_ro,
-                "legal_basis": t.legal_basis,
-                "deadline_days": t.deadline_days,
-                "working_days": t.deadline_working_days,
-                "form": submission_form(t).form.schema,
-            }
-            for t in types
-            if t.citizen_can_submit or g.api_user.is_staff
-        ]
-    )
+    visible = [t for t in types if t.citizen_can_submit or g.api_user.is_staff]
+    return jsonify(DocumentTypeSchema(many=True).dump(visible))
 
 
 @bp.route("/documents", methods=["POST"])
 @token_required
+@operation(
+    "Submit a document (multipart: document_type, institution, the form's fields, files)",
+    {201: (DocumentSchema, "Submitted"), 200: (DocumentSchema, "Already submitted with this key")},
+    form=SubmitDocumentForm,
+    errors=(400, 403, 409, 422),
+    error_text={
+        403: "Staff accounts do not submit through the portal",
+        409: "The Idempotency-Key was used by another account",
+    },
+    request_headers={
+        "Idempotency-Key": (
+            {"type": "string", "maxLength": MAX_IDEMPOTENCY_KEY},
+            "Repeat a submission safely: the same key returns the first document",
+        )
+    },
+    tags=("documents",),
+)
 def submit_document():
     user = g.api_user
     if user.is_staff:
         return error(403, "forbidden", _("Personalul nu depune documente prin portal."))
     doc_type = db.session.scalar(
-        select(DocumentType).where(DocumentType.code == request.form.get("document_type", ""))
+        select(DocumentType).where(DocumentType.code == g.api_input["document_type"])
     )
     if doc_type is None or not doc_type.active or not doc_type.citizen_can_submit:
         return error(
@@ -235,9 +116,7 @@ def submit_document():
             _("Tipul de document nu există."),
             fields={"document_type": [_("Valoare necunoscută.")]},
         )
-    institution = db.session.scalar(
-        select(Institution).where(Institution.code == request.form.get("institution", ""))
-    )
+    institution = db.session.scalar(select(Institution).where(Institution.code == g.api_input["institution"]))
     if institution is None:
         return error(
             400, "invalid", _("Instituția nu există."), fields={"institution": [_("Valoare necunoscută.")]}
@@ -267,17 +146,17 @@ def submit_document():
         if previous is None:
             raise work.error
         return _replayed(previous)
-    return jsonify(document_json(document, detail=True)), 201
+    return jsonify(document_json(document)), 201
 
 
 def _replayed(previous: Document):
     """The answer to a repeated Idempotency-Key: the first document, if it is the caller's."""
     if previous.submitter_id != g.api_user.id:
         return error(409, "conflict", _("Cheia de idempotență a fost deja folosită."))
-    return jsonify(document_json(previous, detail=True)), 200
+    return jsonify(document_json(previous)), 200
 
 
-def _visible_document(public_id: str) -> Document:
+def visible_document(public_id: str) -> Document:
     document = db.session.scalar(select(Document).where(Document.public_id == public_id))
     if document is None or not can_view(g.api_user, document):
         abort(404)
@@ -286,12 +165,25 @@ def _visible_document(public_id: str) -> Document:
 
 @bp.route("/documents/<public_id>")
 @token_required
+@operation(
+    "A document: number, status, current step and holder, history, files",
+    {200: (DocumentSchema, "The document")},
+    errors=(404,),
+    tags=("documents",),
+)
 def get_document(public_id: str):
-    return jsonify(document_json(_visible_document(public_id), detail=True))
+    return jsonify(document_json(visible_document(public_id)))
 
 
 @bp.route("/files/<public_id>")
 @token_required
+@operation(
+    "Download one of a document's files",
+    {200: (None, "The file, as an attachment")},
+    binary=("application/pdf", "image/jpeg", "image/png"),
+    errors=(404,),
+    tags=("documents",),
+)
 def download(public_id: str):
     attachment = db.session.scalar(select(Attachment).where(Attachment.public_id == public_id))
     if attachment is None or not can_view(g.api_user, attachment.document):
@@ -306,19 +198,25 @@ def download(public_id: str):
 
 @bp.route("/tasks")
 @token_required
+@operation(
+    "My tasks and my group's tasks, most urgent first, each with its form (paged)",
+    {200: (TaskSchema(many=True), "Tasks")},
+    query=PageQuery,
+    errors=(400,),
+    headers={200: TOTAL_COUNT},
+    tags=("tasks",),
+)
 def my_tasks():
-    """Paged (limit at most 200, default 50), most urgent first; X-Total-Count gives the whole count."""
-    limit = int_arg("limit", 50, minimum=1, maximum=200)
-    offset = int_arg("offset", 0, minimum=0, maximum=10**9)
+    limit, offset = g.api_input["limit"], g.api_input["offset"]
     query = tasks_for(g.api_user)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     tasks = db.session.scalars(query.limit(limit).offset(offset)).all()
-    response = jsonify([task_json(t) for t in tasks])
+    response = jsonify(TaskSchema(many=True).dump(tasks))
     response.headers["X-Total-Count"] = str(total)
     return response
 
 
-def _task_or_404(task_id: int) -> HumanTask:
+def task_or_404(task_id: int) -> HumanTask:
     task = db.session.get(HumanTask, task_id)
     if task is None or not is_candidate(g.api_user, task):
         abort(404)
@@ -326,7 +224,7 @@ def _task_or_404(task_id: int) -> HumanTask:
 
 
 def _task_call(task_id: int, action, *args):
-    _task_or_404(task_id)
+    task_or_404(task_id)
     with unit_of_work(FormInvalid, TaskUnavailable, NotCandidate, SigningRefused, RouteError) as work:
         task = action(task_id, g.api_user, *args)
     if work.failed(FormInvalid):
@@ -344,30 +242,50 @@ def _task_call(task_id: int, action, *args):
 
 @bp.route("/tasks/<int:task_id>/claim", methods=["POST"])
 @token_required
+@operation("Claim a group task", {200: (TaskSchema, "Claimed")}, errors=(404, 409), tags=("tasks",))
 def claim(task_id: int):
     return _task_call(task_id, claim_task)
 
 
 @bp.route("/tasks/<int:task_id>/release", methods=["POST"])
 @token_required
+@operation(
+    "Give a claimed task back to the group",
+    {200: (TaskSchema, "Released")},
+    errors=(404, 409),
+    tags=("tasks",),
+)
 def release(task_id: int):
     return _task_call(task_id, release_task)
 
 
 @bp.route("/tasks/<int:task_id>/complete", methods=["POST"])
 @token_required
+@operation(
+    "Complete a task with its form data",
+    {200: (TaskSchema, "Completed")},
+    json=CompleteTaskBody,
+    errors=(400, 404, 409, 422, 500),
+    hint=_l('Trimiteți un obiect JSON de forma {"data": {...}}.'),
+    tags=("tasks",),
+)
 def complete(task_id: int):
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("data", {}), dict):
-        return error(400, "invalid", _('Trimiteți un obiect JSON de forma {"data": {...}}.'))
-    return _task_call(task_id, complete_task, body.get("data", {}))
+    return _task_call(task_id, complete_task, g.api_input["data"])
 
 
 @bp.route("/tasks/<int:task_id>/sign", methods=["POST"])
 @token_required
+@operation(
+    "Sign the document of a signing step (PAdES) with the caller's key, and complete it",
+    {200: (TaskSchema, "Signed and completed")},
+    description="Refused (422, code signing_refused) when the caller is not the signer the route expects now, "
+    "has no key, gives a wrong passphrase, or the certificate is expired, revoked or untrusted; nothing is "
+    "changed then.",
+    json=SignTaskBody,
+    json_required=False,
+    errors=(400, 404, 409, 422, 500),
+    hint=_l('Trimiteți un obiect JSON de forma {"passphrase": "..."}.'),
+    tags=("tasks",),
+)
 def sign(task_id: int):
-    body = request.get_json(silent=True) or {}
-    passphrase = body.get("passphrase") if isinstance(body, dict) else None
-    if passphrase is not None and not isinstance(passphrase, str):
-        return error(400, "invalid", _('Trimiteți un obiect JSON de forma {"passphrase": "..."}.'))
-    return _task_call(task_id, sign_task, passphrase or None)
+    return _task_call(task_id, sign_task, g.api_input.get("passphrase") or None)

@@ -12,7 +12,7 @@ from flask import current_app, g, has_request_context, request
 from flask_babel import gettext as _
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.dates import as_utc, format_datetime, now_utc

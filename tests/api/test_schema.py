@@ -1,6 +1,7 @@
-"""Schemathesis over /api/v1/openapi.json (bounded examples per operation, authenticated as a citizen): no server
-error and every response conforms to the schema the document declares."""
+"""Schemathesis over /api/v1/openapi.json (bounded examples per operation, authenticated as a citizen, then as a
+registrar): no server error and every response conforms to the schema the document declares."""
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -11,11 +12,12 @@ MAX_EXAMPLES = 25
 CHECKS = [not_a_server_error, response_schema_conformance]
 
 
-def test_api_conforms_to_its_openapi_document(app, capsys):
+@pytest.mark.parametrize("username", ["cetatean", "registrator"])
+def test_api_conforms_to_its_openapi_document(app, capsys, username):
     import schemathesis
 
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
-    token = issue_token(app, "cetatean")
+    token = issue_token(app, username)
     headers = {"Authorization": f"Bearer {token}"}
     counts = {"operations": 0, "calls": 0, "server_errors": 0, "schema_violations": 0}
     failures = []
@@ -39,5 +41,5 @@ def test_api_conforms_to_its_openapi_document(app, capsys):
 
         run()
     with capsys.disabled():
-        print(f"\nschemathesis: {counts}")
+        print(f"\nschemathesis ({username}): {counts}")
     assert failures == [], "\n".join(failures[:20])
