@@ -295,6 +295,7 @@ def test_memo_to_a_department_without_head_stops_with_a_clear_message(ctx):
 
 CU_REQUEST = {
     "adresa_imobil": "Str. Lungă nr. 10, Brașov",
+    "suprafata_mp": 400,
     "scop": "Autorizarea construirii unei locuințe P+1",
 }
 CERTIFICATE = {
