@@ -185,6 +185,9 @@ def _called_decisions(tree, decisions: dict, filename: str, problems: list[Probl
     called: dict = {}
     for name, xml in sorted(decisions.items()):
         dmn_problems, decision_id = decision_problems(xml)
+        if decision_id is None:  # unreadable: it may be the one a task calls
+            problems += [Problem(name, element, message) for element, message in dmn_problems]
+            continue
         if decision_id not in wanted:
             continue
         if decision_id in by_id:
@@ -401,7 +404,7 @@ def check_directory(
             )
         manifest["_file"] = path.name
         manifests.append(manifest)
-    return problems, checked, manifests
+    return list(dict.fromkeys(problems)), checked, manifests  # a DMN file's problem once, not per caller
 
 
 def deploy_all(processes_dir: str | Path, forms_dir: str | Path) -> list[ProcessVersion]:

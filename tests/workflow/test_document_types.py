@@ -322,6 +322,29 @@ def test_certificate_deadline_is_fifteen_working_days_skipping_holidays(ctx):
     assert to_local(instance_of(document).next_timer_at).date().isoformat() == "2026-12-13"  # reminder
 
 
+def _values_of(state: object, key: str) -> list:
+    if isinstance(state, dict):
+        own = [state[key]] if key in state else []
+        return own + [v for value in state.values() for v in _values_of(value, key)]
+    if isinstance(state, list):
+        return [v for value in state for v in _values_of(value, key)]
+    return []
+
+
+def test_certificate_fee_comes_from_the_decision_table_of_the_deployed_version(ctx):
+    import json
+
+    document = cu_registered()
+    instance = instance_of(document)
+    assert instance.process_version.decisions and "taxa-certificat-urbanism.dmn" in instance.process_version.decisions
+    # 400 m² falls in the 251-500 m² row of the table: 9 lei.
+    assert 9 in _values_of(json.loads(instance.state), "taxa_lei")
+    steps = db.session.scalars(
+        select(HistoryEntry.bpmn_id).where(HistoryEntry.document_id == document.id)
+    ).all()
+    assert "calcul_taxa" in steps
+
+
 def test_certificate_issued_after_fee_review_and_approval(ctx):
     document = cu_registered()
     do(
