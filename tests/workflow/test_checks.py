@@ -91,7 +91,6 @@ def test_dunder_import_in_a_script_task_is_refused_with_its_line():
 
 def test_every_shipped_process_passes_every_check():
     from app.identity.roles import STANDARD_ROLES
-
     from app.workflow.decisions import dmn_files
 
     decisions = dmn_files(ROOT / "processes")

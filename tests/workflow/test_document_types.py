@@ -336,7 +336,10 @@ def test_certificate_fee_comes_from_the_decision_table_of_the_deployed_version(c
 
     document = cu_registered()
     instance = instance_of(document)
-    assert instance.process_version.decisions and "taxa-certificat-urbanism.dmn" in instance.process_version.decisions
+    assert (
+        instance.process_version.decisions
+        and "taxa-certificat-urbanism.dmn" in instance.process_version.decisions
+    )
     # 400 m² falls in the 251-500 m² row of the table: 9 lei.
     assert 9 in _values_of(json.loads(instance.state), "taxa_lei")
     steps = db.session.scalars(
