@@ -15,6 +15,7 @@ from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 VENDOR_DIRS = {
     "bootstrap": "bootstrap/dist",
     "bpmn-js": "bpmn-js/dist",
+    "dmn-js": "dmn-js/dist",
     "htmx": "htmx.org/dist",
     "properties-panel": "@bpmn-io/properties-panel/dist",
     "registratura": ".registratura",

@@ -43,14 +43,39 @@ def _forms_dir(tmp: Path, version: ProcessVersion, overrides: dict[str, object])
     return tmp
 
 
+def decisions_for(version: ProcessVersion, edited: dict | None = None) -> dict:
+    """The DMN files a diagram may call: the shipped ones in processes/, the version's, the ones edited now."""
+    from app.workflow.decisions import dmn_files
+
+    return {
+        **dmn_files(Path(current_app.config["PROCESSES_DIR"])),
+        **(version.decisions or {}),
+        **(edited or {}),
+    }
+
+
+def manifest_of(version: ProcessVersion, doc_type: DocumentType) -> dict:
+    return (
+        version.manifest
+        or manifest_for(doc_type.code, current_app.config["PROCESSES_DIR"])
+        or {
+            "code": doc_type.code,
+            "process_id": doc_type.process_id,
+            "name": {"ro": doc_type.name_ro},
+            "subject_field": doc_type.subject_field,
+            "content_field": doc_type.content_field,
+        }
+    )
+
+
 def check(
-    version: ProcessVersion, xml: bytes, form_overrides: dict | None = None
+    version: ProcessVersion, xml: bytes, form_overrides: dict | None = None, decisions: dict | None = None
 ) -> tuple[list[Problem], CheckedProcess | None]:
     filename = file_name(version)
     with tempfile.TemporaryDirectory() as tmp:
         forms_dir = _forms_dir(Path(tmp), version, form_overrides or {})
         roles = {r.code for r in db.session.scalars(select(Role))}
-        problems, checked = check_bpmn(filename, xml, forms_dir, roles)
+        problems, checked = check_bpmn(filename, xml, forms_dir, roles, decisions_for(version, decisions))
     if problems:
         return problems, None
     mine = [c for c in checked if c.process_id == version.process_id]
@@ -62,13 +87,7 @@ def check(
     result = mine[0]
     doc_type = db.session.scalar(select(DocumentType).where(DocumentType.process_id == version.process_id))
     if doc_type is not None:
-        manifest = manifest_for(doc_type.code, current_app.config["PROCESSES_DIR"]) or {
-            "code": doc_type.code,
-            "process_id": doc_type.process_id,
-            "name": {"ro": doc_type.name_ro},
-            "subject_field": doc_type.subject_field,
-            "content_field": doc_type.content_field,
-        }
+        manifest = manifest_of(version, doc_type)
         fields = submission_fields(result.bpmn_xml, result.forms)
         for field, message in manifest_problems(manifest, fields):
             problems.append(Problem(f"{doc_type.code}.manifest.json", field, message))
@@ -102,7 +121,7 @@ def same_diagram(a: bytes, b: bytes) -> bool:
     return _canonical(a) == _canonical(b)
 
 
-def offer_at(institution_id: int, process_id: str) -> None:
+def offer_at(institution_id: int, process_id: str, manifest: dict | None = None) -> None:
     """A type an institution deploys its own route for is offered there (the file-plan class of its manifest
     prefilled); one its administrator disabled stays disabled."""
     from app.identity.models import Institution
@@ -118,7 +137,7 @@ def offer_at(institution_id: int, process_id: str) -> None:
         )
     )
     if known is None:
-        manifest = manifest_for(doc_type.code, current_app.config["PROCESSES_DIR"]) or {}
+        manifest = manifest or manifest_for(doc_type.code, current_app.config["PROCESSES_DIR"]) or {}
         plan = manifest.get("file_plan") or {}
         enable(db.session.get(Institution, institution_id), doc_type, file_code=str(plan.get("class", "")))
 
@@ -137,6 +156,8 @@ def _scenarios(version: ProcessVersion, checked: CheckedProcess) -> list[Problem
         Path(current_app.config["PROCESSES_DIR"]),
         {**version.forms, **checked.forms},
         Path(current_app.config["FORMS_DIR"]),
+        checked.decisions,
+        (version.manifest, version.scenarios) if version.manifest and version.scenarios else None,
     )
 
 
@@ -146,17 +167,19 @@ def deploy(
     form_overrides: dict | None = None,
     institution_id: int | None = None,
     actor=None,
+    decisions: dict | None = None,
 ) -> Outcome:
     """Check, then store as a new version (the caller commits). A diagram the modeler only re-serialized (same
     process, same drawing) and unchanged forms change nothing."""
-    problems, checked = check(version, xml, form_overrides)
+    problems, checked = check(version, xml, form_overrides, decisions)
     if problems:
         return Outcome(problems)
     problems = _scenarios(version, checked)
     if problems:
         return Outcome(problems)
     unchanged_forms = all(version.forms.get(name) == data for name, data in (form_overrides or {}).items())
-    if unchanged_forms and same_diagram(xml, version.bpmn_xml.encode()):
+    unchanged_decisions = checked.decisions == (version.decisions or {})
+    if unchanged_forms and unchanged_decisions and same_diagram(xml, version.bpmn_xml.encode()):
         return Outcome([], version, new=False)
     checked.source_file = MODELER_SOURCE + file_name(version)
     known = {
@@ -167,7 +190,9 @@ def deploy(
     }
     # The analyst's institution owns what they deploy (the platform administrator: a template).
     stored = store_version(checked, institution_id, actor)
+    if stored.manifest is None and version.manifest is not None:  # a type created in the browser
+        stored.manifest, stored.scenarios = version.manifest, version.scenarios
     db.session.flush()
     if institution_id is not None:
-        offer_at(institution_id, version.process_id)
+        offer_at(institution_id, version.process_id, version.manifest)
     return Outcome([], stored, new=stored.id not in known)

@@ -78,7 +78,9 @@ def redeploy(process_id: str, number: int):
     """Make an earlier version current again for the analyst's institution (checked again like any deploy)."""
     current = _current(process_id)
     earlier = _version(process_id, number)
-    outcome = service.deploy(current, earlier.bpmn_xml.encode(), dict(earlier.forms), _scope(), current_user)
+    outcome = service.deploy(
+        current, earlier.bpmn_xml.encode(), dict(earlier.forms), _scope(), current_user, earlier.decisions
+    )
     if outcome.problems:
         db.session.rollback()
         flash(_("Versiunea nu poate fi implementată din nou: %(p)s", p=str(outcome.problems[0])), "error")
@@ -93,7 +95,7 @@ def coverage(process_id: str):
     """Which elements the type's scenario tests pass through on the diagram as drawn (marked in the modeler)."""
     from flask import current_app, jsonify
 
-    from app.modeling.views import _posted
+    from app.modeling.views import _posted, _posted_decisions
     from app.registry.models import DocumentType
     from app.workflow.gates import scenario_run_for
 
@@ -109,6 +111,8 @@ def coverage(process_id: str):
         Path(current_app.config["PROCESSES_DIR"]),
         {**version.forms, **forms},
         Path(current_app.config["FORMS_DIR"]),
+        service.decisions_for(version, _posted_decisions()),
+        (version.manifest, version.scenarios) if version.manifest and version.scenarios else None,
     )
     scenarios = [s for r in results for s in r.scenarios]
     if covered is None:

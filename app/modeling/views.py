@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.forms import check_form_definition
-from app.modeling import service
+from app.modeling import new_type, service
 from app.registry.models import Document, DocumentType
 from app.workflow.deploy import Problem
 from app.workflow.migration import current_version_of, migrate, plan
@@ -108,7 +108,109 @@ def modeler(process_id: str):
         doc_type=doc_type,
         file_name=service.file_name(version),
         form_files=form_files,
+        decisions=_decision_list(service.decisions_for(version)),
     )
+
+
+def _decision_list(decisions: dict) -> list[dict]:
+    from app.workflow.decisions import decision_problems
+
+    return [{"name": name, "id": decision_problems(xml)[1]} for name, xml in sorted(decisions.items())]
+
+
+def _new_type_fields() -> tuple[str, str, str | None]:
+    """(code, name, error) of the new type asked for."""
+    code = (request.values.get("cod") or "").strip()
+    name = (request.values.get("nume") or "").strip()
+    if not new_type.CODE.match(code):
+        return (
+            code,
+            name,
+            _("Codul are 2-60 de caractere: litere mici, cifre și cratimă, începând cu o literă."),
+        )
+    if not 3 <= len(name) <= 200:
+        return code, name, _("Numele tipului de document are între 3 și 200 de caractere.")
+    if new_type.taken(code):
+        return code, name, _("Codul %(code)s este deja folosit; alegeți altul.", code=code)
+    return code, name, None
+
+
+@bp.route("/tip-nou")
+def new_document_type():
+    """A new document type: first its code and name, then the starter route, forms, manifest and scenario in
+    the modeler."""
+    if not request.args:
+        return render_template("modeling/new_type.html", code="", name="", error=None)
+    code, name, error = _new_type_fields()
+    if error:
+        return render_template("modeling/new_type.html", code=code, name=name, error=error), 422
+    from app.workflow.decisions import dmn_files
+
+    return render_template(
+        "modeling/modeler.html",
+        version=None,
+        doc_type=None,
+        code=code,
+        name=name,
+        starter=new_type.starter(code, name),
+        file_name=f"{code}.bpmn",
+        form_files=sorted(p.name for p in Path(current_app.config["FORMS_DIR"]).glob("*.json")),
+        decisions=_decision_list(dmn_files(Path(current_app.config["PROCESSES_DIR"]))),
+    )
+
+
+@bp.route("/tip-nou/<code>/<action>", methods=["POST"])
+def new_document_type_post(code: str, action: str):
+    if action not in ("verificare", "implementare"):
+        abort(404)
+    xml, forms = _posted()
+    payload = request.get_json(silent=True) or {}
+    problems = _new_form_problems(forms)
+    if problems:
+        return jsonify({"ok": False, "problems": _problems_json(problems)}), 422
+    problems, version = new_type.create(
+        code,
+        xml,
+        forms,
+        payload.get("manifest"),
+        payload.get("scenarios"),
+        _posted_decisions(),
+        _scope(),
+        current_user,
+        store=action == "implementare",
+    )
+    if problems:
+        db.session.rollback()
+        return jsonify({"ok": False, "problems": _problems_json(problems)}), 422
+    if version is None:
+        return jsonify({"ok": True, "problems": []})
+    db.session.commit()
+    flash(
+        _("Tipul de document a fost creat: versiunea %(n)d este implementată.", n=version.version), "success"
+    )
+    url = url_for("modeling.modeler", process_id=version.process_id)
+    return jsonify({"ok": True, "version": version.version, "new": True, "url": url}), 201
+
+
+@bp.route("/<process_id>/decizii/<dmn>")
+def decision(process_id: str, dmn: str):
+    """A DMN file the route may call, for the decision-table editor."""
+    version = _current(process_id)
+    body = service.decisions_for(version).get(dmn)
+    if body is None or not DECISION_FILE_NAME.match(dmn):
+        abort(404)
+    return Response(body, mimetype="application/xml")
+
+
+@bp.route("/tabele-decizie/<dmn>")
+def shipped_decision(dmn: str):
+    """A DMN file of processes/ (a new type may call it)."""
+    from app.workflow.decisions import dmn_files
+
+    body = dmn_files(Path(current_app.config["PROCESSES_DIR"])).get(dmn)
+    if body is None:
+        abort(404)
+    return Response(body, mimetype="application/xml")
 
 
 @bp.route("/<process_id>/bpmn")
@@ -134,6 +236,25 @@ def _posted() -> tuple[bytes, dict]:
     return payload["xml"].encode("utf-8"), forms
 
 
+DECISION_FILE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}\.dmn$")
+MAX_DECISION_CHARS = 1_000_000
+
+
+def _posted_decisions() -> dict:
+    """The DMN files edited in the browser with the diagram ({file name: XML}); checked like uploaded XML."""
+    payload = request.get_json(silent=True) or {}
+    decisions = payload.get("decisions") or {}
+    if not isinstance(decisions, dict) or not all(
+        isinstance(name, str)
+        and DECISION_FILE_NAME.match(name)
+        and isinstance(body, str)
+        and len(body) <= MAX_DECISION_CHARS
+        for name, body in decisions.items()
+    ):
+        abort(400)
+    return decisions
+
+
 def _new_form_problems(forms: dict) -> list[Problem]:
     """Each drafted form checked on its own (schema + its UI schema), before the route check uses it."""
     problems = []
@@ -151,7 +272,7 @@ def check(process_id: str):
     problems = _new_form_problems(forms)
     warnings = []
     if not problems:
-        problems, checked = service.check(_current(process_id), xml, forms)
+        problems, checked = service.check(_current(process_id), xml, forms, _posted_decisions())
         warnings = checked.warnings if checked is not None else []
     payload = {"ok": not problems, "problems": _problems_json(problems)}
     if warnings:
@@ -165,7 +286,7 @@ def deploy(process_id: str):
     problems = _new_form_problems(forms)
     if problems:
         return jsonify({"ok": False, "problems": _problems_json(problems)}), 422
-    outcome = service.deploy(_current(process_id), xml, forms, _scope(), current_user)
+    outcome = service.deploy(_current(process_id), xml, forms, _scope(), current_user, _posted_decisions())
     if outcome.problems:
         db.session.rollback()
         return jsonify({"ok": False, "problems": _problems_json(outcome.problems)}), 422

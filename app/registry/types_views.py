@@ -13,6 +13,7 @@ from app.identity.models import Institution
 from app.registry.catalogue import InstitutionDocumentType, enable
 from app.registry.models import DocumentType
 from app.registry.views import bp
+from app.workflow.ownership import current_for
 
 TYPES_CHANGED = "document_types_changed"
 MANAGING_ROLES = {"admin", "secretar_general"}
@@ -41,11 +42,15 @@ def document_types():
     institution = next((i for i in institutions if i.id == chosen), institutions[0] if not chosen else None)
     if institution is None:  # asked for an institution the person does not manage
         abort(403)
-    all_types = list(
-        db.session.scalars(
+    # Only types this institution has a route for: its own version or a platform template (never a type another
+    # institution created for itself).
+    all_types = [
+        t
+        for t in db.session.scalars(
             select(DocumentType).where(DocumentType.active.is_(True)).order_by(DocumentType.name_ro)
         )
-    )
+        if current_for(t.process_id, institution.id) is not None
+    ]
     rows = {
         r.document_type_id: r
         for r in db.session.scalars(

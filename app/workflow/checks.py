@@ -38,7 +38,6 @@ FLOW_NODES = {
 }
 UNSUPPORTED = {
     "serviceTask": "service tasks are not supported yet: use a script task calling a helper",
-    "businessRuleTask": "business rule (DMN) tasks are not supported yet",
     "sendTask": "send tasks are not supported yet",
     "receiveTask": "receive tasks are not supported yet",
     "complexGateway": "complex gateways are not supported by the engine",

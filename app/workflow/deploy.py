@@ -11,7 +11,6 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
 from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
-from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from app.extensions import db
@@ -19,7 +18,8 @@ from app.forms import FormDefinition, check_form_definition
 from app.identity.models import Role
 from app.identity.roles import SUBMITTER_LANE, SYSTEM_LANE, ensure_standard_roles
 from app.workflow.checking import located_parser_error, start_event_problems, unset_read_warnings
-from app.workflow.checks import data_flow_problems, structure_problems
+from app.workflow.checks import SPIFF, data_flow_problems, structure_problems
+from app.workflow.decisions import decision_problems, output_names
 from app.workflow.engine import UnsafeXml, new_parser, parse_xml_safely
 from app.workflow.manifest import manifest_problems, submission_fields
 from app.workflow.models import ProcessVersion
@@ -61,6 +61,8 @@ class CheckedProcess:
     forms: dict
     # What the analyst should look at but that does not stop a deployment (app/workflow/checking.py).
     warnings: list[Problem] = dataclasses.field(default_factory=list)
+    # The DMN files its business-rule tasks call ({file name: XML}).
+    decisions: dict = dataclasses.field(default_factory=dict)
 
 
 def _helper_names() -> set[str]:
@@ -74,9 +76,10 @@ def _load_json(path: Path) -> dict:
 
 
 def check_bpmn(
-    filename: str, data: bytes, forms_dir: Path, role_codes: set[str]
+    filename: str, data: bytes, forms_dir: Path, role_codes: set[str], decisions: dict | None = None
 ) -> tuple[list[Problem], list[CheckedProcess]]:
-    """All problems of one BPMN file, never an exception: analysts get a list they can act on."""
+    """All problems of one BPMN file, never an exception: analysts get a list they can act on. `decisions`: the
+    DMN files ({file name: XML}) its business-rule tasks may call."""
     problems: list[Problem] = []
 
     def problem(element_id: str, message: str) -> None:
@@ -106,7 +109,14 @@ def check_bpmn(
     if problems:  # the parser would only add confusing follow-up errors
         return problems, []
 
-    parser = new_parser()
+    called = _called_decisions(tree, decisions or {}, filename, problems)
+    if problems:
+        return problems, []
+    try:
+        parser = new_parser(decisions=called)
+    except ValidationException as exc:
+        problems.append(Problem(exc.file_name or "", getattr(exc, "id", "") or "", str(exc).split("\n")[0]))
+        return problems, []
     try:
         parser.add_bpmn_xml(tree, filename=filename)
     except ValidationException as exc:
@@ -134,6 +144,7 @@ def check_bpmn(
             for task_spec in a_spec.task_specs.values():
                 _check_task_spec(task_spec, forms_dir, role_codes, forms, problem)
         fields = {name for schema in forms.values() for name in (schema.get("properties") or {})}
+        fields |= output_names(called.values())  # what the decision tables set
         for element_id, message in data_flow_problems(proc, fields, _helper_names()):
             problem(element_id, message)
         checked.append(
@@ -144,16 +155,58 @@ def check_bpmn(
                 data.decode("utf-8"),
                 forms,
                 [Problem(filename, e, m) for e, m in unset_read_warnings(proc, forms, _helper_names())],
+                {name: _text(xml) for name, xml in called.items()},
             )
         )
     return problems, checked
+
+
+def _text(xml: bytes | str) -> str:
+    return xml.decode("utf-8") if isinstance(xml, bytes) else xml
+
+
+def _called_decisions(tree, decisions: dict, filename: str, problems: list[Problem]) -> dict:
+    """The DMN files the file's business-rule tasks call, each checked (structure and every expression); a task
+    calling a decision no file defines is a problem."""
+    wanted: dict[str, str] = {}
+    for task in tree.iter(f"{{{BPMN_NS}}}businessRuleTask"):
+        ref = (task.findtext(f".//{{{SPIFF}}}calledDecisionId") or "").strip()
+        if not ref:
+            problems.append(
+                Problem(
+                    filename, task.get("id", ""), "business-rule task without a decision (calledDecisionId)"
+                )
+            )
+        else:
+            wanted.setdefault(ref, task.get("id", ""))
+    if not wanted:
+        return {}
+    by_id: dict[str, str] = {}
+    called: dict = {}
+    for name, xml in sorted(decisions.items()):
+        dmn_problems, decision_id = decision_problems(xml)
+        if decision_id is None:  # unreadable: it may be the one a task calls
+            problems += [Problem(name, element, message) for element, message in dmn_problems]
+            continue
+        if decision_id not in wanted:
+            continue
+        if decision_id in by_id:
+            problems.append(Problem(name, decision_id, f"decision id also defined in {by_id[decision_id]}"))
+            continue
+        by_id[decision_id] = name
+        problems += [Problem(name, element, message) for element, message in dmn_problems]
+        called[name] = xml
+    for ref, task_id in wanted.items():
+        if ref not in by_id:
+            problems.append(Problem(filename, task_id, f'no DMN file defines the decision "{ref}"'))
+    return called
 
 
 def _check_task_spec(task_spec, forms_dir: Path, role_codes: set[str], forms: dict, problem) -> None:
     element_id = getattr(task_spec, "bpmn_id", None)
     if element_id is None:
         return  # engine-internal task
-    if isinstance(task_spec, (ServiceTask, BusinessRuleTaskMixin)):
+    if isinstance(task_spec, ServiceTask):
         problem(
             element_id, f"{type(task_spec).__name__} is not supported yet: use a script task with a helper"
         )
@@ -223,6 +276,8 @@ def _check_task_spec(task_spec, forms_dir: Path, role_codes: set[str], forms: di
 def _content_hash(checked: CheckedProcess) -> str:
     digest = hashlib.sha256(checked.bpmn_xml.encode())
     digest.update(json.dumps(checked.forms, sort_keys=True, ensure_ascii=False).encode())
+    if checked.decisions:  # routes without decision tables keep the hashes they always had
+        digest.update(json.dumps(checked.decisions, sort_keys=True, ensure_ascii=False).encode())
     return digest.hexdigest()
 
 
@@ -279,6 +334,7 @@ def store_version(
         content_hash=content_hash,
         bpmn_xml=checked.bpmn_xml,
         forms=checked.forms,
+        decisions=checked.decisions or None,
         is_current=True,
         institution_id=institution_id,
         deployed_by_id=deployed_by.id if deployed_by is not None else None,
@@ -305,11 +361,18 @@ def _role_codes() -> set[str]:
 def check_directory(
     processes_dir: Path, forms_dir: Path
 ) -> tuple[list[Problem], list[CheckedProcess], list[dict]]:
+    from app.workflow.decisions import dmn_files
+
     role_codes = _role_codes()
     problems: list[Problem] = []
     checked: list[CheckedProcess] = []
+    decisions = dmn_files(processes_dir)
+    for name, xml in decisions.items():
+        problems += [Problem(name, element, message) for element, message in decision_problems(xml)[0]]
     for path in sorted(processes_dir.glob("*.bpmn")):
-        file_problems, file_checked = check_bpmn(path.name, path.read_bytes(), forms_dir, role_codes)
+        file_problems, file_checked = check_bpmn(
+            path.name, path.read_bytes(), forms_dir, role_codes, decisions
+        )
         problems += file_problems
         checked += file_checked
     seen = {}
@@ -341,7 +404,7 @@ def check_directory(
             )
         manifest["_file"] = path.name
         manifests.append(manifest)
-    return problems, checked, manifests
+    return list(dict.fromkeys(problems)), checked, manifests  # a DMN file's problem once, not per caller
 
 
 def deploy_all(processes_dir: str | Path, forms_dir: str | Path) -> list[ProcessVersion]:

@@ -73,9 +73,24 @@ def _validator() -> BpmnValidator:
     return BpmnValidator()
 
 
-def new_parser(validate: bool = True) -> SpiffBpmnParser:
-    # A fresh parser per use: adding a process id twice raises a duplicate-id error.
-    return SpiffBpmnParser(validator=_validator() if validate else None)
+def new_parser(validate: bool = True, decisions: dict | None = None) -> SpiffBpmnParser:
+    """A fresh parser per use (adding a process id twice raises a duplicate-id error), holding the DMN decision
+    tables ({file name: XML}) the business-rule tasks call: they must be added before the BPMN is parsed."""
+    parser = SpiffBpmnParser(validator=_validator() if validate else None)
+    for name, xml in sorted((decisions or {}).items()):
+        parser.add_dmn_xml(parse_xml_safely(xml.encode() if isinstance(xml, str) else xml), filename=name)
+    return parser
+
+
+def _decisions_of(version_id: int, bpmn_xml: str) -> dict | None:
+    """The DMN files stored with a version (read once per version: specs_for is cached)."""
+    if "businessRuleTask" not in bpmn_xml:
+        return None
+    from app.extensions import db
+    from app.workflow.models import ProcessVersion
+
+    version = db.session.get(ProcessVersion, version_id)
+    return version.decisions if version is not None else None
 
 
 @dataclass(frozen=True)
@@ -87,7 +102,9 @@ class ProcessSpecs:
 @lru_cache(maxsize=256)
 def specs_for(version_id: int, content_hash: str, process_id: str, bpmn_xml: str) -> ProcessSpecs:
     """Parsed specs of a deployed version; keyed by id and hash, so a cache entry can never go stale."""
-    parser = new_parser(validate=False)  # validated at deployment
+    parser = new_parser(
+        validate=False, decisions=_decisions_of(version_id, bpmn_xml)
+    )  # validated at deployment
     parser.add_bpmn_xml(parse_xml_safely(bpmn_xml.encode()), filename=f"{process_id}.bpmn")
     return ProcessSpecs(parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
 

@@ -23,17 +23,40 @@ def _scenario_problems(results) -> list[Problem]:
 
 
 def scenario_run_for(
-    bpmn_name: str, bpmn_xml: bytes, code: str, processes_dir: Path, forms: dict, forms_dir: Path
+    bpmn_name: str,
+    bpmn_xml: bytes,
+    code: str,
+    processes_dir: Path,
+    forms: dict,
+    forms_dir: Path,
+    decisions: dict | None = None,
+    stored: tuple[dict, dict] | None = None,
 ):
-    """Run `<code>.scenarios.json` against a candidate diagram (not yet deployed) and its forms: (results, coverage
-    of the first file or None); ([], None) when the type has no scenarios."""
+    """Run `<code>.scenarios.json` against a candidate diagram (not yet deployed) and its forms and decision
+    tables: (results, coverage of the first file or None); ([], None) when the type has no scenarios. `stored`:
+    (manifest, scenarios) of a type created in the browser, which has no files in processes/."""
+    if stored is not None:
+        manifest, scenarios = stored
+    else:
+        scenarios_path = processes_dir / f"{code}.scenarios.json"
+        manifest_path = processes_dir / f"{code}.manifest.json"
+        if not scenarios_path.is_file() or not manifest_path.is_file():
+            return (
+                [],
+                None,
+            )  # a type without scenarios has nothing to run (the checker asks for them separately)
+        manifest = manifest_path.read_text(encoding="utf-8")
+        scenarios = scenarios_path.read_text(encoding="utf-8")
+    return _run(bpmn_name, bpmn_xml, code, manifest, scenarios, forms, forms_dir, decisions or {})
+
+
+def _run(bpmn_name, bpmn_xml, code, manifest, scenarios, forms, forms_dir, decisions):
     from app.workflow.coverage import coverage_of
     from app.workflow.scenarios import run_all
 
-    scenarios = processes_dir / f"{code}.scenarios.json"
-    manifest = processes_dir / f"{code}.manifest.json"
-    if not scenarios.is_file() or not manifest.is_file():
-        return [], None  # a type without scenarios has nothing to run (the checker asks for them separately)
+    def text(value) -> str:
+        return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         (root / "processes").mkdir()
@@ -43,18 +66,48 @@ def scenario_run_for(
         for name, body in forms.items():
             if "/" not in name and "\\" not in name and not name.startswith("."):
                 (root / "forms" / name).write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
-        shutil.copy(scenarios, root / "processes" / scenarios.name)
-        shutil.copy(manifest, root / "processes" / manifest.name)
+        for name, xml in decisions.items():
+            if "/" not in name and "\\" not in name and not name.startswith("."):
+                (root / "processes" / name).write_bytes(xml.encode() if isinstance(xml, str) else xml)
+        (root / "processes" / f"{code}.scenarios.json").write_text(text(scenarios), encoding="utf-8")
+        (root / "processes" / f"{code}.manifest.json").write_text(text(manifest), encoding="utf-8")
         (root / "processes" / bpmn_name).write_bytes(bpmn_xml)
         results = run_all(root / "processes", root / "forms")
         covered = coverage_of(results[0], root / "processes") if results else None
         return results, covered
 
 
-def scenario_problems_for(
-    bpmn_name: str, bpmn_xml: bytes, code: str, processes_dir: Path, forms: dict, forms_dir: Path
+def scenario_problems_of(
+    bpmn_name: str,
+    bpmn_xml: bytes,
+    manifest: dict,
+    scenarios: dict,
+    forms: dict,
+    forms_dir: Path,
+    decisions: dict | None = None,
 ) -> list[Problem]:
-    results, _coverage = scenario_run_for(bpmn_name, bpmn_xml, code, processes_dir, forms, forms_dir)
+    """The scenarios of a type created in the browser, run on its diagram before it is first deployed."""
+    results, _coverage = _run(
+        bpmn_name, bpmn_xml, manifest["code"], manifest, scenarios, forms, forms_dir, decisions or {}
+    )
+    if not any(r.scenarios for r in results) and not any(r.problems for r in results):
+        return [Problem(f"{manifest['code']}.scenarios.json", "", "no scenario ran")]
+    return _scenario_problems(results)
+
+
+def scenario_problems_for(
+    bpmn_name: str,
+    bpmn_xml: bytes,
+    code: str,
+    processes_dir: Path,
+    forms: dict,
+    forms_dir: Path,
+    decisions: dict | None = None,
+    stored: tuple[dict, dict] | None = None,
+) -> list[Problem]:
+    results, _coverage = scenario_run_for(
+        bpmn_name, bpmn_xml, code, processes_dir, forms, forms_dir, decisions, stored
+    )
     return _scenario_problems(results)
 
 

@@ -52,6 +52,12 @@ class ProcessVersion(db.Model):
     # platform administrator) that institutions adopt by enabling the document type (app/workflow/ownership.py).
     institution_id: Mapped[int | None] = mapped_column(ForeignKey("institutions.id"), index=True)
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The DMN decision tables its business-rule tasks call ({file name: XML}); None when it has none.
+    decisions: Mapped[dict | None] = mapped_column(JsonType)
+    # A document type created in the browser has no files in processes/: its manifest and scenario tests travel
+    # with its versions (None for the types of processes/).
+    manifest: Mapped[dict | None] = mapped_column(JsonType)
+    scenarios: Mapped[dict | None] = mapped_column(JsonType)
 
     deployed_by: Mapped[User | None] = relationship(foreign_keys=[deployed_by_id])
 

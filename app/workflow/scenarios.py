@@ -592,6 +592,7 @@ def run_file(
     path: Path, processes_dir: Path, forms_dir: Path, real_names: set[str] | None = None
 ) -> FileResult:
     """Run every scenario of one `<code>.scenarios.json`; never raises for a problem in the files."""
+    from app.workflow.decisions import dmn_files
     from app.workflow.deploy import check_bpmn
 
     _install_clock()
@@ -615,11 +616,12 @@ def run_file(
     process_id = manifest.get("process_id")
     real_names = real_helper_names() if real_names is None else real_names
     roles = set(STANDARD_ROLES)
+    decisions = dmn_files(processes_dir)
     for bpmn in sorted(processes_dir.glob("*.bpmn")):
         data = bpmn.read_bytes()
         if not re.search(rb"""id=["']%s["']""" % re.escape(str(process_id).encode()), data):
             continue
-        file_problems, checked = check_bpmn(bpmn.name, data, forms_dir, roles)
+        file_problems, checked = check_bpmn(bpmn.name, data, forms_dir, roles, decisions)
         checked = [c for c in checked if c.process_id == process_id]
         if checked:
             if file_problems:
@@ -630,7 +632,7 @@ def run_file(
         result.problems.append(f'no BPMN file in {processes_dir} defines process "{process_id}"')
         return result
     checked = checked[0]
-    parser = engine.new_parser(validate=False)
+    parser = engine.new_parser(validate=False, decisions=checked.decisions)
     parser.add_bpmn_xml(engine.parse_xml_safely(checked.bpmn_xml.encode()), filename=checked.source_file)
     specs = engine.ProcessSpecs(parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
     for scenario in config["scenarios"]:

@@ -22,7 +22,11 @@ def modeling_routes(app):
         if rule.endpoint.startswith("modeling."):
             url = re.sub(
                 r"<(?:\w+:)?(\w+)>",
-                lambda m: {"name": "adresa-depunere.json", "number": "1"}.get(m.group(1), "adresa"),
+                lambda m: {
+                    "name": "adresa-depunere.json",
+                    "number": "1",
+                    "dmn": "taxa-certificat-urbanism.dmn",
+                }.get(m.group(1), "adresa"),
                 rule.rule,
             )
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):

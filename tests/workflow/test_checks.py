@@ -91,7 +91,11 @@ def test_dunder_import_in_a_script_task_is_refused_with_its_line():
 
 def test_every_shipped_process_passes_every_check():
     from app.identity.roles import STANDARD_ROLES
+    from app.workflow.decisions import dmn_files
 
+    decisions = dmn_files(ROOT / "processes")
     for path in sorted((ROOT / "processes").glob("*.bpmn")):
-        problems, checked = check_bpmn(path.name, path.read_bytes(), ROOT / "forms", set(STANDARD_ROLES))
+        problems, checked = check_bpmn(
+            path.name, path.read_bytes(), ROOT / "forms", set(STANDARD_ROLES), decisions
+        )
         assert [str(p) for p in problems] == [] and checked, path.name

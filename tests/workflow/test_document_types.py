@@ -295,6 +295,7 @@ def test_memo_to_a_department_without_head_stops_with_a_clear_message(ctx):
 
 CU_REQUEST = {
     "adresa_imobil": "Str. Lungă nr. 10, Brașov",
+    "suprafata_mp": 400,
     "scop": "Autorizarea construirii unei locuințe P+1",
 }
 CERTIFICATE = {
@@ -319,6 +320,32 @@ def test_certificate_deadline_is_fifteen_working_days_skipping_holidays(ctx):
     # 15 working days after Monday 23.11.2026, without 30.11 and 1.12 (public holidays) and weekends.
     assert deadline_day(document) == "2026-12-16"
     assert to_local(instance_of(document).next_timer_at).date().isoformat() == "2026-12-13"  # reminder
+
+
+def _values_of(state: object, key: str) -> list:
+    if isinstance(state, dict):
+        own = [state[key]] if key in state else []
+        return own + [v for value in state.values() for v in _values_of(value, key)]
+    if isinstance(state, list):
+        return [v for value in state for v in _values_of(value, key)]
+    return []
+
+
+def test_certificate_fee_comes_from_the_decision_table_of_the_deployed_version(ctx):
+    import json
+
+    document = cu_registered()
+    instance = instance_of(document)
+    assert (
+        instance.process_version.decisions
+        and "taxa-certificat-urbanism.dmn" in instance.process_version.decisions
+    )
+    # 400 m² falls in the 251-500 m² row of the table: 9 lei.
+    assert 9 in _values_of(json.loads(instance.state), "taxa_lei")
+    steps = db.session.scalars(
+        select(HistoryEntry.bpmn_id).where(HistoryEntry.document_id == document.id)
+    ).all()
+    assert "calcul_taxa" in steps
 
 
 def test_certificate_issued_after_fee_review_and_approval(ctx):

@@ -6,6 +6,8 @@ import BpmnModeler from "bpmn-js/lib/Modeler";
 import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from "bpmn-js-properties-panel";
 import SpiffPropertiesProvider from "./spiff-properties.js";
 import spiffModdle from "./spiffworkflow-moddle.json";
+import { translateModule } from "./translate-ro.js";
+import { DecisionTables } from "./decisions.js";
 
 (function () {
   var holder = document.getElementById("modelator");
@@ -16,6 +18,19 @@ import spiffModdle from "./spiffworkflow-moddle.json";
   // The properties panel offers these file names; forms drafted on this page join them and travel with the diagram.
   var formFiles = JSON.parse(data.forms || "[]");
   var newForms = {};
+  // A new document type: the starter route, forms, manifest and scenarios come with the page.
+  var starterNode = document.getElementById("tip-nou-start");
+  var starter = starterNode ? JSON.parse(starterNode.textContent) : null;
+  if (starter) {
+    Object.keys(starter.forms).forEach(function (name) {
+      newForms[name] = starter.forms[name];
+      if (formFiles.indexOf(name) < 0) { formFiles.push(name); }
+    });
+    formFiles.sort();
+    document.getElementById("manifest").value = JSON.stringify(starter.manifest, null, 2);
+    document.getElementById("scenarii").value = JSON.stringify(starter.scenarios, null, 2);
+  }
+  var tables = new DecisionTables(document.getElementById("decizii-panou"), text);
   var modeler = new BpmnModeler({
     container: holder,
     keyboard: { bind: true }, // diagram-js binds to the canvas (keyboard.bindTo is no longer supported)
@@ -23,11 +38,13 @@ import spiffModdle from "./spiffworkflow-moddle.json";
     additionalModules: [
       BpmnPropertiesPanelModule,
       BpmnPropertiesProviderModule,
+      translateModule,
       { __init__: ["spiffPropertiesProvider"], spiffPropertiesProvider: ["type", SpiffPropertiesProvider] },
     ],
     moddleExtensions: { spiffworkflow: spiffModdle },
     spiffText: text,
     spiffForms: formFiles,
+    spiffDecisions: function () { return tables.decisionIds(); },
   });
   window.registraturaModeler = modeler; // for the browser test
   var marked = [];
@@ -77,12 +94,23 @@ import spiffModdle from "./spiffworkflow-moddle.json";
     });
   }
 
+  function jsonOf(id) {
+    var field = document.getElementById(id);
+    try { return JSON.parse(field.value); } catch (err) {
+      throw new Error(field.labels && field.labels[0] ? field.labels[0].textContent + ": " + err.message : err.message);
+    }
+  }
+
   function post(url, xml) {
-    return fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": data.csrf },
-      body: JSON.stringify({ xml: xml, forms: newForms })
+    return tables.collect().then(function (decisions) {
+      var payload = { xml: xml, forms: newForms, decisions: decisions };
+      if (starter) { payload.manifest = jsonOf("manifest"); payload.scenarios = jsonOf("scenarii"); }
+      return fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": data.csrf },
+        body: JSON.stringify(payload)
+      });
     }).then(function (response) {
       return response.json().then(function (body) { return { status: response.status, body: body }; });
     });
@@ -133,8 +161,12 @@ import spiffModdle from "./spiffworkflow-moddle.json";
     currentXml().then(function (xml) { return post(data.deployUrl, xml); }).then(function (r) {
       if (r.body.ok) {
         markProblems([]);
+        if (r.body.url) { window.location.assign(r.body.url); return; }
         var template = r.body.new ? data.msgDeployed : data.msgUnchanged;
         show("success", template.replace("{n}", r.body.version));
+        // The badge follows the deploy: the page now shows the version that is current.
+        var badge = document.getElementById("versiune-curenta");
+        if (badge) { badge.textContent = "v" + r.body.version; }
       } else { reportProblems(r.body); }
     }).catch(failed);
   });
@@ -186,8 +218,9 @@ import spiffModdle from "./spiffworkflow-moddle.json";
     show("info", data.msgFormAdded.replace("{name}", name));
   });
 
-  fetch(data.bpmnUrl, { credentials: "same-origin" })
-    .then(function (response) { return response.text(); })
+  var loading = starter ? Promise.resolve(starter.xml) : fetch(data.bpmnUrl, { credentials: "same-origin" })
+    .then(function (response) { return response.text(); });
+  loading
     .then(function (xml) { return modeler.importXML(xml); })
     .then(function () { modeler.get("canvas").zoom("fit-viewport"); holder.dataset.loaded = "true"; })
     .catch(failed);

@@ -65,6 +65,33 @@ function PropertyEntry(props) {
   return h(TextFieldEntry, { element, id, label, description, getValue, setValue, debounce: services.debounce });
 }
 
+// A business-rule task names the decision table it runs (spiffworkflow:calledDecisionId).
+function DecisionEntry({ element, id, label, description, decisions }) {
+  const moddle = useService("moddle");
+  const bpmnFactory = useService("bpmnFactory");
+  const commandStack = useService("commandStack");
+  const bo = getBusinessObject(element);
+  const getValue = () => { const d = extensionOf(bo, "spiffworkflow:CalledDecisionId"); return d ? d.text || "" : ""; };
+  const setValue = (value) => {
+    const commands = [];
+    let ext = bo.get("extensionElements");
+    if (!ext) {
+      ext = bpmnFactory.create("bpmn:ExtensionElements", { values: [] });
+      ext.$parent = bo;
+      commands.push({ cmd: "element.updateModdleProperties", context: { element, moddleElement: bo, properties: { extensionElements: ext } } });
+    }
+    const others = (ext.get("values") || []).filter((v) => !is(v, "spiffworkflow:CalledDecisionId"));
+    const values = value ? [...others, Object.assign(moddle.create("spiffworkflow:CalledDecisionId", { text: value }), { $parent: ext })] : others;
+    commands.push({ cmd: "element.updateModdleProperties", context: { element, moddleElement: ext, properties: { values } } });
+    commandStack.execute("properties-panel.multi-command-executor", commands);
+  };
+  const ids = decisions();
+  const current = getValue();
+  const all = current && ids.indexOf(current) < 0 ? [current, ...ids] : ids;
+  return h(SelectEntry, { element, id, label, description, getValue, setValue,
+    getOptions: () => [{ value: "", label: "—" }, ...all.map((d) => ({ value: d, label: d }))] });
+}
+
 function InstructionsEntry({ element, id, label }) {
   const moddle = useService("moddle");
   const bpmnFactory = useService("bpmnFactory");
@@ -142,7 +169,8 @@ function TimerEntry({ element, id, label, description, translate }) {
 }
 
 // `text` holds the page's translated labels (data-* attributes), `forms` the form files the process may use.
-export default function SpiffPropertiesProvider(propertiesPanel, text, forms) {
+// `decisions` returns the decision ids of the DMN files open on the page.
+export default function SpiffPropertiesProvider(propertiesPanel, text, forms, decisions) {
   this.getGroups = function (element) {
     return function (groups) {
       const entries = [];
@@ -155,6 +183,10 @@ export default function SpiffPropertiesProvider(propertiesPanel, text, forms) {
             options ? isSelectEntryEdited : isTextFieldEntryEdited);
         });
         field("instructions", InstructionsEntry, { label: text.instructions }, isTextAreaEntryEdited);
+      }
+      if (is(element, "bpmn:BusinessRuleTask")) {
+        field("decision", DecisionEntry, { label: text.decision, description: text.decisionHelp, decisions },
+          isSelectEntryEdited);
       }
       if (is(element, "bpmn:ScriptTask")) {
         field("script", ScriptEntry, { label: text.script, description: text.scriptHelp }, isTextAreaEntryEdited);
@@ -175,4 +207,4 @@ export default function SpiffPropertiesProvider(propertiesPanel, text, forms) {
   };
   propertiesPanel.registerProvider(500, this);
 }
-SpiffPropertiesProvider.$inject = ["propertiesPanel", "config.spiffText", "config.spiffForms"];
+SpiffPropertiesProvider.$inject = ["propertiesPanel", "config.spiffText", "config.spiffForms", "config.spiffDecisions"];
