@@ -15,6 +15,7 @@ from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 VENDOR_DIRS = {
     "bootstrap": "bootstrap/dist",
     "bpmn-js": "bpmn-js/dist",
+    "chartjs": "chart.js/dist",
     "htmx": "htmx.org/dist",
     "properties-panel": "@bpmn-io/properties-panel/dist",
     "registratura": ".registratura",
@@ -118,6 +119,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         notifications,
         portal,
         registry,
+        reports,
         signing,
     )
     from app.cli import register_cli
@@ -136,6 +138,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         communication,
         portal,
         inbox,
+        reports,
         archive,
         auditors,
         api,
