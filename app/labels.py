@@ -113,6 +113,7 @@ ACTION_LABELS = {
     "document_types_changed": _l("Tipuri de documente primite modificate"),
     "letter_sent": _l("Adresă expediată"),
     "letter_received": _l("Adresă primită de la altă instituție"),
+    "statutory_report": _l("Raport legal generat (OG 27/2002, Legea 544/2001)"),
     "letter_drafted": _l("Scrisoare trimisă spre aprobare"),
     "letter_approved": _l("Scrisoare aprobată"),
     "letter_returned": _l("Scrisoare returnată pentru modificări"),

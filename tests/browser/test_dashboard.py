@@ -31,3 +31,16 @@ def test_head_reads_the_dashboard_on_a_phone(app, page: Page, screenshot_dir: Pa
     ).to_be_visible()
     check_page(page, "dashboard")
     shoot(page, screenshot_dir, "dashboard-phone")
+
+
+def test_secretary_general_opens_the_statutory_reports_on_a_phone(page: Page):
+    login(page, "secretar")
+    page.goto("/tablou")
+    page.get_by_role("link", name="Rapoarte legale (OG 27/2002, Legea 544/2001)").click()
+    expect(page.get_by_role("heading", name="Rapoarte legale")).to_be_visible()
+    check_page(page, "statutory reports")
+    # a period that has not begun: the message, no file
+    page.get_by_label("Anul").first.fill("2999")
+    page.get_by_role("button", name="Descarcă PDF Petiții (OG 27/2002)").click()
+    expect(page.get_by_role("alert")).to_contain_text("nu a început încă")
+    check_page(page, "statutory reports refused")
