@@ -15,6 +15,7 @@ from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 VENDOR_DIRS = {
     "bootstrap": "bootstrap/dist",
     "bpmn-js": "bpmn-js/dist",
+    "chartjs": "chart.js/dist",
     "dmn-js": "dmn-js/dist",
     "htmx": "htmx.org/dist",
     "properties-panel": "@bpmn-io/properties-panel/dist",
@@ -119,6 +120,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         notifications,
         portal,
         registry,
+        reports,
         signing,
     )
     from app.cli import register_cli
@@ -137,6 +139,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         communication,
         portal,
         inbox,
+        reports,
         archive,
         auditors,
         api,

@@ -1,11 +1,13 @@
 """Staff pages for outgoing correspondence: write an address to another institution of the platform (or a letter
 to a person) from a document, and see a document's letters with both numbers."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app.correspondence import approval
+from app.correspondence.models import DraftStatus, LetterDraft
 from app.correspondence.outgoing import (
     ADDRESS_TYPE,
     LetterInvalid,
@@ -13,8 +15,6 @@ from app.correspondence.outgoing import (
     letter_lines,
     letters_for,
     may_send_from,
-    send_to_institution,
-    send_to_person,
 )
 from app.extensions import db
 from app.identity.models import Institution
@@ -31,6 +31,9 @@ def correspondence_helpers():
     return {
         "correspondence_lines": letter_lines,
         "may_write_letters": lambda document: may_send_from(current_user, document.institution),
+        # For the inbox: letters waiting for my approval, and my own drafts (returned ones marked).
+        "letters_to_decide": lambda: approval.to_decide(current_user),
+        "my_letter_drafts": lambda: approval.my_open_drafts(current_user),
     }
 
 
@@ -104,33 +107,24 @@ def _letter_page(document: Document | None, institution: Institution, institutio
     if request.method == "POST":
         to_person = form.get("catre") == "persoana"
         files = [(f.filename, f.read()) for f in request.files.getlist("anexe") if f and f.filename]
-        if document is not None and form.get("include_fisiere"):
-            files = [*document.attachments, *files]
+        target = None
         try:
-            if to_person:
-                letter = send_to_person(
-                    document,
-                    current_user,
-                    form.get("destinatar", ""),
-                    form.get("adresa_destinatar", ""),
-                    form.get("subiect", ""),
-                    form.get("continut", ""),
-                    files,
-                    from_institution=institution,
-                )
-            else:
+            if not to_person:
                 target = next((i for i in recipients if i.id == form.get("institutie", type=int)), None)
                 if target is None:
                     raise LetterInvalid({"institutie": [_("Alegeți instituția destinatară.")]})
-                letter = send_to_institution(
-                    document,
-                    target,
-                    current_user,
-                    form.get("subiect", ""),
-                    form.get("continut", ""),
-                    files,
-                    from_institution=institution,
-                )
+            draft = approval.submit(
+                document,
+                institution,
+                current_user,
+                subject=form.get("subiect", ""),
+                content=form.get("continut", ""),
+                to_institution=target,
+                recipient_name=form.get("destinatar", ""),
+                recipient_address=form.get("adresa_destinatar", ""),
+                attachments=files,
+                include_source_files=bool(document is not None and form.get("include_fisiere")),
+            )
             db.session.commit()
         except LetterInvalid as exc:
             db.session.rollback()
@@ -139,27 +133,8 @@ def _letter_page(document: Document | None, institution: Institution, institutio
             db.session.rollback()
             refusal = str(exc)
         else:
-            if letter.incoming_document is not None:
-                flash(
-                    _(
-                        "Adresa a fost înregistrată cu nr. %(out)s și a ajuns la %(to)s, unde a fost înregistrată "
-                        "cu nr. %(in)s.",
-                        out=letter.outgoing_document.registration_label,
-                        to=letter.to_institution.name,
-                        **{"in": letter.incoming_document.registration_label},
-                    ),
-                    "success",
-                )
-            else:
-                flash(
-                    _(
-                        "Scrisoarea a fost înregistrată cu nr. %(out)s.",
-                        out=letter.outgoing_document.registration_label,
-                    ),
-                    "success",
-                )
-            shown = document or letter.outgoing_document
-            return redirect(url_for("correspondence.letters", public_id=shown.public_id))
+            flash(_("Scrisoarea a fost trimisă spre aprobare. O semnați după ce este aprobată."), "success")
+            return redirect(url_for("correspondence.draft", public_id=draft.public_id))
     status = 403 if refusal else 400 if errors else 200
     return render_template(
         "correspondence/letter_new.html",
@@ -171,3 +146,100 @@ def _letter_page(document: Document | None, institution: Institution, institutio
         refusal=refusal,
         form=form,
     ), status
+
+
+def _draft(public_id: str) -> LetterDraft:
+    draft = db.session.scalar(select(LetterDraft).where(LetterDraft.public_id == public_id))
+    # Someone who may neither write nor decide it does not learn it exists.
+    if draft is None or not current_user.is_staff or not approval.may_see(current_user, draft):
+        abort(404)
+    return draft
+
+
+@bp.route("/corespondenta/de-aprobat")
+@login_required
+def drafts():
+    if not current_user.is_staff:
+        abort(403)
+    return render_template(
+        "correspondence/drafts.html",
+        to_decide=approval.to_decide(current_user),
+        mine=approval.my_open_drafts(current_user),
+    )
+
+
+@bp.route("/corespondenta/ciorne/<public_id>", methods=["GET", "POST"])
+@login_required
+def draft(public_id: str):
+    """The draft's page: the PDF preview, the head's decision, the author's redraft and signature."""
+    letter_draft = _draft(public_id)
+    errors: dict[str, list[str]] = {}
+    refusal = None
+    if request.method == "POST":
+        action = request.form.get("actiune", "")
+        try:
+            if action in ("aproba", "returneaza"):
+                approval.decide(
+                    letter_draft, current_user, action == "aproba", request.form.get("observatii", "")
+                )
+                done = (
+                    _("Scrisoarea a fost aprobată.")
+                    if action == "aproba"
+                    else _("Scrisoarea a fost returnată autorului.")
+                )
+            elif action == "refacere":
+                approval.redraft(
+                    letter_draft,
+                    current_user,
+                    request.form.get("subiect", ""),
+                    request.form.get("continut", ""),
+                )
+                done = _("Scrisoarea refăcută a fost trimisă din nou spre aprobare.")
+            elif action == "semneaza":
+                letter = approval.send(letter_draft, current_user)
+                done = _(
+                    "Scrisoarea a fost semnată, sigilată și înregistrată cu nr. %(out)s.",
+                    out=letter.outgoing_document.registration_label,
+                )
+                if letter.incoming_document is not None:
+                    done += " " + _(
+                        "A ajuns la %(to)s, unde a fost înregistrată cu nr. %(in)s.",
+                        to=letter.to_institution.name,
+                        **{"in": letter.incoming_document.registration_label},
+                    )
+            else:
+                raise LetterInvalid({"actiune": [_("Alegeți o acțiune.")]})
+            db.session.commit()
+        except LetterInvalid as exc:
+            db.session.rollback()
+            errors = exc.errors
+        except LetterRefused as exc:
+            db.session.rollback()
+            refusal = str(exc)
+        else:
+            flash(done, "success")
+            if letter_draft.status == DraftStatus.SENT:
+                shown = letter_draft.source_document or letter_draft.letter.outgoing_document
+                return redirect(url_for("correspondence.letters", public_id=shown.public_id))
+            return redirect(url_for("correspondence.draft", public_id=public_id))
+    status = 403 if refusal else 400 if errors else 200
+    return render_template(
+        "correspondence/draft.html",
+        draft=letter_draft,
+        statuses=DraftStatus,
+        may_decide=approval.may_decide(current_user, letter_draft),
+        is_author=current_user.id == letter_draft.author_id,
+        errors=errors,
+        refusal=refusal,
+        form=request.form,
+    ), status
+
+
+@bp.route("/corespondenta/ciorne/<public_id>/previzualizare")
+@login_required
+def draft_preview(public_id: str):
+    letter_draft = _draft(public_id)
+    response = Response(approval.preview(letter_draft), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = 'inline; filename="previzualizare-scrisoare.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -102,4 +102,5 @@ FULL_NAMES = {
     "registrator": "Ioana Marinescu",
     "sef.serviciu": "Mihai Ionescu",
     "referent": "Elena Dumitrescu",
+    "secretar": "Gheorghe Stănescu",
 }

@@ -83,13 +83,28 @@ def test_address_from_the_council_arrives_registered_at_the_town_hall(page: Page
     page.get_by_label("Conținut").fill(
         "Vă rugăm să ne comunicați situația iluminatului public pe drumurile județene."
     )
-    page.get_by_role("button", name="Înregistrează și trimite").click()
+    page.get_by_role("button", name="Trimite spre aprobare").click()
+    expect(page.get_by_role("link", name="Citește scrisoarea (PDF)")).to_be_visible()
+    check_page(page, "letter waiting for approval")
+    draft_url = page.url
+    logout(page)
+
+    # the secretary general reads it and approves; the clerk then signs and it leaves e-sealed
+    login(page, "secretar")
+    page.goto(draft_url)
+    check_page(page, "letter to approve")
+    page.get_by_role("button", name="Aprobă").click()
+    expect(page.get_by_text("Scrisoarea a fost aprobată.")).to_be_visible()
+    logout(page)
+    login(page, "registrator")
+    page.goto(draft_url)
+    page.get_by_role("button", name="Semnează și trimite").click()
     notice = page.get_by_role("alert").or_(page.get_by_role("status")).first
     expect(notice).to_contain_text(
-        "a ajuns la Primăria Municipiului Săcele, unde a fost înregistrată cu nr. 1/"
+        "A ajuns la Primăria Municipiului Săcele, unde a fost înregistrată cu nr. 1/"
     )
     check_page(page, "letters of a document")
-    out_number = re.search(r"cu nr\. (\d+/[\d.]+) și", notice.inner_text()).group(1)
+    out_number = re.search(r"cu nr\. (\d+/[\d.]+)\.", notice.inner_text()).group(1)
     logout(page)
 
     login(page, "registrator.sacele")

@@ -169,6 +169,18 @@ def test_letter_to_a_person(ctx):
         send_to_person(source, user("registrator"), "", None, "Informare privind petiția", CONTENT)
 
 
+def approve_and_sign(app, login_as, author, approver: str, response) -> None:
+    """The draft the letter page made: approved by `approver`, then signed and sent by its author."""
+    assert response.status_code == 302 and "/corespondenta/ciorne/" in response.headers["Location"]
+    page = response.headers["Location"]
+    head = login_as(approver)
+    assert (
+        head.post(page, data={"csrf_token": csrf_token(head, page), "actiune": "aproba"}).status_code == 302
+    )
+    sent = author.post(page, data={"csrf_token": csrf_token(author, page), "actiune": "semneaza"})
+    assert sent.status_code == 302, sent.get_data(as_text=True)[:2000]
+
+
 def test_web_flow_and_each_side_sees_only_its_documents(app, login_as):
     with app.app_context():
         source = petition_at_council()
@@ -202,7 +214,7 @@ def test_web_flow_and_each_side_sees_only_its_documents(app, login_as):
             "include_fisiere": "1",
         },
     )
-    assert response.status_code == 302
+    approve_and_sign(app, login_as, council, "secretar", response)
     with app.app_context():
         letter = db.session.scalar(select(OutgoingLetter))
         out_id, in_id = letter.outgoing_document.public_id, letter.incoming_document.public_id
@@ -245,7 +257,7 @@ def test_letter_without_a_source_document(app, login_as):
     with app.app_context():
         assert db.session.scalar(select(func.count(OutgoingLetter.id))) == 0
     response = town.post(page, data={**fields, "expeditor": str(sacele_id)})
-    assert response.status_code == 302
+    approve_and_sign(app, login_as, town, "sef.sacele", response)
     with app.app_context():
         letter = db.session.scalar(select(OutgoingLetter))
         assert letter.source_document_id is None
