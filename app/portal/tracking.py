@@ -31,12 +31,14 @@ class CurrentStep:
 
 
 def current_steps(document: Document) -> list[CurrentStep]:
+    from app.workflow.texts import step_name
+
     tasks = db.session.scalars(
         select(HumanTask).where(HumanTask.document_id == document.id, HumanTask.status == TaskStatus.READY)
     ).all()
     return [
         CurrentStep(
-            name=t.name,
+            name=step_name(t),
             department=document.department.name if document.department else None,
             holder=t.holder.full_name if t.holder else None,
             since_days=(now_utc() - as_utc(t.created_at)).days,

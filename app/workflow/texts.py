@@ -8,6 +8,7 @@ texts of the version it runs on. Romanian, stored with the task and the history,
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -102,10 +103,55 @@ def step_name(item: Any) -> str:
     return text or ""
 
 
+def route_name(version: Any) -> str:
+    """A deployed version's process name in the request's language."""
+    language = current_language()
+    if language == SOURCE_LANGUAGE:
+        return version.name
+    return element_texts(version.bpmn_xml).get(version.process_id, {}).get(f"name.{language}") or version.name
+
+
 def step_instructions(task: Any) -> str | None:
     return route_text(task.instance_id, task.bpmn_id, "instructions", task.instructions)
+
+
+_MESSAGE_PATTERNS: list[tuple[re.Pattern, str]] = []
+
+
+def _message_patterns() -> list[tuple[re.Pattern, str]]:
+    """Each template of app/labels.HISTORY_MESSAGES as a pattern over the stored (Romanian) text."""
+    if not _MESSAGE_PATTERNS:
+        from flask_babel import force_locale
+
+        from app.labels import HISTORY_MESSAGES
+
+        with force_locale(SOURCE_LANGUAGE):
+            for lazy in HISTORY_MESSAGES:
+                msgid = str(lazy)  # no Romanian catalogue: the msgid itself
+                parts = re.split(r"%\((\w+)\)s", msgid)
+                pattern = "".join(
+                    re.escape(part) if index % 2 == 0 else f"(?P<{part}>.+?)"
+                    for index, part in enumerate(parts)
+                )
+                _MESSAGE_PATTERNS.append((re.compile(f"^{pattern}$", re.S), msgid))
+    return _MESSAGE_PATTERNS
+
+
+def history_message(text: str | None) -> str | None:
+    """A message the application stored in Romanian, in the reader's language when its template is known."""
+    if not text or current_language() == SOURCE_LANGUAGE:
+        return text
+    from flask_babel import gettext
+
+    for pattern, msgid in _message_patterns():
+        match = pattern.match(text)
+        if match:
+            return gettext(msgid, **match.groupdict())
+    return text
 
 
 def init_app(app) -> None:
     app.add_template_filter(step_name, "step_name")
     app.add_template_filter(step_instructions, "step_instructions")
+    app.add_template_filter(history_message, "history_message")
+    app.add_template_filter(route_name, "route_name")
