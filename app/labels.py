@@ -43,6 +43,15 @@ EVENT_LABELS = {
     "answer_posted": _l("Răspuns expediat prin poștă"),
 }
 
+# Messages the application stores in the history in the source language (Romanian); pages show them in the
+# reader's language by matching them against these templates (app/workflow/texts.py: history_message).
+HISTORY_MESSAGES = (
+    _l("Înregistrat automat la depunerea online cu nr. %(label)s."),
+    _l("Răspuns semnat electronic de %(signers)s; semnături verificate."),
+    _l("Înregistrare anulată: %(reason)s"),
+    _l("Completare depusă: %(names)s."),
+)
+
 # Audit log actions (audit_entries.action), shown on the auditor pages and in archive record cards.
 ACTION_LABELS = {
     "login": _l("Autentificare"),

@@ -134,3 +134,80 @@ def enrol(client) -> tuple[str, list[str]]:
     codes = re.findall(r"<li>([0-9a-f]{4}-[0-9a-f]{4})</li>", done.get_data(as_text=True))
     assert len(codes) == 8
     return secret, codes
+
+
+def compile_english(app) -> None:
+    """The English .mo is build output (`make test` compiles it): compile it when missing or stale."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    po = Path(app.root_path) / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+    mo = po.with_suffix(".mo")
+    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+        return
+    with po.open("rb") as f:
+        catalog = read_po(f)
+    with mo.open("wb") as f:
+        write_mo(f, catalog)
+    from flask_babel import get_domain
+
+    with app.test_request_context():
+        get_domain().cache.clear()  # Flask-Babel caches a catalogue loaded before the .mo existed
+
+
+# Words of the interface that only Romanian has (diacritics aside): an English page showing one forgot a text.
+ROMANIAN_WORDS = frozenset(
+    """si sau pentru este sunt care din catre prin dupa documentul documente documentele cerere cererea
+    petitie petitia petitiei raspuns raspunsul raspunsului inregistrare repartizare redactare aprobare semnare
+    sarcini sarcina sarcinile depune depunere trimite compartiment compartimentul compartimentului referent
+    referentul observatii termen termenul zile camp campul obligatoriu subiect subiectul continut continutul
+    atasate adresa corespondenta solicitant petent istoric pas pasul deschide inchide iesire cont contul
+    mele meu mea aprob returnez decizia textul functionarul""".split()
+)
+ROMANIAN_LETTERS = re.compile("[ăâîșțşţĂÂÎȘȚŞŢ]")
+
+
+def romanian_in(text: str, allowed: list[str] = ()) -> list[str]:
+    """Romanian words or letters in `text`, once the strings in `allowed` (people's data, names) are removed."""
+    import unicodedata
+
+    for value in sorted(allowed, key=len, reverse=True):
+        text = text.replace(value, " ")
+    found = []
+    for word in re.findall(r"[^\W\d_]+", text):
+        plain = "".join(c for c in unicodedata.normalize("NFD", word) if unicodedata.category(c) != "Mn")
+        if ROMANIAN_LETTERS.search(word) or plain.lower() in ROMANIAN_WORDS:
+            found.append(word)
+    return found
+
+
+def visible_text(html: str) -> str:
+    """What a reader meets on the page: text outside scripts and styles, plus labels read out loud."""
+    from html.parser import HTMLParser
+
+    parts: list[str] = []
+
+    class Reader(HTMLParser):
+        hidden = 0
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("script", "style", "template"):
+                self.hidden += 1
+            for name, value in attrs:
+                if name in ("aria-label", "title", "placeholder", "alt") and value:
+                    parts.append(value)
+                if name == "value" and tag == "input" and dict(attrs).get("type") in ("submit", "button"):
+                    parts.append(value or "")
+
+        def handle_endtag(self, tag):
+            if tag in ("script", "style", "template") and self.hidden:
+                self.hidden -= 1
+
+        def handle_data(self, data):
+            if not self.hidden:
+                parts.append(data)
+
+    Reader().feed(html)
+    return " ".join(" ".join(parts).split())

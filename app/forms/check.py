@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from .i18n import I18N_KEY, check_texts
 from .model import ENUM_NAMES_KEY, OPTIONS_KEY, FormSchemaError, has_choices
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
@@ -86,8 +87,10 @@ def _check(schema: object, ui_schema: object, sources: set[str] | None) -> list[
             for name in sorted({n for n in order if order.count(n) > 1}):
                 problems.append(f"„ui:order” conține câmpul „{name}” de mai multe ori.")
     for key in ui_schema:
-        if not key.startswith("ui:") and key not in props:
+        if not key.startswith("ui:") and key not in props and key != I18N_KEY:
             problems.append(f"Schema UI se referă la câmpul necunoscut „{key}”.")
+    problems.extend(check_texts(schema))
+    problems.extend(f"Schema UI: {p}" for p in check_texts(ui_schema))
     return problems
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .i18n import SOURCE_LANGUAGE, current_language, localize
+
 OPTIONS_KEY = "x-options"
 ENUM_NAMES_KEY = "x-enumNames"
 FILE_ACCEPT = "application/pdf,image/jpeg,image/png"
@@ -23,21 +25,39 @@ class FormSchemaError(ValueError):
 
 @dataclass(frozen=True)
 class FormDefinition:
+    """``schema`` and ``ui_schema`` are the texts of record (Romanian); the accessors below give the
+    texts in the request's language (``x-i18n``, see app/forms/i18n.py), falling back to Romanian."""
+
     schema: dict
     ui_schema: dict = field(default_factory=dict)
+    _localized: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         if self.ui_schema is None:
             # frozen dataclass: normalising None needs object.__setattr__
             object.__setattr__(self, "ui_schema", {})
 
+    def in_language(self, language: str | None = None) -> tuple[dict, dict]:
+        """(schema, ui schema) with the texts of ``language`` (default: the request's)."""
+        language = language or current_language()
+        if language == SOURCE_LANGUAGE:
+            return self.schema, self.ui_schema if isinstance(self.ui_schema, dict) else {}
+        if language not in self._localized:
+            ui = self.ui_schema if isinstance(self.ui_schema, dict) else {}
+            self._localized[language] = (localize(self.schema, language), localize(ui, language))
+        return self._localized[language]
+
     @property
     def title(self) -> str:
-        return self.schema.get("title", "")
+        return self.in_language()[0].get("title", "")
+
+    @property
+    def description(self) -> str:
+        return self.in_language()[0].get("description", "")
 
     @property
     def properties(self) -> dict[str, Any]:
-        props = self.schema.get("properties")
+        props = self.in_language()[0].get("properties")
         return props if isinstance(props, dict) else {}
 
     @property
@@ -50,7 +70,7 @@ class FormDefinition:
         return prop if isinstance(prop, dict) else {}
 
     def ui(self, name: str) -> dict:
-        entry = self.ui_schema.get(name) if isinstance(self.ui_schema, dict) else None
+        entry = self.in_language()[1].get(name)
         return entry if isinstance(entry, dict) else {}
 
     def widget(self, name: str) -> str | None:

@@ -10,6 +10,7 @@ import io
 from dataclasses import dataclass
 
 import segno
+from flask_babel import gettext
 from reportlab.lib.colors import HexColor, black, white
 from reportlab.lib.pagesizes import A5
 from reportlab.lib.units import mm
@@ -60,7 +61,7 @@ def receipt_for(document: Document, access_code: str, tracking_url: str, clerk_n
 def qr_svg(url: str) -> str:
     """The QR code as inline SVG for the printable page (no image request, works under the strict CSP)."""
     return segno.make(url, error="m").svg_inline(
-        scale=4, border=2, title="Cod QR pentru urmărirea documentului"
+        scale=4, border=2, title=gettext("Cod QR pentru urmărirea documentului")
     )
 
 

@@ -207,7 +207,7 @@ def register_on_submission(document: Document, user: User) -> str | None:
             HistoryEntry(
                 document_id=document.id,
                 event="registered",
-                message=f"Înregistrat automat la depunerea online cu nr. {label}.",
+                message=f"Înregistrat automat la depunerea online cu nr. {label}.",  # HISTORY_MESSAGES
             )
         )
         record(

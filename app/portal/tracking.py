@@ -31,12 +31,14 @@ class CurrentStep:
 
 
 def current_steps(document: Document) -> list[CurrentStep]:
+    from app.workflow.texts import step_name
+
     tasks = db.session.scalars(
         select(HumanTask).where(HumanTask.document_id == document.id, HumanTask.status == TaskStatus.READY)
     ).all()
     return [
         CurrentStep(
-            name=t.name,
+            name=step_name(t),
             department=document.department.name if document.department else None,
             holder=t.holder.full_name if t.holder else None,
             since_days=(now_utc() - as_utc(t.created_at)).days,
@@ -100,6 +102,7 @@ def public_timeline(document: Document) -> list[PublicStep]:
     from flask_babel import gettext as _
 
     from app.labels import EVENT_LABELS
+    from app.workflow.texts import step_name
 
     steps, previous = [], None
     for entry in citizen_timeline(document):
@@ -113,7 +116,7 @@ def public_timeline(document: Document) -> list[PublicStep]:
         took = _duration((at - previous).total_seconds()) if previous is not None else None
         # The step's name, never its message: a formal message or a completion request may be personal.
         steps.append(
-            PublicStep(entry.element_name or str(EVENT_LABELS.get(entry.event, entry.event)), who, at, took)
+            PublicStep(step_name(entry) or str(EVENT_LABELS.get(entry.event, entry.event)), who, at, took)
         )
         previous = at
     return steps

@@ -54,6 +54,7 @@ from app.registry.models import Document, DocumentType
 from app.unit_of_work import unit_of_work
 from app.workflow.manifest import manifest_for
 from app.workflow.models import HumanTask, TaskStatus
+from app.workflow.texts import step_name
 
 bp = Blueprint("portal", __name__)
 # Staff and citizens' pages show how long a document has been with the institution.
@@ -437,11 +438,11 @@ def _public_context(document: Document) -> dict:
         holder = task.holder if task.holder is not None and task.holder.is_staff else None
         holders.append(
             {
-                "step": task.name,
+                "step": step_name(task),
                 "department": document.department.name if document.department else None,
                 "name": holder.full_name if holder else None,
                 "function": holder_function(holder, document) if holder else None,
-                "since_days": next((s.since_days for s in steps if s.name == task.name), 0),
+                "since_days": next((s.since_days for s in steps if s.name == step_name(task)), 0),
                 "citizen": task.lane == SUBMITTER_LANE,
             }
         )

@@ -14,6 +14,11 @@ def init_app(app) -> None:
     from app.registry import text_search
 
     text_search.init_app(app)  # diacritics-insensitive search (f_unaccent on SQLite too)
+    from app.workflow import texts
+
+    texts.init_app(
+        app
+    )  # step names and instructions in the reader's language (|step_name, |step_instructions)
     register_registry_cli(app)  # flask registry freeze-day
     register_route_steps()
     install_audit_hooks()

@@ -94,12 +94,18 @@ def document(public_id: str):
 @bp.route("/documente/<public_id>/traseu.bpmn")
 @login_required
 def document_bpmn(public_id: str):
-    """The exact process version the document runs on, for the diagram viewer."""
+    """The exact process version the document runs on, for the diagram viewer (labels in the reader's language)."""
+    from app.workflow.texts import localized_xml
+
     document = _staff_document(public_id)
     instance = db.session.scalar(select(WorkflowInstance).where(WorkflowInstance.document_id == document.id))
     if instance is None:
         abort(404)
-    return instance.process_version.bpmn_xml, 200, {"Content-Type": "application/xml; charset=utf-8"}
+    return (
+        localized_xml(instance.process_version.bpmn_xml),
+        200,
+        {"Content-Type": "application/xml; charset=utf-8"},
+    )
 
 
 @bp.route("/fisiere/<public_id>")

@@ -80,8 +80,8 @@ def remove_approval(xml: str) -> str:
         '<bpmn:sequenceFlow id="f_red" sourceRef="redactare" targetRef="aprobare">',
         '<bpmn:sequenceFlow id="f_red" sourceRef="redactare" targetRef="emitere">',
     ).replace(
-        '<bpmn:scriptTask id="emitere" name="Emitere răspuns">',
-        '<bpmn:scriptTask id="emitere" name="Emitere răspuns"><bpmn:incoming>f_red</bpmn:incoming>',
+        "<bpmn:outgoing>f_emitere</bpmn:outgoing>",
+        "<bpmn:incoming>f_red</bpmn:incoming><bpmn:outgoing>f_emitere</bpmn:outgoing>",
     )
 
 
