@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, g, has_request_context, request
+from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import event as orm_event
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from app.dates import as_utc, format_datetime, now_utc
 from app.extensions import db
@@ -125,10 +126,17 @@ class Standing:
 _STANDING_KEY = "registratura.standing"
 
 
+@orm_event.listens_for(Session, "after_transaction_end")
+def _forget_standing(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_STANDING_KEY, None)
+
+
 def standing(user_id: int) -> Standing:
-    """Read once per request: the check before a completion, the completion's own checks and the deputy lookup
-    all used to query memberships and delegations again (four times per completion)."""
-    cache = request.environ.setdefault(_STANDING_KEY, {}) if has_request_context() else {}
+    """Read once per transaction: the check before a completion, the completion's own checks and the deputy
+    lookup all used to query memberships and delegations again (four times per completion). Kept on the session
+    and forgotten when its transaction ends, so a delegation or membership committed since is seen."""
+    cache = db.session.info.setdefault(_STANDING_KEY, {})
     found = cache.get(user_id)
     if found is None:
         found = cache[user_id] = Standing(
