@@ -8,6 +8,7 @@ import io
 import re
 
 import pytest
+from openapi_spec_validator import validate
 
 from app.api.checking import ContractViolation, response_violations
 from app.api.schemas import ATTACHMENT_KINDS
@@ -288,6 +289,12 @@ def test_a_bad_comment_is_a_400_with_a_message_and_nothing_is_added(api_as, body
 
 
 # --- the contract itself ----------------------------------------------------------------------------------------
+
+
+def test_the_generated_document_is_valid_openapi_3_1(client):
+    spec = client.get(f"{API}/openapi.json").get_json()
+    validate(spec)  # raises on the first error
+    assert spec["openapi"] == "3.1.0"
 
 
 def test_the_document_takes_its_enumerations_from_the_code(client):
