@@ -132,6 +132,26 @@ def test_register_search_is_for_the_staff_of_the_institution_only(api_as):
     assert document["id"] in {e["id"] for e in own}
 
 
+def test_a_role_limited_to_a_department_searches_that_department_only(api_as):
+    document = petition(api_as("cetatean"))
+    official = api_as("referent")  # referent of public relations
+    assert document["id"] not in {e["id"] for e in official.get("/register").get_json()}
+    clerk = api_as("registrator")
+    routed = clerk.post(
+        f"/tasks/{registration_task(clerk, document['id'])}/complete",
+        json={"data": {"departament": "urbanism"}},
+    )
+    assert routed.status_code == 200, routed.get_json()
+    assert document["id"] not in {e["id"] for e in official.get("/register").get_json()}
+    other = petition(api_as("cetatean"), subject="Cerere privind relațiile cu publicul")
+    clerk.post(
+        f"/tasks/{registration_task(clerk, other['id'])}/complete",
+        json={"data": {"departament": "relatii-publice"}},
+    )
+    [entry] = official.get("/register").get_json()
+    assert entry["id"] == other["id"] and entry["department"] == "relatii-publice"
+
+
 @pytest.mark.parametrize(
     "query, field",
     [
