@@ -298,13 +298,16 @@ def test_staff_comment_on_documents_of_their_institution_and_citizens_never_see_
 
 @pytest.mark.parametrize(
     "body",
-    [{"text": ""}, {"text": "x" * 4001}, {}, {"text": 5}, ["text"]],
-    ids=["empty", "too-long", "missing", "not-text", "not-an-object"],
+    [{"text": ""}, {"text": "x" * 4001}, {}, {"text": 5}, ["text"], {"text": "Bun", "txet": "Bun"}],
+    ids=["empty", "too-long", "missing", "not-text", "not-an-object", "unknown-field"],
 )
 def test_a_bad_comment_is_a_400_with_a_message_and_nothing_is_added(api_as, body):
     document = petition(api_as("cetatean"))
     clerk = api_as("registrator")
-    refused(clerk.post(f"/documents/{document['id']}/comments", json=body))
+    error = refused(clerk.post(f"/documents/{document['id']}/comments", json=body))
+    # Every message is the user's language, never marshmallow's English.
+    english = re.compile(r"\b(field|Field|Missing|Length|Not a valid|Unknown)\b")
+    assert not english.search(error["message"]) and not english.search(str(error.get("fields")))
     assert clerk.get(f"/documents/{document['id']}/comments").get_json() == []
 
 
