@@ -58,8 +58,10 @@ def _in_romanian(schema: Schema | None, name: str, english: str, in_query: bool)
     """marshmallow speaks English; say the same in the user's language, with the field's own limits."""
     declared = schema.fields.items() if schema is not None else ()
     field_obj = next((f for key, f in declared if (f.data_key or key) == name), None)
-    if field_obj is None:  # the schema's own checks (validates_schema) already speak Romanian
-        return english
+    if field_obj is None:
+        if english == "Unknown field.":
+            return _("Câmp necunoscut.")
+        return english  # the schema's own checks (validates_schema) already speak Romanian
     ranges = [v for v in field_obj.validators if isinstance(v, validate.Range)]
     lengths = [v for v in field_obj.validators if isinstance(v, validate.Length)]
     if english.startswith("Missing data") or english.startswith("Field may not be null"):

@@ -110,13 +110,11 @@ class HistoryEntrySchema(Schema):
     name = _nullable(fields.String, attribute="element_name")
     actor = fields.Function(
         lambda e: e.actor.full_name if e.actor else None,
-        allow_none=True,
         metadata={"type": ["string", "null"]},
     )
     message = _nullable(fields.String)
     data = fields.Function(
         lambda e: e.data if _caller_is_staff() else None,
-        allow_none=True,
         metadata={
             "type": ["object", "null"],
             "description": "The step's submitted data (staff only; null for citizens)",

@@ -8,6 +8,7 @@ import io
 import re
 
 import pytest
+from openapi_spec_validator import validate
 
 from app.api.checking import ContractViolation, response_violations
 from app.api.schemas import ATTACHMENT_KINDS
@@ -129,6 +130,26 @@ def test_register_search_is_for_the_staff_of_the_institution_only(api_as):
     assert other.status_code == 200 and document["id"] not in {e["id"] for e in other.get_json()}
     own = api_as("registrator").get("/register").get_json()
     assert document["id"] in {e["id"] for e in own}
+
+
+def test_a_role_limited_to_a_department_searches_that_department_only(api_as):
+    document = petition(api_as("cetatean"))
+    official = api_as("referent")  # referent of public relations
+    assert document["id"] not in {e["id"] for e in official.get("/register").get_json()}
+    clerk = api_as("registrator")
+    routed = clerk.post(
+        f"/tasks/{registration_task(clerk, document['id'])}/complete",
+        json={"data": {"departament": "urbanism"}},
+    )
+    assert routed.status_code == 200, routed.get_json()
+    assert document["id"] not in {e["id"] for e in official.get("/register").get_json()}
+    other = petition(api_as("cetatean"), subject="Cerere privind relațiile cu publicul")
+    clerk.post(
+        f"/tasks/{registration_task(clerk, other['id'])}/complete",
+        json={"data": {"departament": "relatii-publice"}},
+    )
+    [entry] = official.get("/register").get_json()
+    assert entry["id"] == other["id"] and entry["department"] == "relatii-publice"
 
 
 @pytest.mark.parametrize(
@@ -277,17 +298,26 @@ def test_staff_comment_on_documents_of_their_institution_and_citizens_never_see_
 
 @pytest.mark.parametrize(
     "body",
-    [{"text": ""}, {"text": "x" * 4001}, {}, {"text": 5}, ["text"]],
-    ids=["empty", "too-long", "missing", "not-text", "not-an-object"],
+    [{"text": ""}, {"text": "x" * 4001}, {}, {"text": 5}, ["text"], {"text": "Bun", "txet": "Bun"}],
+    ids=["empty", "too-long", "missing", "not-text", "not-an-object", "unknown-field"],
 )
 def test_a_bad_comment_is_a_400_with_a_message_and_nothing_is_added(api_as, body):
     document = petition(api_as("cetatean"))
     clerk = api_as("registrator")
-    refused(clerk.post(f"/documents/{document['id']}/comments", json=body))
+    error = refused(clerk.post(f"/documents/{document['id']}/comments", json=body))
+    # Every message is the user's language, never marshmallow's English.
+    english = re.compile(r"\b(field|Field|Missing|Length|Not a valid|Unknown)\b")
+    assert not english.search(error["message"]) and not english.search(str(error.get("fields")))
     assert clerk.get(f"/documents/{document['id']}/comments").get_json() == []
 
 
 # --- the contract itself ----------------------------------------------------------------------------------------
+
+
+def test_the_generated_document_is_valid_openapi_3_1(client):
+    spec = client.get(f"{API}/openapi.json").get_json()
+    validate(spec)  # raises on the first error
+    assert spec["openapi"] == "3.1.0"
 
 
 def test_the_document_takes_its_enumerations_from_the_code(client):
