@@ -42,6 +42,7 @@ from app.workflow.runtime import (
     complete_task,
     form_options,
     is_candidate,
+    one_standing,
     release_task,
     task_form,
     tasks_for,
@@ -326,9 +327,10 @@ def _task_or_404(task_id: int) -> HumanTask:
 
 
 def _task_call(task_id: int, action, *args):
-    _task_or_404(task_id)
-    with unit_of_work(FormInvalid, TaskUnavailable, NotCandidate, SigningRefused, RouteError) as work:
-        task = action(task_id, g.api_user, *args)
+    with one_standing():  # the check here and the action's own read the user's standing once
+        _task_or_404(task_id)
+        with unit_of_work(FormInvalid, TaskUnavailable, NotCandidate, SigningRefused, RouteError) as work:
+            task = action(task_id, g.api_user, *args)
     if work.failed(FormInvalid):
         return error(422, "invalid", _("Datele trimise nu sunt valide."), fields=work.error.errors)
     if work.failed(TaskUnavailable):

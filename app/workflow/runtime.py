@@ -4,11 +4,14 @@ Every function works inside the caller's database transaction: the engine state,
 history and the domain change of one user action are committed together or not at all."""
 
 import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import wraps
 from typing import Any
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 from flask_babel import gettext as _
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -122,16 +125,39 @@ class Standing:
     principals: tuple[tuple[int, int, tuple[Scope, ...]], ...]
 
 
-_STANDING_KEY = "registratura.standing"
+# Within one action (a completion and the checks before it) the standing is read once; outside, every call reads
+# it afresh, so a delegation made a moment ago counts at once.
+_standing_scope: ContextVar[dict | None] = ContextVar("standing_scope", default=None)
+
+
+@contextmanager
+def one_standing():
+    """Read each user's standing at most once inside the block: the check before a completion, the completion's
+    own checks and the deputy lookup used to query memberships and delegations four times."""
+    if _standing_scope.get() is not None:
+        yield
+        return
+    token = _standing_scope.set({})
+    try:
+        yield
+    finally:
+        _standing_scope.reset(token)
+
+
+def _reads_standing_once(action):
+    @wraps(action)
+    def wrapper(*args, **kwargs):
+        with one_standing():
+            return action(*args, **kwargs)
+
+    return wrapper
 
 
 def standing(user_id: int) -> Standing:
-    """Read once per request: the check before a completion, the completion's own checks and the deputy lookup
-    all used to query memberships and delegations again (four times per completion)."""
-    cache = request.environ.setdefault(_STANDING_KEY, {}) if has_request_context() else {}
-    found = cache.get(user_id)
+    cache = _standing_scope.get()
+    found = cache.get(user_id) if cache is not None else None
     if found is None:
-        found = cache[user_id] = Standing(
+        found = Standing(
             user_id,
             tuple(candidates.role_scopes(user_id)),
             tuple(
@@ -139,6 +165,8 @@ def standing(user_id: int) -> Standing:
                 for principal_id, institution_id in active_principals(user_id)
             ),
         )
+        if cache is not None:
+            cache[user_id] = found
     return found
 
 
@@ -436,6 +464,7 @@ def _ensure_open(task: HumanTask, user: User) -> None:
         raise TaskUnavailable(_("Sarcina a fost preluată de %(who)s.", who=task.claimed_by.full_name))
 
 
+@_reads_standing_once
 def complete_task(task_id: int, user: User, data: dict, extra_data: dict | None = None) -> HumanTask:
     """Validate `data` against the task's form, complete the task and run the route to its next wait state.
 
@@ -499,6 +528,7 @@ def complete_task(task_id: int, user: User, data: dict, extra_data: dict | None 
     return task
 
 
+@_reads_standing_once
 def claim_task(task_id: int, user: User) -> HumanTask:
     task = lock_task(task_id)
     _ensure_open(task, user)
@@ -519,6 +549,7 @@ def claim_task(task_id: int, user: User) -> HumanTask:
     return task
 
 
+@_reads_standing_once
 def release_task(task_id: int, user: User) -> HumanTask:
     task = lock_task(task_id)
     _ensure_open(task, user)
