@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload
 from app.dates import as_utc, format_datetime, now_utc
 from app.extensions import db
 from app.forms import FormDefinition, validate_submission
+from app.forms.model import OPTIONS_KEY
 from app.identity.delegation import active_principals
 from app.identity.models import Institution, Membership, Role, User
 from app.identity.roles import SUBMITTER_LANE
@@ -230,12 +231,18 @@ def task_form(task: HumanTask) -> FormDefinition | None:
     return form_definition(task.instance.process_version, task.form_file, task.ui_form_file)
 
 
-def form_options(document) -> dict[str, list[tuple[str, str]]]:
+def form_options(document, sources: set[str] | None = None) -> dict[str, list[tuple[str, str]]]:
     """Choices the forms' x-options name: departments of the institution, officials of the department, the other
-    institutions of the platform."""
-    departments = [(d.code, d.name) for d in document.institution.departments]
+    institutions of the platform. `sources` limits it to the lists a form names (each list is a query)."""
+
+    def wanted(name: str) -> bool:
+        return sources is None or name in sources
+
+    departments = (
+        [(d.code, d.name) for d in document.institution.departments] if wanted("departments") else []
+    )
     officials: list[tuple[str, str]] = []
-    if document.department_id is not None:
+    if document.department_id is not None and wanted("department_officials"):
         rows = db.session.execute(
             select(User.username, User.full_name)
             .join(Membership, Membership.user_id == User.id)
@@ -245,15 +252,29 @@ def form_options(document) -> dict[str, list[tuple[str, str]]]:
         ).all()
         officials = [(username, name) for username, name in dict.fromkeys(rows)]
     # Other institutions on the platform: where a document can be sent or forwarded.
-    institutions = [
-        (code, name)
-        for code, name in db.session.execute(
-            select(Institution.code, Institution.name)
-            .where(Institution.id != document.institution_id)
-            .order_by(Institution.name)
-        )
-    ]
+    institutions = (
+        [
+            (code, name)
+            for code, name in db.session.execute(
+                select(Institution.code, Institution.name)
+                .where(Institution.id != document.institution_id)
+                .order_by(Institution.name)
+            )
+        ]
+        if wanted("institutions")
+        else []
+    )
     return {"departments": departments, "department_officials": officials, "institutions": institutions}
+
+
+def option_sources(form: FormDefinition) -> set[str]:
+    """The runtime option lists ("x-options") a form's fields name."""
+    sources = set()
+    for prop in form.properties.values():
+        for target in (prop, prop.get("items") if isinstance(prop, dict) else None):
+            if isinstance(target, dict) and isinstance(target.get(OPTIONS_KEY), str):
+                sources.add(target[OPTIONS_KEY])
+    return sources
 
 
 def task_data(task: HumanTask) -> dict:
@@ -479,7 +500,7 @@ def complete_task(task_id: int, user: User, data: dict, extra_data: dict | None 
         # Schema defaults fill fields a client left out, so conditions never meet an undefined name.
         defaults = {k: p["default"] for k, p in form.schema.get("properties", {}).items() if "default" in p}
         data = {**defaults, **data}
-        errors = validate_submission(form, data, form_options(task.document))
+        errors = validate_submission(form, data, form_options(task.document, option_sources(form)))
         if errors:
             raise FormInvalid(errors)
     instance = task.instance
