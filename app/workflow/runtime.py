@@ -425,8 +425,10 @@ def _run_engine(step, what: str):
         raise RouteError(f"{what}: {exc}") from exc
 
 
-def start_route(document, actor: User | None) -> WorkflowInstance:
-    version = current_version(document.document_type.process_id, document.institution_id)
+def start_route(document, actor: User | None, version: ProcessVersion | None = None) -> WorkflowInstance:
+    """`version`: the route's current version when the caller has just looked it up (the submission form's)."""
+    if version is None:
+        version = current_version(document.document_type.process_id, document.institution_id)
     ctx = RunContext(document, actor)
     workflow = engine.new_workflow(_specs(version), _script_engine(ctx))
     instance = WorkflowInstance(document_id=document.id, process_version_id=version.id, state="")
