@@ -189,7 +189,7 @@ def task_form_json(task: HumanTask) -> dict | None:
     if form is None:
         return None
     sources = option_sources(form)
-    options = {k: v for k, v in form_options(task.document).items() if k in sources} if sources else {}
+    options = form_options(task.document, sources) if sources else {}
     return {
         "schema": form.schema,
         "ui_schema": form.ui_schema,

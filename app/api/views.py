@@ -47,6 +47,7 @@ from app.workflow.runtime import (
     claim_task,
     complete_task,
     is_candidate,
+    one_standing,
     release_task,
     tasks_for,
 )
@@ -224,9 +225,10 @@ def task_or_404(task_id: int) -> HumanTask:
 
 
 def _task_call(task_id: int, action, *args):
-    task_or_404(task_id)
-    with unit_of_work(FormInvalid, TaskUnavailable, NotCandidate, SigningRefused, RouteError) as work:
-        task = action(task_id, g.api_user, *args)
+    with one_standing():  # the check here and the action's own read the user's standing once
+        task_or_404(task_id)
+        with unit_of_work(FormInvalid, TaskUnavailable, NotCandidate, SigningRefused, RouteError) as work:
+            task = action(task_id, g.api_user, *args)
     if work.failed(FormInvalid):
         return error(422, "invalid", _("Datele trimise nu sunt valide."), fields=work.error.errors)
     if work.failed(TaskUnavailable):

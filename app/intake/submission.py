@@ -183,7 +183,7 @@ def submit(
     for field_name, checked in accepted:
         attachment = store_attachment(document, Attachment.SUBMISSION, checked, user)
         references.setdefault(field_name, []).append(attachment.public_id)
-    instance = start_route(document, user)
+    instance = start_route(document, user, sub.version)
     first = db.session.scalar(
         select(HumanTask).where(
             HumanTask.instance_id == instance.id,

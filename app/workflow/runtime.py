@@ -4,21 +4,24 @@ Every function works inside the caller's database transaction: the engine state,
 history and the domain change of one user action are committed together or not at all."""
 
 import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import wraps
 from typing import Any
 
 from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import event as orm_event
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import joinedload
 
 from app.dates import as_utc, format_datetime, now_utc
 from app.extensions import db
 from app.forms import FormDefinition, validate_submission
+from app.forms.model import OPTIONS_KEY
 from app.identity.delegation import active_principals
 from app.identity.models import Institution, Membership, Role, User
 from app.identity.roles import SUBMITTER_LANE
@@ -123,23 +126,39 @@ class Standing:
     principals: tuple[tuple[int, int, tuple[Scope, ...]], ...]
 
 
-_STANDING_KEY = "registratura.standing"
+# Within one action (a completion and the checks before it) the standing is read once; outside, every call reads
+# it afresh, so a delegation made a moment ago counts at once.
+_standing_scope: ContextVar[dict | None] = ContextVar("standing_scope", default=None)
 
 
-@orm_event.listens_for(Session, "after_transaction_end")
-def _forget_standing(session, transaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(_STANDING_KEY, None)
+@contextmanager
+def one_standing():
+    """Read each user's standing at most once inside the block: the check before a completion, the completion's
+    own checks and the deputy lookup used to query memberships and delegations four times."""
+    if _standing_scope.get() is not None:
+        yield
+        return
+    token = _standing_scope.set({})
+    try:
+        yield
+    finally:
+        _standing_scope.reset(token)
+
+
+def _reads_standing_once(action):
+    @wraps(action)
+    def wrapper(*args, **kwargs):
+        with one_standing():
+            return action(*args, **kwargs)
+
+    return wrapper
 
 
 def standing(user_id: int) -> Standing:
-    """Read once per transaction: the check before a completion, the completion's own checks and the deputy
-    lookup all used to query memberships and delegations again (four times per completion). Kept on the session
-    and forgotten when its transaction ends, so a delegation or membership committed since is seen."""
-    cache = db.session.info.setdefault(_STANDING_KEY, {})
-    found = cache.get(user_id)
+    cache = _standing_scope.get()
+    found = cache.get(user_id) if cache is not None else None
     if found is None:
-        found = cache[user_id] = Standing(
+        found = Standing(
             user_id,
             tuple(candidates.role_scopes(user_id)),
             tuple(
@@ -147,6 +166,8 @@ def standing(user_id: int) -> Standing:
                 for principal_id, institution_id in active_principals(user_id)
             ),
         )
+        if cache is not None:
+            cache[user_id] = found
     return found
 
 
@@ -223,33 +244,44 @@ def task_form(task: HumanTask) -> FormDefinition | None:
     return form_definition(task.instance.process_version, task.form_file, task.ui_form_file)
 
 
-def form_options(document) -> dict[str, list[tuple[str, str]]]:
+OPTION_SOURCES = ("departments", "department_officials", "institutions")
+
+
+def form_options(document, sources=None) -> dict[str, list[tuple[str, str]]]:
     """Choices the forms' x-options name: departments of the institution, officials of the department, the other
-    institutions of the platform. Asked once per institution and department in a request: a list of 50 tasks
-    would otherwise ask the same three queries 50 times."""
-    if not has_request_context():
-        return _form_options(document)
-    memo = g.setdefault("form_options", {})
-    key = (document.institution_id, document.department_id)
-    if key not in memo:
-        memo[key] = _form_options(document)
-    return {name: list(choices) for name, choices in memo[key].items()}
+    institutions of the platform; only the `sources` asked for (all by default). Each is read once per request
+    and institution or department: a list of 50 tasks would otherwise ask the same queries 50 times."""
+    wanted = OPTION_SOURCES if sources is None else [name for name in OPTION_SOURCES if name in sources]
+    memo = g.setdefault("form_options", {}) if has_request_context() else {}
+    result = {}
+    for name in wanted:
+        key = (name, document.department_id if name == "department_officials" else document.institution_id)
+        if key not in memo:
+            memo[key] = _OPTION_READERS[name](document)
+        result[name] = list(memo[key])
+    return result
 
 
-def _form_options(document) -> dict[str, list[tuple[str, str]]]:
-    departments = [(d.code, d.name) for d in document.institution.departments]
-    officials: list[tuple[str, str]] = []
-    if document.department_id is not None:
-        rows = db.session.execute(
-            select(User.username, User.full_name)
-            .join(Membership, Membership.user_id == User.id)
-            .join(Role, Role.id == Membership.role_id)
-            .where(Role.code == "referent", Membership.department_id == document.department_id)
-            .order_by(User.full_name)
-        ).all()
-        officials = [(username, name) for username, name in dict.fromkeys(rows)]
-    # Other institutions on the platform: where a document can be sent or forwarded.
-    institutions = [
+def _departments(document) -> list[tuple[str, str]]:
+    return [(d.code, d.name) for d in document.institution.departments]
+
+
+def _department_officials(document) -> list[tuple[str, str]]:
+    if document.department_id is None:
+        return []
+    rows = db.session.execute(
+        select(User.username, User.full_name)
+        .join(Membership, Membership.user_id == User.id)
+        .join(Role, Role.id == Membership.role_id)
+        .where(Role.code == "referent", Membership.department_id == document.department_id)
+        .order_by(User.full_name)
+    ).all()
+    return [(username, name) for username, name in dict.fromkeys(rows)]
+
+
+def _other_institutions(document) -> list[tuple[str, str]]:
+    """Other institutions on the platform: where a document can be sent or forwarded."""
+    return [
         (code, name)
         for code, name in db.session.execute(
             select(Institution.code, Institution.name)
@@ -257,7 +289,23 @@ def _form_options(document) -> dict[str, list[tuple[str, str]]]:
             .order_by(Institution.name)
         )
     ]
-    return {"departments": departments, "department_officials": officials, "institutions": institutions}
+
+
+_OPTION_READERS = {
+    "departments": _departments,
+    "department_officials": _department_officials,
+    "institutions": _other_institutions,
+}
+
+
+def option_sources(form: FormDefinition) -> set[str]:
+    """The runtime option lists ("x-options") a form's fields name."""
+    sources = set()
+    for prop in form.properties.values():
+        for target in (prop, prop.get("items") if isinstance(prop, dict) else None):
+            if isinstance(target, dict) and isinstance(target.get(OPTIONS_KEY), str):
+                sources.add(target[OPTIONS_KEY])
+    return sources
 
 
 def task_data(task: HumanTask) -> dict:
@@ -408,8 +456,10 @@ def _run_engine(step, what: str):
         raise RouteError(f"{what}: {exc}") from exc
 
 
-def start_route(document, actor: User | None) -> WorkflowInstance:
-    version = current_version(document.document_type.process_id, document.institution_id)
+def start_route(document, actor: User | None, version: ProcessVersion | None = None) -> WorkflowInstance:
+    """`version`: the route's current version when the caller has just looked it up (the submission form's)."""
+    if version is None:
+        version = current_version(document.document_type.process_id, document.institution_id)
     ctx = RunContext(document, actor)
     workflow = engine.new_workflow(_specs(version), _script_engine(ctx))
     instance = WorkflowInstance(document_id=document.id, process_version_id=version.id, state="")
@@ -468,6 +518,7 @@ def _ensure_open(task: HumanTask, user: User) -> None:
         raise TaskUnavailable(_("Sarcina a fost preluată de %(who)s.", who=task.claimed_by.full_name))
 
 
+@_reads_standing_once
 def complete_task(task_id: int, user: User, data: dict, extra_data: dict | None = None) -> HumanTask:
     """Validate `data` against the task's form, complete the task and run the route to its next wait state.
 
@@ -482,7 +533,7 @@ def complete_task(task_id: int, user: User, data: dict, extra_data: dict | None 
         # Schema defaults fill fields a client left out, so conditions never meet an undefined name.
         defaults = {k: p["default"] for k, p in form.schema.get("properties", {}).items() if "default" in p}
         data = {**defaults, **data}
-        errors = validate_submission(form, data, form_options(task.document))
+        errors = validate_submission(form, data, form_options(task.document, option_sources(form)))
         if errors:
             raise FormInvalid(errors)
     instance = task.instance
@@ -531,6 +582,7 @@ def complete_task(task_id: int, user: User, data: dict, extra_data: dict | None 
     return task
 
 
+@_reads_standing_once
 def claim_task(task_id: int, user: User) -> HumanTask:
     task = lock_task(task_id)
     _ensure_open(task, user)
@@ -551,6 +603,7 @@ def claim_task(task_id: int, user: User) -> HumanTask:
     return task
 
 
+@_reads_standing_once
 def release_task(task_id: int, user: User) -> HumanTask:
     task = lock_task(task_id)
     _ensure_open(task, user)
