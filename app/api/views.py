@@ -5,7 +5,7 @@ from io import BytesIO
 
 from flask import Blueprint, abort, g, jsonify, request, send_file
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
@@ -44,7 +44,7 @@ from app.workflow.runtime import (
     is_candidate,
     release_task,
     task_form,
-    tasks_for,
+    task_page,
 )
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -309,9 +309,7 @@ def my_tasks():
     """Paged (limit at most 200, default 50), most urgent first; X-Total-Count gives the whole count."""
     limit = int_arg("limit", 50, minimum=1, maximum=200)
     offset = int_arg("offset", 0, minimum=0, maximum=10**9)
-    query = tasks_for(g.api_user)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    tasks = db.session.scalars(query.limit(limit).offset(offset)).all()
+    total, tasks = task_page(g.api_user, limit, offset)
     response = jsonify([task_json(t) for t in tasks])
     response.headers["X-Total-Count"] = str(total)
     return response

@@ -12,7 +12,7 @@ from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.dates import as_utc, format_datetime, now_utc
@@ -176,6 +176,29 @@ def tasks_for(user: User, status: str = TaskStatus.READY):
         )
         .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
     )
+
+
+def task_page(user: User, limit: int, offset: int) -> tuple[int, list[HumanTask]]:
+    """(how many ready tasks the user may do, one page of them, most urgent first). Counted and paged over the
+    candidate rows of the covering partial indexes (`candidates.candidate_rows`), then only the page's tasks are
+    loaded, with what `tasks_for` loads."""
+    rows = candidates.candidate_rows(
+        [HumanTask.id, HumanTask.due_at, HumanTask.created_at], user.id, status=TaskStatus.READY
+    ).subquery()
+    total = db.session.scalar(select(func.count()).select_from(rows)) or 0
+    ids = list(
+        db.session.scalars(
+            select(rows.c.id)
+            .order_by(rows.c.due_at.is_(None), rows.c.due_at, rows.c.created_at, rows.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+    )
+    if not ids:
+        return total, []
+    position = {task_id: i for i, task_id in enumerate(ids)}
+    tasks = db.session.scalars(tasks_for(user).where(HumanTask.id.in_(ids)).order_by(None)).unique()
+    return total, sorted(tasks, key=lambda t: position[t.id])
 
 
 # --- forms ----------------------------------------------------------------------------------------------------
