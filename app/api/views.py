@@ -163,7 +163,7 @@ def form_json(form: FormDefinition | None, document: Document) -> dict | None:
     if form is None:
         return None
     sources = option_sources(form)
-    options = {k: v for k, v in form_options(document).items() if k in sources} if sources else {}
+    options = form_options(document, sources) if sources else {}
     return {
         "schema": form.schema,
         "ui_schema": form.ui_schema,

@@ -157,23 +157,25 @@ def is_candidate(user: User, task: HumanTask) -> bool:
     )
 
 
+def _list_loads() -> tuple:
+    """What a list shows of each task, loaded with it: document, people, the instance's process version (the
+    instance only as its key, never its engine state: 11 KB a row, which no list shows)."""
+    return (
+        joinedload(HumanTask.document),
+        joinedload(HumanTask.assignee),
+        joinedload(HumanTask.claimed_by),
+        joinedload(HumanTask.instance)
+        .load_only(WorkflowInstance.id, WorkflowInstance.process_version_id, WorkflowInstance.lock_version)
+        .selectinload(WorkflowInstance.process_version),
+    )
+
+
 def tasks_for(user: User, status: str = TaskStatus.READY):
-    """The user's tasks, most urgent first (id last, so pages do not overlap). A page loads each task's document,
-    people and process version in the same few statements; the instance only as its process version's key,
-    never its engine state (11 KB a row, which no list shows)."""
+    """The user's tasks, most urgent first (id last, so pages do not overlap), each with `_list_loads`."""
     return (
         select(HumanTask)
         .where(HumanTask.status == status, candidate_clause(user))
-        .options(
-            joinedload(HumanTask.document),
-            joinedload(HumanTask.assignee),
-            joinedload(HumanTask.claimed_by),
-            joinedload(HumanTask.instance)
-            .load_only(
-                WorkflowInstance.id, WorkflowInstance.process_version_id, WorkflowInstance.lock_version
-            )
-            .selectinload(WorkflowInstance.process_version),
-        )
+        .options(*_list_loads())
         .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
     )
 
@@ -181,7 +183,7 @@ def tasks_for(user: User, status: str = TaskStatus.READY):
 def task_page(user: User, limit: int, offset: int) -> tuple[int, list[HumanTask]]:
     """(how many ready tasks the user may do, one page of them, most urgent first). Counted and paged over the
     candidate rows of the covering partial indexes (`candidates.candidate_rows`), then only the page's tasks are
-    loaded, with what `tasks_for` loads."""
+    loaded, with `_list_loads`."""
     rows = candidates.candidate_rows(
         [HumanTask.id, HumanTask.due_at, HumanTask.created_at], user.id, status=TaskStatus.READY
     ).subquery()
@@ -197,7 +199,9 @@ def task_page(user: User, limit: int, offset: int) -> tuple[int, list[HumanTask]
     if not ids:
         return total, []
     position = {task_id: i for i, task_id in enumerate(ids)}
-    tasks = db.session.scalars(tasks_for(user).where(HumanTask.id.in_(ids)).order_by(None)).unique()
+    tasks = db.session.scalars(
+        select(HumanTask).where(HumanTask.id.in_(ids)).options(*_list_loads())
+    ).unique()
     return total, sorted(tasks, key=lambda t: position[t.id])
 
 
@@ -208,33 +212,44 @@ def task_form(task: HumanTask) -> FormDefinition | None:
     return form_definition(task.instance.process_version, task.form_file, task.ui_form_file)
 
 
-def form_options(document) -> dict[str, list[tuple[str, str]]]:
+OPTION_SOURCES = ("departments", "department_officials", "institutions")
+
+
+def form_options(document, sources=None) -> dict[str, list[tuple[str, str]]]:
     """Choices the forms' x-options name: departments of the institution, officials of the department, the other
-    institutions of the platform. Asked once per institution and department in a request: a list of 50 tasks
-    would otherwise ask the same three queries 50 times."""
-    if not has_request_context():
-        return _form_options(document)
-    memo = g.setdefault("form_options", {})
-    key = (document.institution_id, document.department_id)
-    if key not in memo:
-        memo[key] = _form_options(document)
-    return {name: list(choices) for name, choices in memo[key].items()}
+    institutions of the platform; only the `sources` asked for (all by default). Each is read once per request
+    and institution or department: a list of 50 tasks would otherwise ask the same queries 50 times."""
+    wanted = OPTION_SOURCES if sources is None else [name for name in OPTION_SOURCES if name in sources]
+    memo = g.setdefault("form_options", {}) if has_request_context() else {}
+    result = {}
+    for name in wanted:
+        key = (name, document.department_id if name == "department_officials" else document.institution_id)
+        if key not in memo:
+            memo[key] = _OPTION_READERS[name](document)
+        result[name] = list(memo[key])
+    return result
 
 
-def _form_options(document) -> dict[str, list[tuple[str, str]]]:
-    departments = [(d.code, d.name) for d in document.institution.departments]
-    officials: list[tuple[str, str]] = []
-    if document.department_id is not None:
-        rows = db.session.execute(
-            select(User.username, User.full_name)
-            .join(Membership, Membership.user_id == User.id)
-            .join(Role, Role.id == Membership.role_id)
-            .where(Role.code == "referent", Membership.department_id == document.department_id)
-            .order_by(User.full_name)
-        ).all()
-        officials = [(username, name) for username, name in dict.fromkeys(rows)]
-    # Other institutions on the platform: where a document can be sent or forwarded.
-    institutions = [
+def _departments(document) -> list[tuple[str, str]]:
+    return [(d.code, d.name) for d in document.institution.departments]
+
+
+def _department_officials(document) -> list[tuple[str, str]]:
+    if document.department_id is None:
+        return []
+    rows = db.session.execute(
+        select(User.username, User.full_name)
+        .join(Membership, Membership.user_id == User.id)
+        .join(Role, Role.id == Membership.role_id)
+        .where(Role.code == "referent", Membership.department_id == document.department_id)
+        .order_by(User.full_name)
+    ).all()
+    return [(username, name) for username, name in dict.fromkeys(rows)]
+
+
+def _other_institutions(document) -> list[tuple[str, str]]:
+    """Other institutions on the platform: where a document can be sent or forwarded."""
+    return [
         (code, name)
         for code, name in db.session.execute(
             select(Institution.code, Institution.name)
@@ -242,7 +257,13 @@ def _form_options(document) -> dict[str, list[tuple[str, str]]]:
             .order_by(Institution.name)
         )
     ]
-    return {"departments": departments, "department_officials": officials, "institutions": institutions}
+
+
+_OPTION_READERS = {
+    "departments": _departments,
+    "department_officials": _department_officials,
+    "institutions": _other_institutions,
+}
 
 
 def task_data(task: HumanTask) -> dict:
