@@ -260,7 +260,7 @@ def load_script(size: dict) -> list[tuple[str, str]]:
                        '{{topic}}', ({topics})[1 + (s.g / 13) % {len(TOPICS)}]) || ' (' || s.g || ')',
                    'Text generat pentru testul de volum.',
                    CASE WHEN s.open THEN 'in_lucru' WHEN s.g % 17 = 0 THEN 'clasat' ELSE 'solutionat' END,
-                   row_number() OVER (PARTITION BY s.inst, extract(year FROM s.created) ORDER BY s.g),
+                   row_number() OVER (PARTITION BY s.inst, extract(year FROM s.created) ORDER BY s.created),
                    extract(year FROM s.created)::int, s.created, s.created + interval '30 days',
                    s.open AND s.created + interval '30 days' < now(),
                    s.created, CASE WHEN s.open THEN NULL ELSE s.created + interval '20 days' END,
@@ -268,7 +268,8 @@ def load_script(size: dict) -> list[tuple[str, str]]:
             FROM doc_src s
             JOIN dept d ON d.institution_id = s.inst AND d.idx = (s.g / 10) % d.n
             JOIN departments pr ON pr.institution_id = s.inst AND pr.code = 'relatii-publice'
-            JOIN citizen c ON c.idx = s.g % {citizens};
+            JOIN citizen c ON c.idx = s.g % {citizens}
+            ORDER BY s.created;
             INSERT INTO registration_counters (institution_id, year, last_number)
             SELECT institution_id, registration_year, max(registration_number) FROM documents
             WHERE registration_year IS NOT NULL GROUP BY 1, 2
@@ -284,7 +285,7 @@ def load_script(size: dict) -> list[tuple[str, str]]:
             SELECT d.id, (SELECT id FROM process_versions WHERE process_id = 'petitie' AND is_current
                           ORDER BY institution_id NULLS FIRST LIMIT 1),
                    %(state)s, CASE WHEN d.status = 'in_lucru' THEN 'running' ELSE 'complete' END, d.created_at, 1
-            FROM documents d WHERE d.public_id LIKE 'scale%%';
+            FROM documents d WHERE d.public_id LIKE 'scale%%' ORDER BY d.id;
             """,
         ),
         (
@@ -338,7 +339,9 @@ def load_script(size: dict) -> list[tuple[str, str]]:
             CROSS JOIN LATERAL (SELECT doc.open AND k = {per_doc} AS ready) r
             JOIN ready_step rs ON doc.h >= rs.low AND doc.h < rs.high
             JOIN done_step ds ON ds.idx = (k - 1) % {len(DONE_STEPS)}
-            LEFT JOIN official o ON o.department_id = doc.department_id AND o.idx = doc.g % o.n;
+            LEFT JOIN official o ON o.department_id = doc.department_id AND o.idx = doc.g % o.n
+            -- In time order, as the application writes them: today's ready tasks sit in the table's last pages.
+            ORDER BY doc.created_at + make_interval(hours => k);
             -- Waiting for the citizen: one ready task in 50 has an open completion request.
             INSERT INTO completion_requests (public_id, document_id, task_id, requested_by_id, message, due_at,
                                              status, created_at)
@@ -383,32 +386,66 @@ def load(url: str, size: dict) -> dict:
 # --- measuring ---------------------------------------------------------------------------------------------------
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _process_cpu(pid: int) -> float:
+    """utime + stime of a process in seconds (0 when it is gone or not readable)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
 class Measured:
-    def __init__(self, app, env: dict):
+    """Runs requests and measures, per request: wall time, the app's CPU (this thread), the SQL statements, and the
+    CPU of this database's PostgreSQL backends (read from /proc, when PostgreSQL runs on this machine; 10 ms ticks,
+    so only its mean over the requests is reported). Wall time follows whatever else runs on the machine; the CPU
+    figures hardly move with it."""
+
+    def __init__(self, app, url: str):
         from sqlalchemy import event
 
         from app.extensions import db
 
         self.app = app
         self.statements = 0
+        self.monitor = psycopg2.connect(url)
+        self.monitor.autocommit = True
         with app.app_context():
             event.listen(db.engine, "before_cursor_execute", self._count)
 
     def _count(self, *args, **kwargs):
         self.statements += 1
 
+    def _db_cpu(self) -> float:
+        with self.monitor.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                " AND backend_type = 'client backend'"
+            )
+            return sum(_process_cpu(pid) for (pid,) in cursor.fetchall())
+
+    def close(self) -> None:
+        self.monitor.close()
+
     def run(self, client, path: str, repeat: int, headers: dict | None = None, check=None) -> dict:
-        times, statements, status, body = [], [], None, b""
+        times, cpu, statements, status, body = [], [], [], None, b""
+        db_cpu = 0.0
         for i in range(repeat + 2):  # two unmeasured warm-up requests
             before = self.statements
-            t0 = time.perf_counter()
+            db_before = self._db_cpu() if i >= 2 else 0.0
+            c0, t0 = time.thread_time(), time.perf_counter()
             response = client.get(path, headers=headers or {})
-            elapsed = time.perf_counter() - t0
+            elapsed, app_cpu = time.perf_counter() - t0, time.thread_time() - c0
             status, body = response.status_code, response.get_data()
             if status != 200:
                 raise BenchError(f"GET {path}: {status}\n{body[:800]!r}")
             if i >= 2:
+                db_cpu += self._db_cpu() - db_before
                 times.append(elapsed * 1000)
+                cpu.append(app_cpu * 1000)
                 statements.append(self.statements - before)
         rows = check(body) if check else None
         return {
@@ -417,6 +454,8 @@ class Measured:
             "p50_ms": round(statistics.median(times), 1),
             "p95_ms": round(percentile(times, 95), 1),
             "max_ms": round(max(times), 1),
+            "app_cpu_ms": round(statistics.mean(cpu), 1),
+            "db_cpu_ms": round(db_cpu * 1000 / len(times), 1),
             "statements": max(statements),
             "rows": rows,
             "bytes": len(body),
@@ -459,12 +498,12 @@ def count_badges(body: bytes) -> dict:
     return found
 
 
-def measure(env: dict, repeat: int) -> dict:
+def measure(env: dict, url: str, repeat: int) -> dict:
     os.environ.update(env)
     from app import create_app
 
     app = create_app()
-    measured = Measured(app, env)
+    measured = Measured(app, url)
     results: dict = {}
     tokens = {user: flask(env, "users", "token", user).strip() for user in ("registrator", "referent")}
     for username, label in (("registrator", "clerk"), ("referent", "official"), ("sef.serviciu", "head")):
@@ -516,6 +555,7 @@ def measure(env: dict, repeat: int) -> dict:
     results["my documents (citizen)"] = measured.run(
         citizen, "/documentele-mele", repeat, check=lambda b: b.count(b'href="/documentele-mele/')
     )
+    measured.close()
     with app.app_context():
         from app.extensions import db
 
@@ -536,13 +576,16 @@ def print_report(report: dict) -> None:
         f"load {sum(report['load']['seconds'].values()):.0f} s"
     )
     print(f"Flask test client against PostgreSQL, {report['repeat']} requests each after 2 warm-up")
-    print(f"{'request':<46} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'SQL':>5} {'rows':>6}")
+    print(
+        f"{'request':<46} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'CPU app+db ms':>14} {'SQL':>5} {'rows':>6}"
+    )
     for name, r in report["results"].items():
         if "counts" in r:
             print(f"  {name}: {r['counts']}")
             continue
         print(
-            f"{name:<46} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['max_ms']:>8} {r['statements']:>5} "
+            f"{name:<46} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['max_ms']:>8} "
+            f"{str(r['app_cpu_ms']) + ' + ' + str(r['db_cpu_ms']):>14} {r['statements']:>5} "
             f"{'' if r['rows'] is None else r['rows']:>6}"
         )
     print(f"machine load average (1 min) at the end: {report['loadavg']}")
@@ -603,7 +646,7 @@ def main(argv=None) -> int:
             flask(env, "db", "upgrade")
             flask(env, "demo", "load")
             report["load"] = load(url, size)
-        report["results"] = measure(env, repeat)
+        report["results"] = measure(env, url, repeat)
         report["loadavg"] = round(os.getloadavg()[0], 2)
         report["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version()}
         print_report(report)

@@ -6,7 +6,7 @@ from io import BytesIO
 from flask import abort, g, jsonify, request, send_file
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.api.base import bp, token_required
@@ -49,7 +49,7 @@ from app.workflow.runtime import (
     is_candidate,
     one_standing,
     release_task,
-    tasks_for,
+    task_page,
 )
 
 TOTAL_COUNT = {"X-Total-Count": "How many there are in all (the page is limit/offset)"}
@@ -209,9 +209,7 @@ def download(public_id: str):
 )
 def my_tasks():
     limit, offset = g.api_input["limit"], g.api_input["offset"]
-    query = tasks_for(g.api_user)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    tasks = db.session.scalars(query.limit(limit).offset(offset)).all()
+    total, tasks = task_page(g.api_user, limit, offset)
     response = jsonify(TaskSchema(many=True).dump(tasks))
     response.headers["X-Total-Count"] = str(total)
     return response

@@ -5,7 +5,7 @@ made of literal values (assignee, claimer, role + institution + department), whi
 tasks answer directly. A correlated EXISTS over memberships per task row (the former form) had to visit every open
 task of the institution: 1.1-1.9 s for a list of 896 open tasks."""
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, union
 
 from app.extensions import db
 from app.identity.delegation import active_principals
@@ -40,21 +40,46 @@ def _scope_clauses(role_code: str, institution_id: int, department_id: int | Non
     ]
 
 
-def own_clause(user_id: int, institution_id: int | None = None):
-    """Tasks the user may do in their own right: assigned to them, claimed by them, or their role's in place.
-    `institution_id` limits it to one institution (a deputy acts for a colleague only in the delegation's)."""
+def own_branches(user_id: int, institution_id: int | None = None) -> list:
+    """Tasks the user may do in their own right, as flat conditions: assigned to them, claimed by them, or their
+    role's in place. `institution_id` limits it to one institution (a deputy acts for a colleague only in the
+    delegation's)."""
     branches = [HumanTask.assignee_id == user_id, HumanTask.claimed_by_id == user_id]
     for scope in dict.fromkeys(role_scopes(user_id, institution_id)):
         branches.extend(_scope_clauses(*scope))
-    clause = or_(*branches)
     if institution_id is not None:
-        clause = and_(HumanTask.institution_id == institution_id, clause)
-    return clause
+        branches = [and_(HumanTask.institution_id == institution_id, branch) for branch in branches]
+    return branches
+
+
+def own_clause(user_id: int, institution_id: int | None = None):
+    return or_(*own_branches(user_id, institution_id))
 
 
 def principals(user_id: int) -> list[tuple[int, int]]:
     """(colleague id, institution id) of everyone the user stands in for today."""
     return active_principals(user_id)
+
+
+def candidate_branches(user_id: int, stand_in_for: list[tuple[int, int]] | None = None) -> list:
+    """`candidate_clause` as its flat branches (OR-ed, they are the clause)."""
+    branches = own_branches(user_id)
+    for principal_id, institution_id in principals(user_id) if stand_in_for is None else stand_in_for:
+        branches.extend(own_branches(principal_id, institution_id))
+    return branches
+
+
+def candidate_rows(columns: list, user_id: int, stand_in_for=None, status: str = "ready", where=()):
+    """The candidate tasks' `columns` as a UNION of one SELECT per branch. Each SELECT is a plain AND that its
+    partial index answers exactly; the same branches OR-ed in one WHERE leave the choice to the planner, which at a
+    million tasks preferred reading every ready task of the platform through the status index and filtering
+    (17,000 rows read for 3,000 kept)."""
+    return union(
+        *(
+            select(*columns).where(HumanTask.status == status, branch, *where)
+            for branch in candidate_branches(user_id, stand_in_for)
+        )
+    )
 
 
 def candidate_clause(user_id: int, stand_in_for: list[tuple[int, int]] | None = None):

@@ -106,6 +106,8 @@ class HumanTask(db.Model):
     __tablename__ = "human_tasks"
     # The inbox asks for ready tasks by assignee, claimer or role scope (unassigned ones), ordered by deadline: one
     # partial index each, small because only ready tasks are in them (app/workflow/candidates.py).
+    # Each also carries the other columns an inbox list reads: PostgreSQL answers the list from the index
+    # alone, without visiting the table pages the ready tasks are scattered over.
     __table_args__ = (
         Index(
             "ix_human_tasks_ready_scope",
@@ -115,6 +117,14 @@ class HumanTask(db.Model):
             "due_at",
             postgresql_where=text("status = 'ready' AND assignee_id IS NULL"),
             sqlite_where=text("status = 'ready' AND assignee_id IS NULL"),
+            postgresql_include=[
+                "id",
+                "document_id",
+                "created_at",
+                "assignee_id",
+                "claimed_by_id",
+                "returned",
+            ],
         ),
         Index(
             "ix_human_tasks_ready_assignee",
@@ -122,6 +132,7 @@ class HumanTask(db.Model):
             "due_at",
             postgresql_where=text("status = 'ready'"),
             sqlite_where=text("status = 'ready'"),
+            postgresql_include=["id", "document_id", "created_at", "claimed_by_id", "returned"],
         ),
         Index(
             "ix_human_tasks_ready_claimed",
@@ -129,6 +140,7 @@ class HumanTask(db.Model):
             "due_at",
             postgresql_where=text("status = 'ready'"),
             sqlite_where=text("status = 'ready'"),
+            postgresql_include=["id", "document_id", "created_at", "assignee_id", "returned"],
         ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

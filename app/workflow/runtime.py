@@ -15,7 +15,7 @@ from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.dates import as_utc, format_datetime, now_utc
@@ -216,25 +216,52 @@ def is_candidate(user: User, task: HumanTask) -> bool:
     return _may_do(standing(user.id), task)
 
 
+def _list_loads() -> tuple:
+    """What a list shows of each task, loaded with it: document, people, the instance's process version (the
+    instance only as its key, never its engine state: 11 KB a row, which no list shows)."""
+    return (
+        joinedload(HumanTask.document),
+        joinedload(HumanTask.assignee),
+        joinedload(HumanTask.claimed_by),
+        joinedload(HumanTask.instance)
+        .load_only(WorkflowInstance.id, WorkflowInstance.process_version_id, WorkflowInstance.lock_version)
+        .selectinload(WorkflowInstance.process_version),
+    )
+
+
 def tasks_for(user: User, status: str = TaskStatus.READY):
-    """The user's tasks, most urgent first (id last, so pages do not overlap). A page loads each task's document,
-    people and process version in the same few statements; the instance only as its process version's key,
-    never its engine state (11 KB a row, which no list shows)."""
+    """The user's tasks, most urgent first (id last, so pages do not overlap), each with `_list_loads`."""
     return (
         select(HumanTask)
         .where(HumanTask.status == status, candidate_clause(user))
-        .options(
-            joinedload(HumanTask.document),
-            joinedload(HumanTask.assignee),
-            joinedload(HumanTask.claimed_by),
-            joinedload(HumanTask.instance)
-            .load_only(
-                WorkflowInstance.id, WorkflowInstance.process_version_id, WorkflowInstance.lock_version
-            )
-            .selectinload(WorkflowInstance.process_version),
-        )
+        .options(*_list_loads())
         .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
     )
+
+
+def task_page(user: User, limit: int, offset: int) -> tuple[int, list[HumanTask]]:
+    """(how many ready tasks the user may do, one page of them, most urgent first). Counted and paged over the
+    candidate rows of the covering partial indexes (`candidates.candidate_rows`), then only the page's tasks are
+    loaded, with `_list_loads`."""
+    rows = candidates.candidate_rows(
+        [HumanTask.id, HumanTask.due_at, HumanTask.created_at], user.id, status=TaskStatus.READY
+    ).subquery()
+    total = db.session.scalar(select(func.count()).select_from(rows)) or 0
+    ids = list(
+        db.session.scalars(
+            select(rows.c.id)
+            .order_by(rows.c.due_at.is_(None), rows.c.due_at, rows.c.created_at, rows.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+    )
+    if not ids:
+        return total, []
+    position = {task_id: i for i, task_id in enumerate(ids)}
+    tasks = db.session.scalars(
+        select(HumanTask).where(HumanTask.id.in_(ids)).options(*_list_loads())
+    ).unique()
+    return total, sorted(tasks, key=lambda t: position[t.id])
 
 
 # --- forms ----------------------------------------------------------------------------------------------------
