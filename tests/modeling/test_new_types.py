@@ -97,6 +97,9 @@ def test_an_analyst_creates_deploys_and_a_citizen_submits_the_new_type(app):
 
     # Offered in Săcele's catalogue; a citizen submits it and the route starts.
     assert "Atestat de producător" in app.test_client().get("/?institutie=pm-sacele").get_data(as_text=True)
+    citizen = login(app.test_client(), "cetatean")
+    form_page = citizen.get(f"/depune/{CODE}?institutie=pm-sacele")
+    assert form_page.status_code == 200 and "Subiectul cererii" in form_page.get_data(as_text=True)
     with app.test_request_context():
         doc_type = db.session.scalar(select(DocumentType).where(DocumentType.code == CODE))
         document = submit(user("cetatean"), sacele(), doc_type, {"subiect": "Atestat pentru legume"}, {})
