@@ -225,7 +225,7 @@ def test_form_editing_validates_json_the_form_and_the_route(app):
     )
     assert route_break.status_code == 422
     assert (
-        "gw_raspuns: condition towards luare_cunostinta reads &#34;cere_raspuns&#34;"
+        "gw_raspuns: condiția spre luare_cunostinta citește „cere_raspuns”"
         in route_break.get_data(as_text=True)
     )
     bad_form = dict(schema, properties={**schema["properties"], "cere_raspuns": {"type": "obiect"}})
