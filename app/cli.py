@@ -26,13 +26,16 @@ def register_cli(app: Flask) -> None:
         if not target.exists():
             click.echo(f"{target}: no such file or folder", err=True)
             sys.exit(2)
+        from app.workflow.messages import in_cli_locale, localized_problem
+
         problems, checked, manifests = check_path(target, Path(current_app.config["FORMS_DIR"]))
         db.session.rollback()
-        for problem in problems:
-            click.echo(str(problem))
-        for process in checked:
-            for warning in process.warnings:
-                click.echo(f"warning: {warning}")
+        with in_cli_locale():  # the messages in the locale's language (ro_RO: Romanian)
+            for problem in problems:
+                click.echo(localized_problem(problem))
+            for process in checked:
+                for warning in process.warnings:
+                    click.echo(f"warning: {localized_problem(warning)}")
         if problems:
             click.echo(f"{len(problems)} problem(s).")
             sys.exit(1)
@@ -57,8 +60,11 @@ def register_cli(app: Flask) -> None:
             versions = deploy_all(current_app.config["PROCESSES_DIR"], current_app.config["FORMS_DIR"])
         except DeploymentFailed as exc:
             db.session.rollback()
-            for problem in exc.problems:
-                click.echo(str(problem), err=True)
+            from app.workflow.messages import in_cli_locale, localized_problem
+
+            with in_cli_locale():
+                for problem in exc.problems:
+                    click.echo(localized_problem(problem), err=True)
             click.echo("Deployment stopped: nothing was deployed.", err=True)
             sys.exit(1)
         db.session.commit()

@@ -48,7 +48,18 @@ class SubmissionForm:
 
 def submission_form(doc_type: DocumentType, institution_id: int | None = None) -> SubmissionForm:
     """The user task that follows the start event in the submitter's lane (of the institution's own version of
-    the route when it has one)."""
+    the route when it has one). Without an institution, a type that has no platform template (one created in the
+    modeler by an institution) shows the form of the institution that owns it."""
+    if institution_id is None:
+        from app.workflow.ownership import current_for
+
+        if current_for(doc_type.process_id, None) is None:
+            institution_id = db.session.scalar(
+                select(ProcessVersion.institution_id)
+                .where(ProcessVersion.process_id == doc_type.process_id, ProcessVersion.is_current.is_(True))
+                .order_by(ProcessVersion.id)
+                .limit(1)
+            )
     version = current_version(doc_type.process_id, institution_id)
     specs = engine.specs_for(version.id, version.content_hash, version.process_id, version.bpmn_xml)
     for task_spec in specs.spec.task_specs.values():

@@ -26,6 +26,7 @@ from app.forms import check_form_definition
 from app.modeling import new_type, service
 from app.registry.models import Document, DocumentType
 from app.workflow.deploy import Problem
+from app.workflow.messages import localized_problem
 from app.workflow.migration import current_version_of, migrate, plan
 from app.workflow.models import InstanceStatus, ProcessVersion, WorkflowInstance
 from app.workflow.ownership import analyst_institution_id, visible_versions
@@ -59,7 +60,11 @@ def _current(process_id: str) -> ProcessVersion:
 
 
 def _problems_json(problems) -> list[dict]:
-    return [{"file": p.file, "element": p.element_id, "message": p.message, "text": str(p)} for p in problems]
+    """`message`: the checker's technical wording (stable); `text`: the line shown, in the interface language."""
+    return [
+        {"file": p.file, "element": p.element_id, "message": p.message, "text": localized_problem(p)}
+        for p in problems
+    ]
 
 
 @bp.route("/")
@@ -327,13 +332,13 @@ def form(process_id: str, name: str):
                 problems += check_form_definition(schema, ui)
             if not problems:
                 route_problems, _checked = service.check(version, version.bpmn_xml.encode(), {name: data})
-                problems += [str(p) for p in route_problems]
+                problems += [localized_problem(p) for p in route_problems]
             if not problems and request.form.get("actiune") == "implementeaza":
                 outcome = service.deploy(
                     version, version.bpmn_xml.encode(), {name: data}, _scope(), current_user
                 )
                 if outcome.problems:
-                    problems += [str(p) for p in outcome.problems]
+                    problems += [localized_problem(p) for p in outcome.problems]
                 else:
                     db.session.commit()
                     if outcome.new:

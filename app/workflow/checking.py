@@ -146,7 +146,14 @@ def check_path(target: Path, forms_dir: Path):
         with tempfile.TemporaryDirectory() as tmp:
             copy = Path(tmp) / target.name
             copy.write_bytes(target.read_bytes())
+            for dmn in target.parent.glob("*.dmn"):  # the decision tables it may call, beside it
+                (Path(tmp) / dmn.name).write_bytes(dmn.read_bytes())
             return check_directory(Path(tmp), forms_dir)
+    if target.suffix == ".dmn":
+        from app.workflow.decisions import decision_problems
+
+        found, _decision = decision_problems(target.read_bytes())
+        return [Problem(target.name, element, message) for element, message in found], [], []
     if target.name.endswith(".manifest.json"):
         problems, checked, manifests = check_directory(target.parent, forms_dir)
         mine = [m for m in manifests if m.get("_file") == target.name]

@@ -103,14 +103,34 @@ def manifest_problems(manifest: object, submission_fields: set[str] | None = Non
 
 
 def manifest_for(code: str, processes_dir: str | Path) -> dict | None:
-    """The manifest file of a document type (fields not stored in the database: attachments, file plan,
-    signature level)."""
+    """The manifest of a document type (fields not stored in the database: attachments, file plan, signature
+    level): its file in processes/, else the one stored with a type created in the browser."""
     if not re.match(r"^[a-z][a-z0-9-]{1,59}$", code or ""):
         return None
     path = Path(processes_dir) / f"{code}.manifest.json"
     if not path.is_file():
-        return None
+        return _stored_manifest(code)
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _stored_manifest(code: str) -> dict | None:
+    """The manifest of a type created in the browser, kept with its latest version."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.extensions import db
+    from app.workflow.models import ProcessVersion
+
+    try:
+        manifests = db.session.scalars(
+            select(ProcessVersion.manifest).order_by(ProcessVersion.id.desc())
+        ).all()
+    except RuntimeError:  # outside the application
+        return None
+    except SQLAlchemyError:  # no schema yet (a check run before `flask db upgrade`)
+        db.session.rollback()
+        return None
+    return next((m for m in manifests if isinstance(m, dict) and m.get("code") == code), None)
 
 
 def submission_fields(bpmn_xml: str, forms: dict) -> set[str]:

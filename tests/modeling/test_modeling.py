@@ -224,9 +224,8 @@ def test_form_editing_validates_json_the_form_and_the_route(app):
         url, data={"csrf_token": token, "continut": json.dumps(renamed), "actiune": "verifica"}
     )
     assert route_break.status_code == 422
-    assert (
-        "gw_raspuns: condition towards luare_cunostinta reads &#34;cere_raspuns&#34;"
-        in route_break.get_data(as_text=True)
+    assert "gw_raspuns: condiția spre luare_cunostinta citește „cere_raspuns”" in route_break.get_data(
+        as_text=True
     )
     bad_form = dict(schema, properties={**schema["properties"], "cere_raspuns": {"type": "obiect"}})
     assert client.post(url, data={"csrf_token": token, "continut": json.dumps(bad_form)}).status_code == 422

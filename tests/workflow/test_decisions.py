@@ -82,3 +82,14 @@ def test_a_literal_expression_instead_of_a_table_is_refused():
     end = DMN.index("</decisionTable>") + len("</decisionTable>")
     literal = DMN[:start] + "<literalExpression id='l'><text>1</text></literalExpression>" + DMN[end:]
     assert any("must be one decision table" in p for p in check(literal))
+
+
+def test_flask_processes_check_judges_a_dmn_file_and_a_bpmn_with_its_tables(app, tmp_path):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["processes", "check", str(ROOT / "processes" / NAME)]).exit_code == 0
+    bpmn = runner.invoke(args=["processes", "check", str(ROOT / "processes" / "certificat-urbanism.bpmn")])
+    assert bpmn.exit_code == 0, bpmn.output
+    broken = tmp_path / NAME
+    broken.write_text(DMN.replace("<text>7</text>", "<text>7 +</text>"), encoding="utf-8")
+    result = runner.invoke(args=["processes", "check", str(broken)])
+    assert result.exit_code == 1 and f"{NAME}: regula_250:" in result.output
