@@ -24,6 +24,7 @@ from app.intake.submission import (
     submission_form,
     submit,
 )
+from app.labels import step_name
 from app.operations.bad_input import int_arg
 from app.portal.tracking import citizen_timeline, current_steps
 from app.registry.access import can_view
@@ -137,7 +138,7 @@ def document_json(document: Document, detail: bool = False) -> dict:
                 "at": rfc3339(e.at),
                 "event": e.event,
                 "element": e.bpmn_id,
-                "name": e.element_name,
+                "name": str(step_name(e)),
                 "actor": e.actor.full_name if e.actor else None,
                 "message": e.message,
                 "data": e.data if staff else None,

@@ -15,7 +15,7 @@ from app.correspondence.issuing import function_title
 from app.dates import as_utc, format_datetime
 from app.extensions import db
 from app.forms import display_rows
-from app.labels import ACTION_LABELS
+from app.labels import ACTION_LABELS, event_label, step_name
 from app.registry.history import history_with_rows
 from app.registry.models import Document
 from app.workflow import engine
@@ -85,7 +85,7 @@ class Step:
             "name": self.name,
             "element_type": self.element_type,
             "event": self.event,
-            "event_label": str(_EVENT_LABELS.get(self.event, self.event)),
+            "event_label": str(_EVENT_LABELS.get(self.event) or event_label(self.event)),
             "at": format_datetime(self.at),
             "at_iso": as_utc(self.at).isoformat(),
             "actor": self.actor,
@@ -176,7 +176,7 @@ def document_steps(document: Document) -> list[Step]:
             index=index,
             history_id=entry.id,
             bpmn_id=entry.bpmn_id,
-            name=entry.element_name or entry.bpmn_id,
+            name=str(step_name(entry)),
             element_type=entry.element_type,
             event=entry.event,
             at=entry.at,
