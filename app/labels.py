@@ -41,6 +41,11 @@ EVENT_LABELS = {
     "completion_cancelled": _l("Cerere de completare închisă"),
     "message_to_citizen": _l("Mesaj oficial către solicitant"),
     "answer_posted": _l("Răspuns expediat prin poștă"),
+    "task_reassigned": _l("Sarcină reasignată"),
+    "signature_checked": _l("Semnături verificate la primire"),
+    "route_cancelled": _l("Traseu oprit de un operator"),
+    "operation": _l("Acțiune a operatorului pe traseu"),
+    "incident": _l("Incident pe traseu"),
 }
 
 # Messages the application stores in the history in the source language (Romanian); pages show them in the
@@ -51,6 +56,42 @@ HISTORY_MESSAGES = (
     _l("Înregistrare anulată: %(reason)s"),
     _l("Completare depusă: %(names)s."),
 )
+
+
+# Steps the engine passes that the analyst left without a name (a parallel split, an unnamed start or end): the
+# history names them by what they do, never by their BPMN id (SpiffWorkflow's spec class names).
+ELEMENT_TYPE_LABELS = {
+    "StartEvent": _l("Traseul a pornit"),
+    "EndEvent": _l("Traseul s-a încheiat"),
+    "ParallelGateway": _l("Ramificare: pașii următori merg în paralel"),
+    "ExclusiveGateway": _l("Decizie automată a traseului"),
+    "InclusiveGateway": _l("Decizie automată a traseului"),
+    "EventBasedGateway": _l("Așteptare: primul eveniment decide"),
+    "ScriptTask": _l("Pas automat"),
+    "ServiceTask": _l("Pas automat"),
+    "IntermediateCatchEvent": _l("Așteptare a unui termen sau semnal"),
+    "IntermediateThrowEvent": _l("Semnal transmis în traseu"),
+    "BoundaryEvent": _l("Termen sau semnal pe pasul curent"),
+    "SubWorkflowTask": _l("Etapă a traseului"),
+    "CallActivity": _l("Etapă a traseului"),
+    "UserTask": _l("Pas al unei persoane"),
+    "ManualTask": _l("Pas manual"),
+    "NoneTask": _l("Pas"),
+}
+
+
+def event_label(code: str | None):
+    """A history event in people's words; an event without a label reads as a step of the route, not as its code."""
+    return EVENT_LABELS.get(code or "", _l("Pas în traseu"))
+
+
+def unnamed_step_label(entry):
+    """What a history entry the analyst left without a name is called (app/workflow/texts.py: step_name): what the
+    element does, else the event. Never a BPMN id or an event code."""
+    if getattr(entry, "element_type", None) in ELEMENT_TYPE_LABELS:
+        return ELEMENT_TYPE_LABELS[entry.element_type]
+    return event_label(entry.event)
+
 
 # Audit log actions (audit_entries.action), shown on the auditor pages and in archive record cards.
 ACTION_LABELS = {

@@ -3,7 +3,7 @@
 from flask import Flask, g
 
 from app.dates import as_utc, format_date, format_datetime, now_utc
-from app.labels import EVENT_LABELS, STATUS_LABELS
+from app.labels import STATUS_LABELS, event_label
 
 
 def days_left(deadline) -> int | None:
@@ -16,7 +16,7 @@ def register_templating(app: Flask) -> None:
     app.jinja_env.filters["date_ro"] = format_date
     app.jinja_env.filters["datetime_ro"] = format_datetime
     app.jinja_env.filters["status_label"] = lambda code: STATUS_LABELS.get(code, code)
-    app.jinja_env.filters["event_label"] = lambda code: EVENT_LABELS.get(code, code)
+    app.jinja_env.filters["event_label"] = event_label
     app.jinja_env.globals["days_left"] = days_left
 
     @app.context_processor

@@ -25,6 +25,7 @@ from app.registry.models import Attachment, Direction, DocumentStatus
 from app.signing.citizen import CONFIRMATION
 from app.workflow.models import HumanTask, TaskStatus
 from app.workflow.runtime import form_options, task_form
+from app.workflow.texts import step_name
 
 # Every Attachment.kind the packages write (the owners keep the constants; this list only gathers them).
 ATTACHMENT_KINDS = (
@@ -107,7 +108,7 @@ class HistoryEntrySchema(Schema):
     at = Instant()
     event = fields.String(metadata={"examples": ["task_completed", "automatic", "task_claimed"]})
     element = _nullable(fields.String, attribute="bpmn_id", metadata={"description": "BPMN element id"})
-    name = _nullable(fields.String, attribute="element_name")
+    name = fields.Function(lambda e: step_name(e), metadata={"type": "string"})
     actor = fields.Function(
         lambda e: e.actor.full_name if e.actor else None,
         metadata={"type": ["string", "null"]},

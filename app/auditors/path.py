@@ -15,12 +15,13 @@ from app.correspondence.issuing import function_title
 from app.dates import as_utc, format_datetime
 from app.extensions import db
 from app.forms import display_rows
-from app.labels import ACTION_LABELS
+from app.labels import ACTION_LABELS, event_label
 from app.registry.history import history_with_rows
 from app.registry.models import Document
 from app.workflow import engine
 from app.workflow.deploy import BPMN_NS, form_definition
 from app.workflow.models import HistoryEntry, HumanTask, TaskStatus, WorkflowInstance
+from app.workflow.texts import step_name
 
 STEP_EVENTS = ("task_completed", "automatic", "task_claimed", "task_released")
 SIGNATURE_ACTIONS = (SIGNATURE, SEAL, SIGNATURE_VALIDATED)
@@ -85,7 +86,7 @@ class Step:
             "name": self.name,
             "element_type": self.element_type,
             "event": self.event,
-            "event_label": str(_EVENT_LABELS.get(self.event, self.event)),
+            "event_label": str(_EVENT_LABELS.get(self.event) or event_label(self.event)),
             "at": format_datetime(self.at),
             "at_iso": as_utc(self.at).isoformat(),
             "actor": self.actor,
@@ -176,7 +177,7 @@ def document_steps(document: Document) -> list[Step]:
             index=index,
             history_id=entry.id,
             bpmn_id=entry.bpmn_id,
-            name=entry.element_name or entry.bpmn_id,
+            name=str(step_name(entry)),
             element_type=entry.element_type,
             event=entry.event,
             at=entry.at,

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select
 
 from app.audit import record
@@ -18,7 +17,6 @@ from app.dates import local_zone, now_utc, to_local
 from app.extensions import db
 from app.identity.models import Department, Membership, User
 from app.identity.roles import SUBMITTER_LANE
-from app.labels import EVENT_LABELS
 from app.registry.models import Document
 from app.workflow import engine
 from app.workflow.models import HistoryEntry, HumanTask, TaskStatus
@@ -27,8 +25,6 @@ from app.workflow.runtime import lock_task
 TASK_REASSIGNED = "task_reassigned"
 HEAD_ROLES = ("sef_serviciu", "secretar_general")
 MAX_REASON = 500
-
-EVENT_LABELS.setdefault(TASK_REASSIGNED, _l("Sarcină reasignată"))
 
 
 class ReassignError(ValueError):

@@ -101,7 +101,6 @@ def _duration(seconds: float) -> str:
 def public_timeline(document: Document) -> list[PublicStep]:
     from flask_babel import gettext as _
 
-    from app.labels import EVENT_LABELS
     from app.workflow.texts import step_name
 
     steps, previous = [], None
@@ -115,9 +114,7 @@ def public_timeline(document: Document) -> list[PublicStep]:
         at = as_utc(entry.at)
         took = _duration((at - previous).total_seconds()) if previous is not None else None
         # The step's name, never its message: a formal message or a completion request may be personal.
-        steps.append(
-            PublicStep(step_name(entry) or str(EVENT_LABELS.get(entry.event, entry.event)), who, at, took)
-        )
+        steps.append(PublicStep(step_name(entry), who, at, took))
         previous = at
     return steps
 

@@ -17,6 +17,7 @@ from lxml import etree
 
 from app.extensions import db
 from app.forms.i18n import SOURCE_LANGUAGE, current_language
+from app.labels import unnamed_step_label
 from app.workflow.engine import parse_xml_safely
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -100,7 +101,10 @@ def step_name(item: Any) -> str:
         from flask_babel import gettext
 
         return gettext(text)
-    return text or ""
+    if text:
+        return text
+    # A history entry of a step the analyst left unnamed is called by what the step does, never its id.
+    return str(unnamed_step_label(item)) if hasattr(item, "event") else ""
 
 
 def route_name(version: Any) -> str:
