@@ -70,17 +70,36 @@ def _wait_for_the_lock(app: Flask, conn, poll: float) -> None:
     conn.commit()
 
 
-def run_forever(app: Flask, poll: float = 5.0) -> None:
-    from apscheduler.schedulers.blocking import BlockingScheduler
+HEARTBEAT_SECONDS = 1.0
 
+
+def keep_running(scheduler) -> None:
+    """Start `scheduler` (a BackgroundScheduler) and keep it ticking until it is shut down.
+
+    The scheduler sleeps until its next job with a timed wait on a lock (an absolute CLOCK_MONOTONIC deadline).
+    Under a moved clock (`make test-at`: libfaketime fakes the monotonic clock but not those deadlines) that wait
+    never ended and no job ever ran; a plain sleep is faked correctly. So this thread wakes the scheduler every
+    second: it then runs what is due by the wall clock, as it would anyway."""
+    scheduler.start()
+    try:
+        while scheduler.running:
+            time.sleep(HEARTBEAT_SECONDS)
+            if scheduler.running:
+                scheduler.wakeup()
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+
+
+def run_forever(app: Flask, poll: float = 5.0) -> None:
     with app.app_context():
         conn = db.engine.connect()
     try:
         _wait_for_the_lock(app, conn, poll)
         app.logger.warning("jobs process started")
-        scheduler = BlockingScheduler()
+        scheduler = BackgroundScheduler()
         declare_jobs(scheduler, app)  # the one list of scheduled jobs (app/jobs.py)
-        scheduler.start()
+        keep_running(scheduler)
     finally:
         conn.close()
 

@@ -118,6 +118,7 @@ ACTION_LABELS = {
     "audit_export": _l("Export pachet de audit"),
     "audit_replay": _l("Reluare traseu"),
     "audit_checkpoint": _l("Punct de control al lanțului"),
+    "audit_legacy_sealed": _l("Intrări vechi ale jurnalului sigilate"),
     "registry_annulment": _l("Înregistrare anulată"),
     "registry_link": _l("Documente conexate"),
     "registry_dispatch": _l("Răspuns expediat (consemnat în registru)"),

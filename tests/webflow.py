@@ -90,8 +90,11 @@ def concrete(rule) -> str:
     return re.sub(r"<(?:(\w+):)?\w+>", replace, rule.rule)
 
 
-def signup(client, email="maria@example.ro", full_name="Maria Pop", **fields):
-    """The sign-up form, privacy notice accepted; `fields` adds or overrides (cnp=..., confidentialitate="")."""
+def signup(client, email="maria@example.ro", full_name="Maria Pop", sign_in=True, **fields):
+    """The sign-up form, privacy notice accepted; `fields` adds or overrides (cnp=..., confidentialitate="").
+
+    Sign-up signs no one in (it must not tell a new account from an existing one): with `sign_in` the person then
+    signs in with the e-mail and password, as they would after reading the e-mail. Returns the sign-up's answer."""
     token = csrf_token(client, "/cont-nou")
     data = {
         "csrf_token": token,
@@ -102,7 +105,13 @@ def signup(client, email="maria@example.ro", full_name="Maria Pop", **fields):
         "confidentialitate": "da",
         **fields,
     }
-    return client.post("/cont-nou", data=data)
+    response = client.post("/cont-nou", data=data)
+    if sign_in and response.status_code == 302:
+        client.post(
+            "/autentificare",
+            data={"username": email, "password": data["password"], "csrf_token": csrf_token(client)},
+        )
+    return response
 
 
 VALID_CNP = "1630615123457"  # a valid CNP (checksum) of nobody in the demo data

@@ -85,6 +85,16 @@ def entry_mac(entry_hash: str) -> str:
     return hmac.new(audit_key(), b"entry:" + entry_hash.encode("ascii"), hashlib.sha256).hexdigest()
 
 
+def legacy_entry_mac(entry_hash: str) -> str:
+    """The seal recorded later for an entry written before the key existed (another domain than `entry_mac`)."""
+    return hmac.new(audit_key(), b"legacy-entry:" + entry_hash.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def legacy_checkpoint_mac(checkpoint_id: int, seq: int, head_hash: str, token_sha256: str | None) -> str:
+    message = f"legacy-checkpoint:{checkpoint_id}:{seq}:{head_hash}:{token_sha256 or ''}".encode("ascii")
+    return hmac.new(audit_key(), message, hashlib.sha256).hexdigest()
+
+
 def checkpoint_mac(previous_mac: str, seq: int, head_hash: str, token_sha256: str | None) -> str:
     message = f"checkpoint:{previous_mac}:{seq}:{head_hash}:{token_sha256 or ''}".encode("ascii")
     return hmac.new(audit_key(), message, hashlib.sha256).hexdigest()
@@ -145,14 +155,31 @@ class ChainReport:
     first_break: Break | None = None
     checkpoints_checked: int = 0
     timestamped_checkpoints: int = 0
+    # written before AUDIT_HMAC_KEY existed: sealed later by `flask audit seal-legacy`, or not sealed yet
+    legacy_sealed: int = 0
+    legacy_unsealed: int = 0
+    legacy_checkpoints: int = 0
+
+    def legacy_summary(self) -> str:
+        if not (self.legacy_sealed or self.legacy_unsealed or self.legacy_checkpoints):
+            return ""
+        parts = [
+            f"{self.legacy_sealed} legacy entries (before the audit key) sealed after their chain verified"
+        ]
+        if self.legacy_checkpoints:
+            parts.append(f"{self.legacy_checkpoints} legacy checkpoint(s) sealed")
+        if self.legacy_unsealed:
+            parts.append(f"{self.legacy_unsealed} legacy entries NOT sealed (flask audit seal-legacy)")
+        return " Legacy: " + "; ".join(parts) + "."
 
     def summary(self) -> str:
         if self.ok:
             return (
                 f"OK: {self.checked} entries, head #{self.head_seq} {self.head_hash[:16]}…, "
                 f"{self.checkpoints_checked} checkpoint(s) match ({self.timestamped_checkpoints} timestamped)."
+                + self.legacy_summary()
             )
-        return f"BROKEN at {self.first_break}"
+        return f"BROKEN at {self.first_break}" + self.legacy_summary()
 
 
 def _entries(batch: int = 2000) -> Iterator:
@@ -169,8 +196,8 @@ def _entries(batch: int = 2000) -> Iterator:
         last = rows[-1].seq
 
 
-def check_entry(entry: AuditEntry, expected_seq: int, previous_hash: str) -> str | None:
-    """Why this entry breaks the chain, or None."""
+def plain_problem(entry: AuditEntry, expected_seq: int, previous_hash: str) -> str | None:
+    """Why this entry breaks the sha256 chain (position, link, content), or None."""
     if entry.seq != expected_seq:
         missing = f"#{expected_seq}" if entry.seq == expected_seq + 1 else f"#{expected_seq}–#{entry.seq - 1}"
         return f"entries {missing} are missing before it (deleted rows)"
@@ -178,9 +205,31 @@ def check_entry(entry: AuditEntry, expected_seq: int, previous_hash: str) -> str
         return "its link to the previous entry does not match (rows deleted, inserted or reordered)"
     if compute_hash(entry) != entry.hash:
         return "its content no longer matches its hash (the row was edited)"
-    if not entry.mac or not hmac.compare_digest(entry.mac, entry_mac(entry.hash)):
+    return None
+
+
+POSING_AS_LEGACY = (
+    "it has no authentication code although entries before it have one (a rewritten entry posing as one "
+    "written before the audit key existed)"
+)
+
+
+def check_entry(entry: AuditEntry, expected_seq: int, previous_hash: str) -> str | None:
+    """Why this entry breaks the chain, or None."""
+    reason = plain_problem(entry, expected_seq, previous_hash)
+    if reason:
+        return reason
+    if not entry.mac:
+        return POSING_AS_LEGACY
+    if not hmac.compare_digest(entry.mac, entry_mac(entry.hash)):
         return "its authentication code does not match (the chain was rewritten without the audit key)"
     return None
+
+
+def legacy_seals() -> dict[tuple[str, int], str]:
+    from app.audit.models import AuditLegacySeal
+
+    return {(s.kind, s.ref): s.mac for s in db.session.scalars(select(AuditLegacySeal))}
 
 
 def verify_chain(verify_token=None, token_in_store=None) -> ChainReport:
@@ -205,10 +254,33 @@ def verify_chain(verify_token=None, token_in_store=None) -> ChainReport:
     last_old_seq = 0  # the newest entry old enough that a checkpoint must cover it
     recorded_checkpoints: list[tuple[int, dict]] = []  # the chain's own entries naming checkpoints
     checked = 0
+    seals = legacy_seals()
+    authenticated = False  # entries without a code are legacy only before the first one with a code
+    legacy: dict[str, int] = {"sealed": 0, "unsealed": 0, "first_unsealed": 0, "last_unsealed": 0}
+
+    def legacy_counts() -> dict:
+        return {"legacy_sealed": legacy["sealed"], "legacy_unsealed": legacy["unsealed"]}
+
     for entry in _entries():
-        reason = check_entry(entry, expected, previous)
+        if not entry.mac and not authenticated:
+            reason = plain_problem(entry, expected, previous)
+            seal = seals.get(("entry", entry.seq))
+            if reason is None and seal is not None:
+                if hmac.compare_digest(seal, legacy_entry_mac(entry.hash)):
+                    legacy["sealed"] += 1
+                else:
+                    reason = "its legacy seal does not match (the entry or its seal was rewritten)"
+            elif reason is None:
+                legacy["unsealed"] += 1
+                legacy["first_unsealed"] = legacy["first_unsealed"] or entry.seq
+                legacy["last_unsealed"] = entry.seq
+        else:
+            authenticated = authenticated or bool(entry.mac)
+            reason = check_entry(entry, expected, previous)
         if reason:
-            return ChainReport(False, checked, expected - 1, previous, Break(entry.seq, entry.id, reason))
+            return ChainReport(
+                False, checked, expected - 1, previous, Break(entry.seq, entry.id, reason), **legacy_counts()
+            )
         if entry.seq in wanted:
             hashes_at[entry.seq] = entry.hash
         # An entry recording a checkpoint always comes after it; the next checkpoint covers it, if there is one.
@@ -219,14 +291,58 @@ def verify_chain(verify_token=None, token_in_store=None) -> ChainReport:
         previous, expected = entry.hash, entry.seq + 1
         checked += 1
     head_seq = expected - 1
+    legacy_checkpoints = 0
 
     def broken(seq, reason):
-        return ChainReport(False, checked, head_seq, previous, Break(seq, None, reason))
+        return ChainReport(
+            False,
+            checked,
+            head_seq,
+            previous,
+            Break(seq, None, reason),
+            legacy_checkpoints=legacy_checkpoints,
+            **legacy_counts(),
+        )
+
+    if legacy["unsealed"]:
+        return broken(
+            legacy["first_unsealed"],
+            f"entries #{legacy['first_unsealed']}–#{legacy['last_unsealed']} were written before the audit key "
+            "existed and are not sealed yet: run `flask audit seal-legacy`",
+        )
 
     timestamped = 0
     previous_mac, covered = GENESIS_HASH, 0
+    authenticated_checkpoint = False
     for checkpoint in checkpoints:
         label = f"checkpoint {checkpoint.id} of {canonical_time(checkpoint.at)}"
+        if not checkpoint.mac and not authenticated_checkpoint:
+            seal = seals.get(("checkpoint", checkpoint.id))
+            if seal is None:
+                return broken(
+                    checkpoint.seq,
+                    f"{label} was written before the audit key existed and is not sealed yet: run "
+                    "`flask audit seal-legacy`",
+                )
+            sealed_mac = legacy_checkpoint_mac(
+                checkpoint.id, checkpoint.seq, checkpoint.head_hash, checkpoint.token_sha256
+            )
+            if not hmac.compare_digest(seal, sealed_mac):
+                return broken(checkpoint.seq, f"{label}: its legacy seal does not match (rewritten)")
+            legacy_checkpoints += 1
+            previous_mac = checkpoint.mac  # the next checkpoint was chained to this empty code when written
+            if checkpoint.seq and hashes_at.get(checkpoint.seq) != checkpoint.head_hash:
+                return broken(checkpoint.seq, f"differs from {label} (the chain up to here was rewritten)")
+            if checkpoint.timestamp_token:
+                problem = verify_token(checkpoint) if verify_token else None
+                if problem is None and token_in_store is not None and checkpoint.token_sha256:
+                    problem = token_in_store(checkpoint)  # no copy was kept before the key either
+                if problem:
+                    return broken(checkpoint.seq, f"timestamp of {label}: {problem}")
+                timestamped += 1
+            covered = max(covered, checkpoint.seq)
+            continue
+        authenticated_checkpoint = True
         expected_mac = checkpoint_mac(
             previous_mac, checkpoint.seq, checkpoint.head_hash, checkpoint.token_sha256
         )
@@ -266,7 +382,17 @@ def verify_chain(verify_token=None, token_in_store=None) -> ChainReport:
             f"no checkpoint covers entries #{covered + 1}–#{last_old_seq}, older than the checkpoint interval "
             "(checkpoints were deleted, or the jobs process does not run)",
         )
-    return ChainReport(True, checked, head_seq, previous, None, len(checkpoints), timestamped)
+    return ChainReport(
+        True,
+        checked,
+        head_seq,
+        previous,
+        None,
+        len(checkpoints),
+        timestamped,
+        legacy_checkpoints=legacy_checkpoints,
+        **legacy_counts(),
+    )
 
 
 def verify_entries(entries: list[AuditEntry]) -> dict[int, str | None]:

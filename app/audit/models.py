@@ -6,7 +6,7 @@ reordered row breaks the chain from that row on (`flask audit verify`)."""
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.dates import now_utc
@@ -59,3 +59,18 @@ class AuditCheckpoint(db.Model):
     # position, head and token: the checkpoints are one series, none can be deleted or inserted unnoticed.
     token_sha256: Mapped[str | None] = mapped_column(String(64))
     mac: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditLegacySeal(db.Model):
+    """An HMAC recorded later for an entry or checkpoint written before AUDIT_HMAC_KEY existed (its own `mac` is
+    empty and the row cannot be updated), by `flask audit seal-legacy` after the plain chain verified. Append-only
+    like the log; the act of sealing is itself an entry of the chain."""
+
+    __tablename__ = "audit_legacy_seals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "entry" (ref = seq) or "checkpoint" (ref = id)
+    ref: Mapped[int] = mapped_column(Integer)
+    sealed_at: Mapped[datetime] = mapped_column(default=now_utc)
+    mac: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (UniqueConstraint("kind", "ref", name="uq_audit_legacy_seals_kind_ref"),)

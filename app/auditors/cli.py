@@ -48,6 +48,26 @@ def register_audit_cli(app: Flask) -> None:
         if not report.ok:
             sys.exit(1)
 
+    @audit.command("seal-legacy")
+    def seal_legacy_command():
+        """Seal the entries and checkpoints written before AUDIT_HMAC_KEY existed, after verifying their chain."""
+        from app.audit.anchoring import verify_token
+        from app.audit.chain import AuditKeyMissing
+        from app.audit.legacy import SealRefused, seal_legacy
+
+        try:
+            result = seal_legacy(verify_token)
+        except AuditKeyMissing as exc:
+            db.session.rollback()
+            click.echo(f"{exc}; nothing sealed.", err=True)
+            sys.exit(2)
+        except SealRefused as exc:
+            db.session.rollback()
+            click.echo(f"Nothing sealed: the chain is broken at {exc.where}.", err=True)
+            sys.exit(1)
+        db.session.commit()
+        click.echo(result.summary())
+
     @audit.command("checkpoint")
     def checkpoint():
         """Store the chain head now (timestamped with RFC 3161 when a timestamp authority is configured)."""

@@ -4,7 +4,18 @@ masked, revealed on request and logged), companies represented, two-factor enrol
 import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -212,38 +223,32 @@ def signup():
         except AccountExists as exc:
             db.session.rollback()
             tell_owner_of_signup_attempt(exc.owner, exc.by)
-            flash(
-                _(
-                    "Contul a fost creat. V-am trimis un e-mail: confirmați adresa înainte de a depune "
-                    "documente."
-                ),
-                "success",
-            )
-            return redirect(url_for("portal.home"))
+            return _signup_answer()
         else:
             record(ACCOUNT_CREATED, actor=user)
             db.session.commit()
-            login_user(user)
             try:
                 send_verification(user)
-                flash(
-                    _(
-                        "Contul a fost creat. V-am trimis un e-mail: confirmați adresa înainte de a depune "
-                        "documente."
-                    ),
-                    "success",
-                )
             except MailError:
-                flash(
-                    _(
-                        "Contul a fost creat, dar e-mailul de confirmare nu a putut fi trimis. Cereți-l din nou "
-                        "din pagina contului."
-                    ),
-                    "warning",
-                )
-            return redirect(url_for("portal.home"))
+                # the answer stays the same as for an existing account; the person asks for the link again by
+                # signing in (the account page offers it)
+                current_app.logger.warning("the verification e-mail of account %s could not be sent", user.id)
+            return _signup_answer()
     # The CNP typed is never echoed back into the page (it would sit in the browser's history of the form).
     return render_template("identity/signup.html", errors=errors, values=values), (400 if errors else 200)
+
+
+def _signup_answer():
+    """One answer whether the e-mail or CNP was new or already had an account: no one is signed in, everyone is
+    asked to open the e-mail (a new account's activation link, or the owner's notice of the attempt)."""
+    flash(
+        _(
+            "Verificați-vă e-mailul: v-am trimis o legătură pentru activarea contului. După activare, intrați în "
+            "cont cu adresa de e-mail și parola alese."
+        ),
+        "success",
+    )
+    return redirect(url_for("identity.login"))
 
 
 # Packages above identity add what waits for a person until their e-mail is confirmed (the portal: drafts).

@@ -29,6 +29,7 @@ from app.workflow.runtime import (
     task_data,
     task_form,
 )
+from app.workflow.texts import step_name
 
 bp = Blueprint("inbox", __name__, url_prefix="/sarcini")
 
@@ -115,7 +116,7 @@ def task(task_id: int):
                 close_for_completed_task(task, current_user),
             ),
             FormInvalid,
-            _("Pasul „%(name)s” a fost finalizat.", name=task.name),
+            _("Pasul „%(name)s” a fost finalizat.", name=step_name(task)),
         )
         if not isinstance(outcome, FormInvalid):
             return outcome
@@ -141,7 +142,7 @@ def _signing_task(task: HumanTask):
             task,
             lambda: sign_task(task.id, current_user, request.form.get("parola") or None),
             SigningRefused,
-            _("Documentul a fost semnat: pasul „%(name)s” a fost finalizat.", name=task.name),
+            _("Documentul a fost semnat: pasul „%(name)s” a fost finalizat.", name=step_name(task)),
         )
         if not isinstance(outcome, SigningRefused):
             return outcome

@@ -4,28 +4,36 @@ report (app/signing/validation.plain_lines) stays one click away."""
 
 from datetime import datetime
 
+from flask_babel import gettext as _
+
 from app.dates import format_datetime
 
 
 def signature_sentence(entry: dict) -> tuple[bool | None, str]:
     if entry.get("error"):
-        return False, "Semnătură invalidă: fișierul este deteriorat sau a fost modificat."
+        return False, _("Semnătură invalidă: fișierul este deteriorat sau a fost modificat.")
     when = format_datetime(datetime.fromisoformat(entry["signing_time"])) if entry.get("signing_time") else ""
-    signer = entry.get("signer") or "semnatar necunoscut"
+    signer = entry.get("signer") or _("semnatar necunoscut")
     if entry.get("type") == "marca_temporala":
-        return None, f"Marcă temporală de arhivare: {signer}{', ' + when if when else ''}."
+        if when:
+            return None, _("Marcă temporală de arhivare: %(signer)s, %(when)s.", signer=signer, when=when)
+        return None, _("Marcă temporală de arhivare: %(signer)s.", signer=signer)
     holder = entry.get("organization")
-    who = f"{holder}, aplicată de {signer}" if holder and holder != signer else signer
-    at = f" la {when}" if when else ""
+    who = (
+        _("%(holder)s, aplicată de %(signer)s", holder=holder, signer=signer)
+        if holder and holder != signer
+        else signer
+    )
+    at = _(" la %(when)s", when=when) if when else ""
     good = bool(
         entry.get("intact") and entry.get("valid") and entry.get("trusted") and not entry.get("revoked")
     )
     if good:
-        return True, f"Semnătură validă: {who}{at}."
+        return True, _("Semnătură validă: %(who)s%(at)s.", who=who, at=at)
     if not (entry.get("intact") and entry.get("valid")):
-        why = "documentul a fost modificat după semnare"
+        why = _("documentul a fost modificat după semnare")
     elif entry.get("revoked"):
-        why = "certificatul a fost revocat"
+        why = _("certificatul a fost revocat")
     else:
-        why = "certificatul nu provine de la o autoritate de încredere"
-    return False, f"Semnătură invalidă ({why}): {who}{at}."
+        why = _("certificatul nu provine de la o autoritate de încredere")
+    return False, _("Semnătură invalidă (%(why)s): %(who)s%(at)s.", why=why, who=who, at=at)

@@ -10,6 +10,8 @@ import asyncio
 import logging
 from datetime import UTC, datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.ades import ades_lta_validation, ades_with_time_validation
 from pyhanko.sign.validation.dss import DocumentSecurityStore
@@ -26,39 +28,43 @@ log = logging.getLogger(__name__)
 
 # pyhanko ModificationLevel names -> plain Romanian (what changed after the signature).
 MODIFICATIONS = {
-    "NONE": "niciuna",
-    "LTA_UPDATES": "doar date de validare și marcă temporală de arhivare",
-    "FORM_FILLING": "doar alte semnături și completarea câmpurilor de formular, permise",
-    "ANNOTATIONS": "adnotări adăugate după semnare",
-    "OTHER": "conținutul a fost modificat după semnare",
+    "NONE": _l("niciuna"),
+    "LTA_UPDATES": _l("doar date de validare și marcă temporală de arhivare"),
+    "FORM_FILLING": _l("doar alte semnături și completarea câmpurilor de formular, permise"),
+    "ANNOTATIONS": _l("adnotări adăugate după semnare"),
+    "OTHER": _l("conținutul a fost modificat după semnare"),
 }
 ADES = {
-    "PASSED": "valid",
-    "INDETERMINATE": "nedeterminat",
-    "FAILED": "invalid",
+    "PASSED": _l("valid"),
+    "INDETERMINATE": _l("nedeterminat"),
+    "FAILED": _l("invalid"),
 }
 # ETSI sub-indications a person may meet, in Romanian.
 SUBINDICATIONS = {
-    "OK": "toate verificările au trecut",
-    "HASH_FAILURE": "documentul a fost modificat după semnare",
-    "SIG_CRYPTO_FAILURE": "semnătura criptografică nu corespunde",
-    "REVOKED": "certificatul semnatarului a fost revocat",
-    "REVOKED_NO_POE": "certificatul a fost revocat și nu există dovada că semnătura e anterioară revocării",
-    "REVOKED_CA_NO_POE": "certificatul unei autorități din lanț a fost revocat",
-    "NO_CERTIFICATE_CHAIN_FOUND": "certificatul nu provine de la o autoritate de încredere",
-    "CERTIFICATE_CHAIN_GENERAL_FAILURE": "lanțul de certificate nu a putut fi verificat complet",
-    "EXPIRED": "certificatul a expirat",
-    "OUT_OF_BOUNDS_NO_POE": "certificatul era expirat la momentul verificării, fără dovadă de existență anterioară",
-    "OUT_OF_BOUNDS_NOT_REVOKED": "certificatul a expirat după semnare (nu era revocat)",
-    "NO_POE": "lipsește dovada momentului semnării",
-    "TRY_LATER": "starea certificatului nu a putut fi aflată acum",
-    "NOT_YET_VALID": "certificatul nu era încă valabil",
-    "FORMAT_FAILURE": "semnătura are un format nerecunoscut",
-    "CHAIN_CONSTRAINTS_FAILURE": "lanțul de certificate nu respectă regulile",
-    "SIG_CONSTRAINTS_FAILURE": "semnătura nu respectă regulile de validare",
-    "CRYPTO_CONSTRAINTS_FAILURE": "algoritmii folosiți nu mai sunt considerați siguri",
-    "TIMESTAMP_ORDER_FAILURE": "mărcile temporale nu sunt în ordine",
-    "POLICY_PROCESSING_ERROR": "politica de semnătură nu a putut fi aplicată",
+    "OK": _l("toate verificările au trecut"),
+    "HASH_FAILURE": _l("documentul a fost modificat după semnare"),
+    "SIG_CRYPTO_FAILURE": _l("semnătura criptografică nu corespunde"),
+    "REVOKED": _l("certificatul semnatarului a fost revocat"),
+    "REVOKED_NO_POE": _l(
+        "certificatul a fost revocat și nu există dovada că semnătura e anterioară revocării"
+    ),
+    "REVOKED_CA_NO_POE": _l("certificatul unei autorități din lanț a fost revocat"),
+    "NO_CERTIFICATE_CHAIN_FOUND": _l("certificatul nu provine de la o autoritate de încredere"),
+    "CERTIFICATE_CHAIN_GENERAL_FAILURE": _l("lanțul de certificate nu a putut fi verificat complet"),
+    "EXPIRED": _l("certificatul a expirat"),
+    "OUT_OF_BOUNDS_NO_POE": _l(
+        "certificatul era expirat la momentul verificării, fără dovadă de existență anterioară"
+    ),
+    "OUT_OF_BOUNDS_NOT_REVOKED": _l("certificatul a expirat după semnare (nu era revocat)"),
+    "NO_POE": _l("lipsește dovada momentului semnării"),
+    "TRY_LATER": _l("starea certificatului nu a putut fi aflată acum"),
+    "NOT_YET_VALID": _l("certificatul nu era încă valabil"),
+    "FORMAT_FAILURE": _l("semnătura are un format nerecunoscut"),
+    "CHAIN_CONSTRAINTS_FAILURE": _l("lanțul de certificate nu respectă regulile"),
+    "SIG_CONSTRAINTS_FAILURE": _l("semnătura nu respectă regulile de validare"),
+    "CRYPTO_CONSTRAINTS_FAILURE": _l("algoritmii folosiți nu mai sunt considerați siguri"),
+    "TIMESTAMP_ORDER_FAILURE": _l("mărcile temporale nu sunt în ordine"),
+    "POLICY_PROCESSING_ERROR": _l("politica de semnătură nu a putut fi aplicată"),
 }
 
 
@@ -254,42 +260,63 @@ def plain_lines(entry: dict) -> list[tuple[bool | None, str]]:
     lines: list[tuple[bool | None, str]] = []
     when = format_datetime(datetime.fromisoformat(entry["signing_time"])) if entry.get("signing_time") else ""
     if entry.get("error"):
-        return [(False, "Semnătura nu a putut fi citită: fișierul este deteriorat sau a fost modificat.")]
+        return [(False, _("Semnătura nu a putut fi citită: fișierul este deteriorat sau a fost modificat."))]
     if entry["type"] == "marca_temporala":
-        lines.append((None, f"Marcă temporală de arhivare de la {entry.get('signer', '')}, {when}."))
+        lines.append(
+            (
+                None,
+                _(
+                    "Marcă temporală de arhivare de la %(signer)s, %(when)s.",
+                    signer=entry.get("signer", ""),
+                    when=when,
+                ),
+            )
+        )
     else:
         org = f" ({entry['organization']})" if entry.get("organization") else ""
-        lines.append((None, f"Semnat de {entry.get('signer', '')}{org}{', la ' + when if when else ''}."))
+        signed_by = entry.get("signer", "") + org
+        if when:
+            lines.append((None, _("Semnat de %(signer)s, la %(when)s.", signer=signed_by, when=when)))
+        else:
+            lines.append((None, _("Semnat de %(signer)s.", signer=signed_by)))
         if entry.get("certified"):
             lines.append(
-                (None, "Prima semnătură certifică documentul: după ea sunt permise doar alte semnături.")
+                (None, _("Prima semnătură certifică documentul: după ea sunt permise doar alte semnături."))
             )
     if entry.get("intact") and entry.get("valid"):
-        lines.append((True, "Documentul nu a fost modificat după semnare."))
+        lines.append((True, _("Documentul nu a fost modificat după semnare.")))
     else:
-        lines.append((False, "Documentul a fost modificat după semnare: semnătura nu mai corespunde."))
+        lines.append((False, _("Documentul a fost modificat după semnare: semnătura nu mai corespunde.")))
     if entry.get("trusted"):
-        lines.append((True, "Certificatul provine de la o autoritate de certificare de încredere."))
+        lines.append((True, _("Certificatul provine de la o autoritate de certificare de încredere.")))
     else:
         lines.append(
             (
                 False,
-                "Certificatul nu provine de la o autoritate de certificare de încredere (rădăcină necunoscută).",
+                _(
+                    "Certificatul nu provine de la o autoritate de certificare de încredere (rădăcină necunoscută)."
+                ),
             )
         )
     if entry.get("qualified"):
-        qscd = ", cu cheia într-un dispozitiv calificat (QSCD)" if entry.get("qscd") else ""
-        lines.append(
-            (True, f"Certificat calificat conform eIDAS (declarat în certificat: QcCompliance{qscd}).")
-        )
+        if entry.get("qscd"):
+            text = _(
+                "Certificat calificat conform eIDAS (declarat în certificat: QcCompliance, cu cheia într-un dispozitiv calificat (QSCD))."
+            )
+        else:
+            text = _("Certificat calificat conform eIDAS (declarat în certificat: QcCompliance).")
+        lines.append((True, text))
     elif entry["type"] == "semnatura" and "qualified" in entry:
         lines.append(
-            (None, "Certificatul nu este declarat calificat: semnătură electronică avansată, nu calificată.")
+            (
+                None,
+                _("Certificatul nu este declarat calificat: semnătură electronică avansată, nu calificată."),
+            )
         )
     if entry.get("revoked"):
-        lines.append((False, "Certificatul a fost revocat de emitent."))
+        lines.append((False, _("Certificatul a fost revocat de emitent.")))
     elif entry.get("trusted"):
-        lines.append((True, "Certificatul nu este revocat (verificat prin OCSP/CRL)."))
+        lines.append((True, _("Certificatul nu este revocat (verificat prin OCSP/CRL).")))
     if entry["type"] == "semnatura":
         if entry.get("timestamp"):
             ts_when = (
@@ -297,15 +324,15 @@ def plain_lines(entry: dict) -> list[tuple[bool | None, str]]:
                 if entry.get("timestamp_time")
                 else ""
             )
-            lines.append((True, f"Marcă temporală: {ts_when}."))
+            lines.append((True, _("Marcă temporală: %(when)s.", when=ts_when)))
         else:
-            lines.append((None, "Fără marcă temporală: ora semnării este cea declarată de semnatar."))
+            lines.append((None, _("Fără marcă temporală: ora semnării este cea declarată de semnatar.")))
     level = entry.get("modification_level")
     if level:
         lines.append(
             (
                 level not in ("ANNOTATIONS", "OTHER"),
-                f"Modificări după semnare: {MODIFICATIONS.get(level, level)}.",
+                _("Modificări după semnare: %(what)s.", what=MODIFICATIONS.get(level, level)),
             )
         )
     ades = entry.get("ades")
@@ -313,15 +340,23 @@ def plain_lines(entry: dict) -> list[tuple[bool | None, str]]:
         detail = SUBINDICATIONS.get(entry.get("ades_detail"), entry.get("ades_detail") or "")
         good = {"PASSED": True, "FAILED": False}.get(ades)
         lines.append(
-            (good, f"Rezultat după standardul european (ETSI): {ADES.get(ades, ades)} ({ades}) – {detail}.")
+            (
+                good,
+                _(
+                    "Rezultat după standardul european (ETSI): %(result)s (%(code)s) – %(detail)s.",
+                    result=ADES.get(ades, ades),
+                    code=ades,
+                    detail=detail,
+                ),
+            )
         )
     return lines
 
 
 STATUS_LABELS = {
-    ReportStatus.VALID: "Semnături valide",
-    ReportStatus.INDETERMINATE: "Semnături care nu au putut fi confirmate",
-    ReportStatus.INVALID: "Semnături invalide",
+    ReportStatus.VALID: _l("Semnături valide"),
+    ReportStatus.INDETERMINATE: _l("Semnături care nu au putut fi confirmate"),
+    ReportStatus.INVALID: _l("Semnături invalide"),
 }
 
 

@@ -42,22 +42,28 @@ def test_invalid_cnp_is_refused_clearly_and_creates_nothing(app, client):
 
 def test_duplicate_cnp_or_email_gets_the_same_answer_and_creates_nothing(app, client, mail_server):
     """Sign-up does not reveal who has an account: the same answer as a new account, and the owner is told."""
-    first = signup_ion(client)
+    first = signup_ion(client, sign_in=False)
     assert first.status_code == 302
+    first_page = client.get(first.headers["Location"]).get_data(as_text=True)
+    assert "Verificați-vă e-mailul" in first_page
+    # a new account is not signed in either: the two answers cannot be told apart
+    assert client.get("/cont").status_code == 302
     before = count(app, User)
     mail_before = len(mail_server.wait_for(1))  # the first account's verification link
     for kwargs in ({"email": "alt.email@example.ro"}, {"email": "ION.POP@example.ro", "cnp": ""}):
         other = app.test_client()
-        again = signup_ion(other, **kwargs)
+        again = signup_ion(other, sign_in=False, **kwargs)
         assert again.status_code == first.status_code
         assert again.headers["Location"] == first.headers["Location"]
+        assert sorted(name for name, _ in again.headers) == sorted(name for name, _ in first.headers)
         page = other.get(again.headers["Location"]).get_data(as_text=True)
-        assert "Contul a fost creat." in page and "Există deja" not in page
+        assert "Verificați-vă e-mailul" in page and "Există deja" not in page
+        assert other.get("/cont").status_code == 302  # not signed in
     assert count(app, User) == before
     told = mail_server.wait_for(mail_before + 2)[mail_before:]
     assert {m["To"] for m in told} == {"ion.pop@example.ro"}
     assert all("Cineva a încercat să creeze un cont nou" in m.get_body().get_content() for m in told)
-    demo_address = signup_ion(app.test_client(), email="cetatean@demo.example", cnp="")
+    demo_address = signup_ion(app.test_client(), email="cetatean@demo.example", cnp="", sign_in=False)
     assert demo_address.status_code == 302
     assert count(app, User) == before
 

@@ -13,23 +13,14 @@ from app.extensions import db
 from app.registry.models import Document
 from tests.routes import user
 from tests.webflow import csrf_token, submit_petition
+from tests.webflow import signup as webflow_signup
 
 pytestmark = pytest.mark.date_sensitive
 
 
 def signup(client, email="maria.pop@example.ro"):
-    token = csrf_token(client, "/cont-nou")
-    return client.post(
-        "/cont-nou",
-        data={
-            "csrf_token": token,
-            "full_name": "Maria Pop",
-            "email": email,
-            "password": "parola-lunga-1",
-            "password_confirm": "parola-lunga-1",
-            "confidentialitate": "da",
-        },
-    )
+    """Sign-up, then signing in with the new account (sign-up itself signs no one in)."""
+    return webflow_signup(client, email=email)
 
 
 def link_path(message) -> str:
