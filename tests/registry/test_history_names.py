@@ -6,8 +6,9 @@ import re
 from sqlalchemy import select
 
 from app.extensions import db
-from app.labels import EVENT_LABELS, event_label, step_name
+from app.labels import EVENT_LABELS, event_label
 from app.workflow.models import HistoryEntry
+from app.workflow.texts import step_name
 from tests.routes import do, submit_petition
 
 
