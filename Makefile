@@ -99,6 +99,7 @@ bench: deps-test
 	$(PY) bench/run.py
 	$(PY) bench/signing.py
 	$(PY) bench/registry.py
+	$(PY) bench/scale.py
 
 check-processes: deps-run
 	$(FLASK) processes check
