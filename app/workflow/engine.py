@@ -133,24 +133,12 @@ def dump_workflow(workflow: BpmnWorkflow) -> str:
 _PAST = TaskState.COMPLETED | TaskState.CANCELLED
 
 
-def prune_past(workflow: BpmnWorkflow) -> int:
-    """Drop the part of the task tree the route can no longer reach, so the saved state stays the size of the live
-    part of the route: without this a looping route (a document returned for rework again and again) kept every
-    pass in its state and each step serialized and walked all of them (0.8 ms at step 1, 20 ms at step 100).
-
-    Kept: the tree's root (the route's initial data), the lowest common ancestor of every unfinished task with its
-    whole subtree, and that ancestor's parent (the step the live part came from: its data is what the next task
-    inherits, and the history names it as the previous element). Everything between the root and that parent is
-    finished and is no one's ancestor but theirs: the history table and the audit log keep that past. Returns the
-    number of tasks dropped. A workflow with subprocesses, or already completed, is left whole."""
-    if workflow.subprocesses:
-        return 0
-    root = workflow.task_tree
-    live = [task for task in workflow.tasks.values() if not task.has_state(_PAST)]
-    if not live:
-        return 0
+def _live_ancestry(workflow: BpmnWorkflow) -> list | None:
+    """Ids from the root to the lowest common ancestor of every unfinished task (None when nothing is unfinished)."""
     common: list | None = None
-    for task in live:
+    for task in workflow.tasks.values():
+        if task.has_state(_PAST):
+            continue
         path = []
         node = task
         while node is not None:
@@ -159,38 +147,58 @@ def prune_past(workflow: BpmnWorkflow) -> int:
         path.reverse()
         if common is None:
             common = path
-        else:
-            length = 0
-            for a, b in zip(common, path, strict=False):
-                if a != b:
-                    break
-                length += 1
-            common = common[:length]
-    # common[0] is the root; keep the parent of the common ancestor (the anchor) right below the root
+            continue
+        length = 0
+        for a, b in zip(common, path, strict=False):
+            if a != b:
+                break
+            length += 1
+        common = common[:length]
+    return common
+
+
+def prune_past(workflow: BpmnWorkflow) -> int:
+    """Drop the earlier passes of elements the route went through more than once, so the saved state stays the
+    size of the route, not of its history: without this a looping route (a document returned for rework again and
+    again) kept every pass in its state and each step serialized and walked all of them (0.8 ms at step 1, 20 ms
+    at step 100).
+
+    Only the finished chain above the live part is touched (above the lowest common ancestor of every unfinished
+    task). On it, the latest pass of each element is kept, with the root (the route's initial data) and the step
+    the live part came from (the data the next task inherits, the history's "previous element"); an earlier pass is
+    cut out of the chain, its side branches (all finished) with it. So every element the route passed is still
+    there once: the console can move the token back to it, migration sees it. The history table and the audit log
+    keep every pass. Returns the number of tasks dropped. A workflow with subprocesses, or one that has finished,
+    is left whole."""
+    if workflow.subprocesses:
+        return 0
+    common = _live_ancestry(workflow)
     if common is None or len(common) < 4:
         return 0
-    anchor = workflow.tasks[common[-2]]
-    dropped = []
-    stack = [child for child in root._children if child != anchor.id]
-    stack.append(common[1])
-    seen = set()
-    while stack:
-        task_id = stack.pop()
-        if task_id in seen or task_id == anchor.id:
+    tasks = workflow.tasks
+    root, came_from, below = tasks[common[0]], tasks[common[-2]], tasks[common[-1]]
+    later = {below.task_spec.name}
+    dropped = 0
+    for task_id in reversed(common[:-1]):
+        task = tasks[task_id]
+        spec = task.task_spec.name
+        if task is root or task is came_from or spec not in later or task.state != TaskState.COMPLETED:
+            later.add(spec)
+            below = task
             continue
-        seen.add(task_id)
-        task = workflow.tasks.get(task_id)
-        if task is None:
-            continue
-        dropped.append(task_id)
-        stack.extend(child for child in task._children if child != anchor.id)
-    for task_id in dropped:
-        del workflow.tasks[task_id]
-    anchor._parent = root.id
-    root._children = [anchor.id]
-    if workflow.last_task is not None and workflow.last_task.id not in workflow.tasks:
+        parent = task.parent
+        parent._children = [below.id if child == task.id else child for child in parent._children]
+        below._parent = parent.id
+        stack = [task.id]
+        while stack:
+            gone = tasks.pop(stack.pop(), None)
+            if gone is None:
+                continue
+            dropped += 1
+            stack.extend(child for child in gone._children if child != below.id)
+    if workflow.last_task is not None and workflow.last_task.id not in tasks:
         workflow.last_task = None
-    return len(dropped)
+    return dropped
 
 
 def save_state(workflow: BpmnWorkflow) -> str:

@@ -1,5 +1,6 @@
-"""The saved state keeps only the live part of the route (engine.prune_past): a looping route costs the same at
-step 100 as at step 1, finishes as before, and what readers of the past need comes from the history."""
+"""The saved state keeps each element the route passed once (engine.prune_past): a looping route costs the same at
+step 100 as at step 1, finishes as before, the console can still move the token back, and what readers of the
+past need beyond that comes from the history."""
 
 import re
 from pathlib import Path
@@ -70,8 +71,31 @@ def test_without_pruning_the_state_grows_with_every_pass():
         workflow.do_engine_steps()
     whole = len(engine.dump_workflow(workflow))
     dropped = engine.prune_past(workflow)
-    assert dropped >= 20 * 3
+    assert (
+        dropped >= 19 * 3
+    )  # every pass but the latest of the user task, the counting script and the gateway
     assert len(engine.dump_workflow(workflow)) < whole / 3
+
+
+def test_every_element_passed_is_kept_once_so_the_console_can_move_the_token_back_to_it(app):
+    from app.workflow.operations import apply_move
+
+    specs, script_engine = loop_specs(), make_script_engine({})
+    workflow = engine.new_workflow(specs, script_engine)
+    workflow.do_engine_steps()
+    state = engine.save_state(workflow)
+    for _ in range(30):
+        state = step(state, specs, script_engine, {"gata": False})
+    workflow = engine.load_workflow(state, specs, script_engine)
+    done = [t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.COMPLETED) if t.task_spec.bpmn_id]
+    # once each (the user task's latest pass is the one waiting now), not 30 times
+    assert sorted(done) == ["gw_gata", "initializare", "numarare", "start"]
+    assert [t.task_spec.bpmn_id for t in workflow.get_tasks(state=TaskState.READY)] == ["verificare"]
+    with app.test_request_context():
+        assert apply_move(workflow, "initializare")["direction"] == "back"
+    workflow.do_engine_steps()
+    [ready] = workflow.get_tasks(state=TaskState.READY, manual=True)
+    assert ready.task_spec.bpmn_id == "verificare" and ready.data["pas"] == 0  # the counter starts again
 
 
 def _drop_completed(workflow, bpmn_id: str) -> None:
