@@ -169,6 +169,125 @@ _PATTERNS: list[tuple[str, str]] = [
     ),
     (r"input expression: (?P<error>.*)", _l("expresia de intrare: %(error)s")),
     (r"unknown hit policy (?P<policy>.*)", _l("politică de potrivire necunoscută: %(policy)s")),
+    # Scenario tests' failures (app/workflow/scenarios.py), most specific first.
+    (
+        r'step (?P<n>\d+): the route does not wait for task "(?P<task>[^"]+)"; it waits for: (?P<waiting>.*)',
+        _l("pasul %(n)s: traseul nu așteaptă sarcina „%(task)s”; așteaptă: %(waiting)s"),
+    ),
+    (
+        r"step (?P<n>\d+) \((?P<element>[^)]*)\): the form refuses the data: (?P<shown>.*)",
+        _l("pasul %(n)s (%(element)s): formularul refuză datele: %(shown)s"),
+    ),
+    (
+        r"step (?P<n>\d+) \((?P<element>[^)]*)\): the route failed: (?P<detail>.*)",
+        _l("pasul %(n)s (%(element)s): traseul a eșuat: %(detail)s"),
+    ),
+    (
+        r'step (?P<n>\d+): expected the route to fail with "(?P<text>.*)", it did not',
+        _l("pasul %(n)s: traseul trebuia să eșueze cu „%(text)s”, dar nu a eșuat"),
+    ),
+    (
+        r'step (?P<n>\d+): "(?P<duration>[^"]*)" is not an ISO 8601 duration such as "P25D"',
+        _l("pasul %(n)s: „%(duration)s” nu este o durată ISO 8601, de exemplu „P25D”"),
+    ),
+    (
+        r"step (?P<n>\d+): more than (?P<max>\d+) timers fired: is a timer loop stuck\?",
+        _l(
+            "pasul %(n)s: s-au declanșat peste %(max)s temporizatoare: un temporizator se repetă la nesfârșit?"
+        ),
+    ),
+    (
+        r"path differs:\n +expected (?P<expected>.*)\n +actual +(?P<actual>.*)",
+        _l("drumul diferă:\n      așteptat %(expected)s\n      real     %(actual)s"),
+    ),
+    (
+        r"the path does not pass (?P<missing>.*) in this order; actual path (?P<actual>.*)",
+        _l("drumul nu trece prin %(missing)s în această ordine; drumul real: %(actual)s"),
+    ),
+    (
+        r'the path passes "(?P<element>[^"]+)", which it should avoid',
+        _l("drumul trece prin „%(element)s”, pe care ar trebui să-l ocolească"),
+    ),
+    (
+        r"waits for (?P<actual>.*), expected (?P<expected>.*)",
+        _l("așteaptă %(actual)s, se aștepta %(expected)s"),
+    ),
+    (
+        r"the route has ended",
+        _l("traseul s-a încheiat"),
+    ),
+    (
+        r"the route has not ended \(waits for (?P<waiting>.*)\)",
+        _l("traseul nu s-a încheiat (așteaptă %(waiting)s)"),
+    ),
+    (
+        r'status is "(?P<actual>[^"]*)", expected "(?P<expected>[^"]*)"',
+        _l("starea este „%(actual)s”, se aștepta „%(expected)s”"),
+    ),
+    (
+        r'resolution "(?P<actual>.*)" does not contain "(?P<expected>.*)"',
+        _l("soluția „%(actual)s” nu conține „%(expected)s”"),
+    ),
+    (
+        r"the document is registered",
+        _l("documentul este înregistrat"),
+    ),
+    (
+        r"the document is not registered",
+        _l("documentul nu este înregistrat"),
+    ),
+    (
+        r'department is "(?P<actual>[^"]*)", expected "(?P<expected>[^"]*)"',
+        _l("compartimentul este „%(actual)s”, se aștepta „%(expected)s”"),
+    ),
+    (
+        r"deadline is (?P<actual>\S+), expected (?P<expected>\S+)",
+        _l("termenul este %(actual)s, se aștepta %(expected)s"),
+    ),
+    (
+        r"the document is marked overdue",
+        _l("documentul este marcat depășit"),
+    ),
+    (
+        r"the document is not marked overdue",
+        _l("documentul nu este marcat depășit"),
+    ),
+    (
+        r"(?P<actual>\d+) reminder\(s\) sent, expected (?P<expected>\d+)",
+        _l("%(actual)s reamintiri trimise, se așteptau %(expected)s"),
+    ),
+    (
+        r"(?P<actual>\d+) deadline change\(s\), expected (?P<expected>\d+)",
+        _l("%(actual)s schimbări de termen, se așteptau %(expected)s"),
+    ),
+    (
+        r"forwarded to (?P<actual>.*), expected (?P<expected>.*)",
+        _l("redirecționat către %(actual)s, se aștepta %(expected)s"),
+    ),
+    (
+        r'no answer contains "(?P<expected>.*)"',
+        _l("niciun răspuns nu conține „%(expected)s”"),
+    ),
+    (
+        r'task "(?P<task>[^"]+)" is not waiting, so it has no assignee',
+        _l("sarcina „%(task)s” nu așteaptă, deci nu are responsabil"),
+    ),
+    (
+        r'task "(?P<task>[^"]+)" is assigned to (?P<actual>.*), expected (?P<expected>.*)',
+        _l("sarcina „%(task)s” este atribuită lui %(actual)s, se aștepta %(expected)s"),
+    ),
+    (
+        r'route data "(?P<name>[^"]+)" is (?P<actual>.*), expected (?P<expected>.*)',
+        _l("data traseului „%(name)s” este %(actual)s, se aștepta %(expected)s"),
+    ),
+    (
+        r"step (?P<n>\d+): (?P<rest>.*)",
+        _l("pasul %(n)s: %(rest)s"),
+    ),
+    (
+        r"end: (?P<rest>.*)",
+        _l("la final: %(rest)s"),
+    ),
 ]
 # Parts that are themselves a message (translated in turn).
 _NESTED = ("where", "error", "failure", "problem", "rest")

@@ -41,3 +41,22 @@ def test_flask_processes_check_speaks_the_locale(app, tmp_path, monkeypatch):
     monkeypatch.setenv("LANG", "en_GB.UTF-8")
     result = runner.invoke(args=["processes", "check", str(path)])
     assert 'calcul_taxa: no DMN file defines the decision "taxa_certificat_urbanism"' in result.output
+
+
+def test_a_failing_scenario_reads_in_the_interface_language(app):
+    failure = 'scenario "refuz" fails: step 3: status is "in_lucru", expected "solutionat"'
+    problem = Problem("petitie.bpmn", "", failure)
+    with app.test_request_context():
+        with force_locale("ro"):
+            assert localized_problem(problem) == (
+                "petitie.bpmn: scenariul „refuz” nu trece: pasul 3: starea este „in_lucru”, se aștepta „solutionat”"
+            )
+            assert localize(
+                'step 2: the route does not wait for task "aprobare"; it waits for: redactare'
+            ) == ("pasul 2: traseul nu așteaptă sarcina „aprobare”; așteaptă: redactare")
+            assert localize("end: the route has not ended (waits for ['semnare'])") == (
+                "la final: traseul nu s-a încheiat (așteaptă ['semnare'])"
+            )
+        with force_locale("en"):
+            assert localized_problem(problem) == f"petitie.bpmn: {failure}"
+            assert localize("end: the route has ended") == "end: the route has ended"
