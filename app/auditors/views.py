@@ -53,7 +53,11 @@ def auditors_change_nothing():
 
         header = request.headers.get("Authorization", "")
         scheme, _sep, credentials = header.strip().partition(" ")
-        user = user_from_bearer(f"Bearer {credentials.strip()}") if scheme.lower() == "bearer" else None
+        user = (
+            user_from_bearer(f"Bearer {credentials.strip()}", keep_for_request=True)
+            if scheme.lower() == "bearer"
+            else None
+        )
     if user is not None and is_read_only_auditor(user):
         abort(403)
     return None

@@ -21,17 +21,22 @@ def load_user(user_id: str) -> User | None:
 _BEARER_KEY = "registratura.bearer_user"
 
 
-def user_from_bearer(header: str | None) -> User | None:
+def user_from_bearer(header: str | None, keep_for_request: bool = False) -> User | None:
     """The API accepts bearer tokens only, never the session cookie: a cross-site request can't ride on it.
-    Looked up once per request (the account guards and the API's own check both ask)."""
+    `keep_for_request`: the guards that run before the view (account, auditors) hand their lookup on to the next
+    check; the view's own check takes it, so any later call looks the token up again."""
     if not header or not header.startswith("Bearer "):
         return None
-    if not has_request_context():
-        return _lookup_bearer(header)
-    cache = request.environ.setdefault(_BEARER_KEY, {})
-    if header not in cache:
-        cache[header] = _lookup_bearer(header)
-    return cache[header]
+    if has_request_context():
+        kept = request.environ.pop(_BEARER_KEY, None)
+        if kept is not None and kept[0] == header:
+            if keep_for_request:
+                request.environ[_BEARER_KEY] = kept
+            return kept[1]
+    user = _lookup_bearer(header)
+    if keep_for_request and has_request_context():
+        request.environ[_BEARER_KEY] = (header, user)
+    return user
 
 
 def _lookup_bearer(header: str) -> User | None:

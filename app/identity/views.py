@@ -57,7 +57,7 @@ def account_guards():
     """Staff of an institution that requires TOTP enrol before anything else; unverified self-enrolled citizens
     browse freely but confirm their e-mail before submitting (in the portal and through the API)."""
     if request.endpoint in _NEEDS_VERIFIED_EMAIL_API and request.method == "POST":
-        api_user = user_from_bearer(request.headers.get("Authorization"))
+        api_user = user_from_bearer(request.headers.get("Authorization"), keep_for_request=True)
         if api_user is not None and not api_user.email_verified:
             message = _("Confirmați întâi adresa de e-mail a contului: deschideți legătura primită.")
             return jsonify({"error": {"code": "email_not_verified", "message": message}}), 403

@@ -126,3 +126,17 @@ def test_tokens_only_after_totp_for_accounts_with_two_factor(app, login_as):
     assert made.status_code == 200 and 'id="token-nou"' in made.get_data(as_text=True)
     result = app.test_cli_runner().invoke(args=["users", "token", "referent"])
     assert result.exit_code == 1 and "two-factor" in result.output
+
+
+def test_a_token_revoked_after_a_lookup_is_refused_at_the_next_one(app, ctx):
+    from app.identity.auth import user_from_bearer
+
+    value = ApiToken.issue(user("cetatean"), name="de revocat")
+    db.session.commit()
+    header = f"Bearer {value}"
+    assert user_from_bearer(header, keep_for_request=True) is not None  # a guard hands it to the view
+    assert user_from_bearer(header) is not None  # the view takes it
+    token = db.session.scalar(select(ApiToken).where(ApiToken.name == "de revocat"))
+    token.revoked = True
+    db.session.commit()
+    assert user_from_bearer(header) is None
