@@ -17,7 +17,6 @@ See bench/README.md."""
 
 import argparse
 import json
-import math
 import os
 import platform
 import random
@@ -31,6 +30,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+from harness import percentile
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
@@ -39,14 +39,6 @@ sys.path.insert(0, str(ROOT))
 
 RESULTS_DIR = ROOT / "bench" / "results"
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    """Nearest-rank percentile (q in 0..100)."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
 
 class Clerk(threading.Thread):

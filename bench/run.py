@@ -17,7 +17,6 @@ import contextlib
 import functools
 import io
 import json
-import math
 import os
 import platform
 import secrets
@@ -33,10 +32,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
 import requests
+from harness import admin_execute, database_url, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the engine-only part imports app.workflow
@@ -69,14 +68,6 @@ class BenchError(RuntimeError):
 
 
 # --- statistics --------------------------------------------------------------------------------------------------
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    """Nearest-rank percentile (q in 0..100)."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
 
 def ms(seconds: float | None) -> float | None:
@@ -346,21 +337,6 @@ def run_loop(steps: int, repeats: int) -> dict:
 
 
 # --- database and server ------------------------------------------------------------------------------------------
-
-
-def database_url(admin_url: str, name: str) -> str:
-    parts = urlsplit(admin_url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
-
-
-def admin_execute(admin_url: str, sql: str) -> None:
-    connection = psycopg2.connect(admin_url)
-    try:
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-    finally:
-        connection.close()
 
 
 def run_cli(args: list[str], env: dict, what: str, timeout: float = 120) -> str:

@@ -19,7 +19,6 @@ answer 200 or a list came back empty where the data set has rows. See bench/READ
 
 import argparse
 import json
-import math
 import os
 import platform
 import re
@@ -31,9 +30,9 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
+from harness import admin_execute, database_url, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -50,29 +49,6 @@ INBOX_VIEWS = ("toate", "ale-mele", "grup", "scadente", "depasite", "returnate",
 
 class BenchError(RuntimeError):
     pass
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    """Nearest-rank percentile (q in 0..100)."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
-
-
-def database_url(admin_url: str, name: str) -> str:
-    parts = urlsplit(admin_url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
-
-
-def admin_execute(admin_url: str, sql: str) -> None:
-    connection = psycopg2.connect(admin_url)
-    try:
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-    finally:
-        connection.close()
 
 
 def flask(env: dict, *args: str) -> str:

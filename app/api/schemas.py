@@ -15,8 +15,6 @@ from app.correspondence.cloud_signing import SIGNED_SUBMISSION
 from app.correspondence.outgoing import LETTER_KIND
 from app.correspondence.signed_answer import signing_role
 from app.dates import rfc3339
-from app.forms import FormDefinition
-from app.forms.model import OPTIONS_KEY
 from app.identity.models import InstitutionKind
 from app.intake.submission import submission_form
 from app.portal.tracking import citizen_timeline, current_steps
@@ -24,7 +22,7 @@ from app.registry.history import history_entries
 from app.registry.models import Attachment, Direction, DocumentStatus
 from app.signing.citizen import CONFIRMATION
 from app.workflow.models import HumanTask, TaskStatus
-from app.workflow.runtime import form_options, task_form
+from app.workflow.runtime import form_options, option_sources, task_form
 from app.workflow.texts import step_name
 
 # Every Attachment.kind the packages write (the owners keep the constants; this list only gathers them).
@@ -171,16 +169,6 @@ class TaskFormSchema(Schema):
             "description": 'For each runtime option list a field names with "x-options", the values it accepts'
         },
     )
-
-
-def option_sources(form: FormDefinition) -> set[str]:
-    """The runtime option lists ("x-options") a form's fields name."""
-    sources = set()
-    for prop in form.properties.values():
-        for target in (prop, prop.get("items") if isinstance(prop, dict) else None):
-            if isinstance(target, dict) and isinstance(target.get(OPTIONS_KEY), str):
-                sources.add(target[OPTIONS_KEY])
-    return sources
 
 
 def task_form_json(task: HumanTask) -> dict | None:
