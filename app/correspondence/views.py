@@ -21,6 +21,7 @@ from app.identity.models import Institution
 from app.registry.access import staff_can_view
 from app.registry.catalogue import enabled_types
 from app.registry.models import Document
+from app.unit_of_work import unit_of_work
 
 bp = Blueprint("correspondence", __name__)
 
@@ -108,7 +109,7 @@ def _letter_page(document: Document | None, institution: Institution, institutio
         to_person = form.get("catre") == "persoana"
         files = [(f.filename, f.read()) for f in request.files.getlist("anexe") if f and f.filename]
         target = None
-        try:
+        with unit_of_work(LetterInvalid, LetterRefused) as work:
             if not to_person:
                 target = next((i for i in recipients if i.id == form.get("institutie", type=int)), None)
                 if target is None:
@@ -125,13 +126,10 @@ def _letter_page(document: Document | None, institution: Institution, institutio
                 attachments=files,
                 include_source_files=bool(document is not None and form.get("include_fisiere")),
             )
-            db.session.commit()
-        except LetterInvalid as exc:
-            db.session.rollback()
-            errors = exc.errors
-        except LetterRefused as exc:
-            db.session.rollback()
-            refusal = str(exc)
+        if work.failed(LetterInvalid):
+            errors = work.error.errors
+        elif work.failed(LetterRefused):
+            refusal = str(work.error)
         else:
             flash(_("Scrisoarea a fost trimisă spre aprobare. O semnați după ce este aprobată."), "success")
             return redirect(url_for("correspondence.draft", public_id=draft.public_id))
@@ -168,6 +166,40 @@ def drafts():
     )
 
 
+def _act_on_draft(letter_draft, actor, form, action: str) -> str:
+    """The head's decision, the author's redraft or signature, as the page's form asks: the message to show."""
+    if action in ("aproba", "returneaza"):
+        approval.decide(letter_draft, actor, action == "aproba", form.get("observatii", ""))
+        done = (
+            _("Scrisoarea a fost aprobată.")
+            if action == "aproba"
+            else _("Scrisoarea a fost returnată autorului.")
+        )
+    elif action == "refacere":
+        approval.redraft(
+            letter_draft,
+            actor,
+            form.get("subiect", ""),
+            form.get("continut", ""),
+        )
+        done = _("Scrisoarea refăcută a fost trimisă din nou spre aprobare.")
+    elif action == "semneaza":
+        letter = approval.send(letter_draft, actor)
+        done = _(
+            "Scrisoarea a fost semnată, sigilată și înregistrată cu nr. %(out)s.",
+            out=letter.outgoing_document.registration_label,
+        )
+        if letter.incoming_document is not None:
+            done += " " + _(
+                "A ajuns la %(to)s, unde a fost înregistrată cu nr. %(in)s.",
+                to=letter.to_institution.name,
+                **{"in": letter.incoming_document.registration_label},
+            )
+    else:
+        raise LetterInvalid({"actiune": [_("Alegeți o acțiune.")]})
+    return done
+
+
 @bp.route("/corespondenta/ciorne/<public_id>", methods=["GET", "POST"])
 @login_required
 def draft(public_id: str):
@@ -177,45 +209,12 @@ def draft(public_id: str):
     refusal = None
     if request.method == "POST":
         action = request.form.get("actiune", "")
-        try:
-            if action in ("aproba", "returneaza"):
-                approval.decide(
-                    letter_draft, current_user, action == "aproba", request.form.get("observatii", "")
-                )
-                done = (
-                    _("Scrisoarea a fost aprobată.")
-                    if action == "aproba"
-                    else _("Scrisoarea a fost returnată autorului.")
-                )
-            elif action == "refacere":
-                approval.redraft(
-                    letter_draft,
-                    current_user,
-                    request.form.get("subiect", ""),
-                    request.form.get("continut", ""),
-                )
-                done = _("Scrisoarea refăcută a fost trimisă din nou spre aprobare.")
-            elif action == "semneaza":
-                letter = approval.send(letter_draft, current_user)
-                done = _(
-                    "Scrisoarea a fost semnată, sigilată și înregistrată cu nr. %(out)s.",
-                    out=letter.outgoing_document.registration_label,
-                )
-                if letter.incoming_document is not None:
-                    done += " " + _(
-                        "A ajuns la %(to)s, unde a fost înregistrată cu nr. %(in)s.",
-                        to=letter.to_institution.name,
-                        **{"in": letter.incoming_document.registration_label},
-                    )
-            else:
-                raise LetterInvalid({"actiune": [_("Alegeți o acțiune.")]})
-            db.session.commit()
-        except LetterInvalid as exc:
-            db.session.rollback()
-            errors = exc.errors
-        except LetterRefused as exc:
-            db.session.rollback()
-            refusal = str(exc)
+        with unit_of_work(LetterInvalid, LetterRefused) as work:
+            done = _act_on_draft(letter_draft, current_user, request.form, action)
+        if work.failed(LetterInvalid):
+            errors = work.error.errors
+        elif work.failed(LetterRefused):
+            refusal = str(work.error)
         else:
             flash(done, "success")
             if letter_draft.status == DraftStatus.SENT:
