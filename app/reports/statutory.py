@@ -15,8 +15,10 @@ route's history; annulled entries count nowhere. A period that has not begun giv
 
 import csv
 import io
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from flask import current_app
@@ -161,6 +163,21 @@ def _last_value(entries: list[HistoryEntry], key: str):
     return value
 
 
+ISSUE_FORM = "petitie-inregistrare.json"  # the clerk chooses the type of issue when registering the petition
+UNCLASSIFIED = "neclasificate (tipul problemei nu a fost ales la înregistrare)"
+
+
+def _issue_labels() -> dict[str, str]:
+    """The Romanian titles of the categories offered by the registration form: the report shows the title the clerk
+    saw, not the stored value. A value no longer offered (or free text from an older route) is shown as stored."""
+    try:
+        schema = json.loads((Path(current_app.config["FORMS_DIR"]) / ISSUE_FORM).read_text(encoding="utf-8"))
+        items = schema["properties"]["categorie"]["oneOf"]
+        return {item["const"]: item["title"] for item in items}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
 def _department_names(institution: Institution) -> dict[int, str]:
     return {
         d.id: d.name
@@ -210,6 +227,7 @@ def petitions_report(institution: Institution, start: date, end: date, now: date
     by_issue: dict[str, int] = {}
     by_department: dict[str, list[int]] = {}
     extended = linked = 0
+    issue_labels = _issue_labels()
     for document in documents:
         entries = history.get(document.id, [])
         outcome = _petition_outcome(document, entries, now)
@@ -220,7 +238,7 @@ def petitions_report(institution: Institution, start: date, end: date, now: date
         extended += any(e.event == "deadline_changed" for e in entries)
         linked += document.linked_document_id is not None
         issue = _last_value(entries, "categorie") or _last_value(entries, "tip_problema")
-        issue = str(issue) if issue else "neclasificate (traseul nu cere tipul problemei)"
+        issue = issue_labels.get(str(issue), str(issue)) if issue else UNCLASSIFIED
         by_issue[issue] = by_issue.get(issue, 0) + 1
         name = departments.get(document.department_id, "nerepartizate")
         row = by_department.setdefault(name, [0, 0, 0, 0])

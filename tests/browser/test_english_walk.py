@@ -114,6 +114,10 @@ def test_the_petition_in_english_shows_no_romanian(app, page: Page, tmp_path: Pa
     expect(page.locator(".djs-container")).to_be_visible()
     expect(page.locator(".djs-container").get_by_text("Approval of the answer")).to_be_visible()
     no_romanian(page, "the staff document page", allowed)
+    expect(page.locator("#descriere-diagrama")).to_contain_text(
+        "Current step, highlighted on the diagram: Signing"
+    )
+    check_a11y(page, "the staff document page")
 
     # The signatures.
     sign_in(page, "referent")

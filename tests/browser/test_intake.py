@@ -110,6 +110,10 @@ def test_address_from_the_council_arrives_registered_at_the_town_hall(page: Page
     login(page, "registrator.sacele")
     page.goto("/documente/")
     page.get_by_role("link", name=re.compile("Solicitare situație iluminat public")).first.click()
+    # the staff document page, its route diagram drawn
+    expect(page.locator("#diagrama .djs-container")).to_be_visible()
+    expect(page.locator("#descriere-diagrama")).to_contain_text("Pasul curent, evidențiat pe diagramă:")
+    check_page(page, "staff document page")
     page.goto(page.url + "/corespondenta")
     expect(page.locator("#linii-corespondenta")).to_contain_text(
         f"Primit de la Consiliul Județean Brașov, unde este înregistrat cu nr. {out_number}."

@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEntry
 from app.extensions import db
-from app.registry.models import DocumentStatus
+from app.registry.models import Document, DocumentStatus
 from app.reports import statutory
 from app.workflow.models import HistoryEntry
 from tests.reports.helpers import entry, institution
-from tests.webflow import csrf_token
+from tests.webflow import complete, csrf_token, submit_petition, task_id_for
 
 pytestmark = pytest.mark.date_sensitive
 
@@ -166,3 +166,27 @@ def test_secretary_general_downloads_and_others_are_refused(app, login_as, time_
         answer = client.get(f"{base}&raport=petitii&perioada=S2&format=pdf&csrf_token={token}")
         assert answer.status_code == expected, username
         assert client.get(f"/rapoarte?institutie={council}").status_code == expected
+
+
+def test_the_type_of_issue_chosen_at_registration_counts_the_petition_under_it(app, login_as, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    citizen = login_as("cetatean")
+    assert submit_petition(citizen).status_code == 302
+    clerk = login_as("registrator")
+    task = task_id_for(clerk, "Înregistrare")
+    page = clerk.get(f"/sarcini/{task}").get_data(as_text=True)
+    assert '<option value="taxe_impozite">Taxe și impozite locale</option>' in page
+    english = login_as("registrator").get(f"/sarcini/{task}?lang=en").get_data(as_text=True)
+    assert "Type of issue (for the half-yearly report" in english and ">Local taxes and duties<" in english
+    # a value the form does not offer: a message, nothing recorded
+    refused = complete(clerk, task, {"departament": "relatii-publice", "categorie": "taxe"})
+    assert refused.status_code == 400 and "Alegeți o valoare din listă." in refused.get_data(as_text=True)
+    assert task_id_for(clerk, "Înregistrare") == task
+    chosen = {"departament": "relatii-publice", "categorie": "taxe_impozite"}
+    assert complete(clerk, task, chosen).status_code == 302
+    with app.test_request_context():
+        document = db.session.scalar(select(Document).order_by(Document.id.desc()).limit(1))
+        report = statutory.build(statutory.PETITIONS, document.institution, "2026", "S2", NOW)
+        issues = rows(report, "4.")
+        assert issues["Taxe și impozite locale"] == 1
+        assert "taxe_impozite" not in issues
