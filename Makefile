@@ -84,11 +84,17 @@ test: deps-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PYTEST) -n $(WORKERS) --durations=15 --ignore=tests/browser tests
-	$(PYTEST) -n $(WORKERS) tests/browser
-	@for clock in $(CLOCKS); do \
-	  echo "Date-sensitive tests with the clock at $$clock UTC"; \
-	  $(FAKETIME) "@$${clock/T/ }" $(PYTEST) -n $(WORKERS) -m date_sensitive tests || exit 1; \
-	done
+	@# The date-sensitive tests run again at each clock (one process per clock) beside the browser tests, at the
+	@# lowest CPU priority: they take only the time the browser tests leave idle, so no page waits on them.
+	@logs=$$(mktemp -d); pids=""; for clock in $(CLOCKS); do \
+	  (nice -n 19 env $(FAKETIME) "@$${clock/T/ }" $(PYTEST) -n 0 -m date_sensitive tests > "$$logs/$$clock.log" 2>&1) & \
+	  pids="$$pids $$!"; \
+	done; \
+	echo "$(PYTEST) -n $(WORKERS) tests/browser"; \
+	$(PYTEST) -n $(WORKERS) tests/browser; status=$$?; \
+	for pid in $$pids; do wait $$pid || status=1; done; \
+	for clock in $(CLOCKS); do echo "Date-sensitive tests with the clock at $$clock UTC"; cat "$$logs/$$clock.log"; done; \
+	rm -rf "$$logs"; exit $$status
 
 # The whole suite with the machine's clock at CLOCK (UTC), e.g. make test-at CLOCK=2027-12-31T21:58:00
 test-at: deps-test
