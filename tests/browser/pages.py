@@ -50,12 +50,15 @@ def shoot(page: Page, screenshot_dir: Path, name: str) -> None:
 
 def open_menu(page: Page) -> None:
     """At phone width the navbar is collapsed behind its toggler: open it, and wait until it is open."""
+    # Only once the page has loaded: before Bootstrap's stylesheet applies, a wide screen's toggler still looks
+    # visible, then disappears (and a role query never finds a hidden element).
+    page.wait_for_load_state("load")
     toggler = page.get_by_role("button", name="Deschide meniul")
     if not toggler.is_visible():
         return  # a wide screen shows the whole navbar
     # The toggler is drawn before Bootstrap's script runs; a click before that is lost.
     page.wait_for_function("() => window.bootstrap !== undefined")
-    if toggler.get_attribute("aria-expanded") != "true":
+    if toggler.get_attribute("aria-expanded", timeout=5000) != "true":
         toggler.click()
     expect(toggler).to_have_attribute("aria-expanded", "true")
     # Bootstrap swaps `collapsing` for `show` when the animation ends: click nothing in a moving menu.
@@ -75,6 +78,10 @@ def login(page: Page, username: str, password: str = "demo") -> None:
     page.get_by_label("Parola").fill(password)
     page.get_by_role("button", name="Intră în cont").click()
     expect(page).not_to_have_url(re.compile(r"/autentificare"))  # the new page, not the login form
+    # The signed-in page's navbar (the name is in it even while the phone menu is folded): the menu is opened on
+    # this page, never on the login form the browser is leaving.
+    page.wait_for_load_state("load")
+    expect(page.get_by_role("navigation").get_by_text(FULL_NAMES[username])).to_be_attached()
     open_menu(page)
     expect(page.get_by_role("navigation").get_by_text(FULL_NAMES[username])).to_be_visible()
 
