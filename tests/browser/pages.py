@@ -16,7 +16,9 @@ BLOCKING_IMPACTS = ("serious", "critical")
 
 
 def check_a11y(page: Page, where: str) -> None:
-    """No axe violation of impact serious or critical on the page as it is now."""
+    """No axe violation of impact serious or critical on the page as it is now, its stylesheets applied (contrast
+    measured before then compares white text with the unstyled background)."""
+    page.wait_for_load_state("load")
     results = _axe.run(page)
     blocking = [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
     if blocking:
