@@ -23,11 +23,11 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 
-$(VENV)/.run-installed: requirements.txt | $(VENV)/bin/python
+$(VENV)/.run-installed: requirements.txt constraints.txt | $(VENV)/bin/python
 	$(VENV)/bin/pip install -q -r requirements.txt
 	touch $@
 
-$(VENV)/.test-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+$(VENV)/.test-installed: requirements.txt requirements-dev.txt constraints.txt | $(VENV)/bin/python
 	$(VENV)/bin/pip install -q -r requirements-dev.txt
 	# eark-validator 1.1.2 pins lxml==5.1.0 but runs on our lxml; its other dependencies are in requirements-dev.txt.
 	$(VENV)/bin/pip install -q --no-deps eark-validator==1.1.2

@@ -51,7 +51,7 @@ class SigningRefused(Exception):
 _KEY_FILE = "signing-key-encryption.key"
 
 
-def _fernet() -> Fernet:
+def _fernet_key() -> bytes:
     key = current_app.config.get("SIGNING_KEY_ENCRYPTION_KEY")
     if not key:
         # The quick demo and the tests make their own key under the instance folder; a deployment sets
@@ -67,12 +67,20 @@ def _fernet() -> Fernet:
                     "SIGNING_KEY_ENCRYPTION_KEY not set: generated %s (demo only)", path
                 )
         key = path.read_bytes().strip()
-    return Fernet(key)
+    return key.encode() if isinstance(key, str) else key
+
+
+def _fernet() -> Fernet:
+    return Fernet(_fernet_key())
 
 
 def encryption_key_id() -> str:
-    """A fingerprint of the key that encrypts keys at rest (never the key itself)."""
-    return hashlib.sha256(_fernet()._signing_key).hexdigest()[:16]
+    """A fingerprint of the key that encrypts keys at rest (never the key itself).
+
+    Fernet's key is a signing half then an encryption half; the fingerprint hashes the signing half, read from the
+    key itself rather than from Fernet's private attributes (gone from cryptography 51)."""
+    signing_half = base64.urlsafe_b64decode(_fernet_key())[:16]
+    return hashlib.sha256(signing_half).hexdigest()[:16]
 
 
 def encrypt(data: bytes) -> bytes:
