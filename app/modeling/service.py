@@ -27,6 +27,21 @@ class Outcome:
     new: bool = False
 
 
+class DeployRefused(Exception):
+    """A check or scenario failed: the view's unit of work rolls back and shows `problems`."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(problems)
+        self.problems = problems
+
+
+def deployed(outcome: Outcome) -> Outcome:
+    """The outcome of a deploy that stored (or kept) a version; raises DeployRefused if it found problems."""
+    if outcome.problems:
+        raise DeployRefused(outcome.problems)
+    return outcome
+
+
 def file_name(version: ProcessVersion) -> str:
     return version.source_file.removeprefix(MODELER_SOURCE)
 

@@ -10,8 +10,10 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.modeling import service
+from app.modeling.service import DeployRefused, deployed
 from app.modeling.views import _current, _scope, bp
 from app.registry.models import Document
+from app.unit_of_work import unit_of_work
 from app.workflow.models import InstanceStatus, ProcessVersion, WorkflowInstance
 from app.workflow.ownership import may_see, visible_versions
 from app.workflow.versions import diff
@@ -78,14 +80,20 @@ def redeploy(process_id: str, number: int):
     """Make an earlier version current again for the analyst's institution (checked again like any deploy)."""
     current = _current(process_id)
     earlier = _version(process_id, number)
-    outcome = service.deploy(
-        current, earlier.bpmn_xml.encode(), dict(earlier.forms), _scope(), current_user, earlier.decisions
-    )
-    if outcome.problems:
-        db.session.rollback()
-        flash(_("Versiunea nu poate fi implementată din nou: %(p)s", p=str(outcome.problems[0])), "error")
+    with unit_of_work(DeployRefused) as work:
+        outcome = deployed(
+            service.deploy(
+                current,
+                earlier.bpmn_xml.encode(),
+                dict(earlier.forms),
+                _scope(),
+                current_user,
+                earlier.decisions,
+            )
+        )
+    if work.error:
+        flash(_("Versiunea nu poate fi implementată din nou: %(p)s", p=str(work.error.problems[0])), "error")
     else:
-        db.session.commit()
         flash(_("Versiunea %(n)d este acum cea curentă.", n=outcome.version.version), "success")
     return redirect(url_for("modeling.versions", process_id=process_id)), 303
 

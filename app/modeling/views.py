@@ -24,7 +24,9 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.forms import check_form_definition
 from app.modeling import new_type, service
+from app.modeling.service import DeployRefused, deployed
 from app.registry.models import Document, DocumentType
+from app.unit_of_work import unit_of_work
 from app.workflow.deploy import Problem
 from app.workflow.messages import localized_problem
 from app.workflow.migration import current_version_of, migrate, plan
@@ -173,23 +175,24 @@ def new_document_type_post(code: str, action: str):
     problems = _new_form_problems(forms)
     if problems:
         return jsonify({"ok": False, "problems": _problems_json(problems)}), 422
-    problems, version = new_type.create(
-        code,
-        xml,
-        forms,
-        payload.get("manifest"),
-        payload.get("scenarios"),
-        _posted_decisions(),
-        _scope(),
-        current_user,
-        store=action == "implementare",
-    )
-    if problems:
-        db.session.rollback()
-        return jsonify({"ok": False, "problems": _problems_json(problems)}), 422
+    with unit_of_work(DeployRefused) as work:
+        problems, version = new_type.create(
+            code,
+            xml,
+            forms,
+            payload.get("manifest"),
+            payload.get("scenarios"),
+            _posted_decisions(),
+            _scope(),
+            current_user,
+            store=action == "implementare",
+        )
+        if problems:
+            raise DeployRefused(problems)
+    if work.error:
+        return jsonify({"ok": False, "problems": _problems_json(work.error.problems)}), 422
     if version is None:
         return jsonify({"ok": True, "problems": []})
-    db.session.commit()
     flash(
         _("Tipul de document a fost creat: versiunea %(n)d este implementată.", n=version.version), "success"
     )
@@ -291,11 +294,12 @@ def deploy(process_id: str):
     problems = _new_form_problems(forms)
     if problems:
         return jsonify({"ok": False, "problems": _problems_json(problems)}), 422
-    outcome = service.deploy(_current(process_id), xml, forms, _scope(), current_user, _posted_decisions())
-    if outcome.problems:
-        db.session.rollback()
-        return jsonify({"ok": False, "problems": _problems_json(outcome.problems)}), 422
-    db.session.commit()
+    with unit_of_work(DeployRefused) as work:
+        outcome = deployed(
+            service.deploy(_current(process_id), xml, forms, _scope(), current_user, _posted_decisions())
+        )
+    if work.error:
+        return jsonify({"ok": False, "problems": _problems_json(work.error.problems)}), 422
     return jsonify({"ok": True, "version": outcome.version.version, "new": outcome.new}), (
         201 if outcome.new else 200
     )
@@ -334,13 +338,15 @@ def form(process_id: str, name: str):
                 route_problems, _checked = service.check(version, version.bpmn_xml.encode(), {name: data})
                 problems += [localized_problem(p) for p in route_problems]
             if not problems and request.form.get("actiune") == "implementeaza":
-                outcome = service.deploy(
-                    version, version.bpmn_xml.encode(), {name: data}, _scope(), current_user
-                )
-                if outcome.problems:
-                    problems += [localized_problem(p) for p in outcome.problems]
+                with unit_of_work(DeployRefused) as work:
+                    outcome = deployed(
+                        service.deploy(
+                            version, version.bpmn_xml.encode(), {name: data}, _scope(), current_user
+                        )
+                    )
+                if work.error:
+                    problems += [localized_problem(p) for p in work.error.problems]
                 else:
-                    db.session.commit()
                     if outcome.new:
                         flash(
                             _("Formularul a fost implementat: versiunea %(n)d.", n=outcome.version.version),
@@ -355,7 +361,6 @@ def form(process_id: str, name: str):
             if not problems:
                 flash(_("Formularul este valid."), "success")
         if problems:
-            db.session.rollback()
             status = 422
     return render_template(
         "modeling/form.html", version=version, name=name, text=text, problems=problems
@@ -367,8 +372,10 @@ def migration(process_id: str):
     _current(process_id)
     scope = _scope()
     if request.method == "POST":
-        results = migrate(process_id, actor=current_user, institution_id=scope, templates_only=scope is None)
-        db.session.commit()
+        with unit_of_work():
+            results = migrate(
+                process_id, actor=current_user, institution_id=scope, templates_only=scope is None
+            )
         moved = sum(1 for p in results if p.migrated)
         flash(_("%(n)d document(e) mutat(e) pe versiunea curentă.", n=moved), "success" if moved else "info")
         return render_template("modeling/migration.html", process_id=process_id, plans=results, done=True)
