@@ -11,28 +11,42 @@ from flask import current_app
 def register_process_commands(processes: click.Group) -> None:
     @processes.command("test")
     @click.argument("path", required=False)
-    def test(path):
-        """Run the scenario tests (*.scenarios.json) in PATH (a file or a folder; default: processes/)."""
+    @click.option(
+        "--files-only",
+        is_flag=True,
+        help="Only the files in PATH, not the types created in the browser (stored in the database).",
+    )
+    def test(path, files_only):
+        """Run the scenario tests (*.scenarios.json) in PATH (a file or a folder; default: processes/) and, without
+        PATH, those of the types created in the browser on their current versions."""
         from app.workflow.coverage import coverage_of
+        from app.workflow.gates import stored_scenario_runs
         from app.workflow.scenarios import run_all
 
         target = Path(path or current_app.config["PROCESSES_DIR"])
         if not target.exists():
             click.echo(f"{target}: no such file or folder", err=True)
             sys.exit(2)
-        results = run_all(target, Path(current_app.config["FORMS_DIR"]))
-        for result in results:
-            for problem in result.problems:
-                click.echo(f"FAIL {result.file}: {problem}")
-            for scenario in result.scenarios:
-                click.echo(f"{'ok  ' if scenario.ok else 'FAIL'} {result.file}: {scenario.name}")
-                for failure in scenario.failures:
-                    click.echo(f"       {failure}")
-            for note in result.notes:
-                click.echo(f"note {result.file}: {note}")
-            covered = coverage_of(result, target if target.is_dir() else target.parent)
-            if covered is not None and result.scenarios:
-                click.echo(f"coverage {result.file}: {covered.summary()}")
+        forms_dir = Path(current_app.config["FORMS_DIR"])
+        folder = target if target.is_dir() else target.parent
+        runs = [(None, [r], coverage_of(r, folder)) for r in run_all(target, forms_dir)]
+        if path is None and not files_only:
+            runs += stored_scenario_runs(forms_dir)
+        results = []
+        for label, file_results, covered in runs:
+            for result in file_results:
+                results.append(result)
+                name = label or result.file
+                for problem in result.problems:
+                    click.echo(f"FAIL {name}: {problem}")
+                for scenario in result.scenarios:
+                    click.echo(f"{'ok  ' if scenario.ok else 'FAIL'} {name}: {scenario.name}")
+                    for failure in scenario.failures:
+                        click.echo(f"       {failure}")
+                for note in result.notes:
+                    click.echo(f"note {name}: {note}")
+                if covered is not None and result.scenarios:
+                    click.echo(f"coverage {name}: {covered.summary()}")
         if not results:
             click.echo("No scenario files (*.scenarios.json) found.")
             return

@@ -111,6 +111,38 @@ def scenario_problems_for(
     return _scenario_problems(results)
 
 
+def stored_scenario_runs(forms_dir: Path) -> list[tuple[str, list, object]]:
+    """The scenario tests of the types created in the browser (kept with their current versions, not in
+    processes/), each run on its current diagram: [(label, results, coverage)]."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.workflow.models import ProcessVersion
+
+    runs = []
+    versions = db.session.scalars(
+        select(ProcessVersion)
+        .where(ProcessVersion.is_current, ProcessVersion.scenarios.is_not(None))
+        .order_by(ProcessVersion.process_id, ProcessVersion.institution_id)
+    )
+    for version in versions:
+        manifest = version.manifest
+        if not isinstance(manifest, dict) or not manifest.get("code"):
+            continue
+        results, covered = _run(
+            f"{version.process_id}.bpmn",
+            version.bpmn_xml.encode(),
+            manifest["code"],
+            manifest,
+            version.scenarios,
+            dict(version.forms or {}),
+            forms_dir,
+            dict(version.decisions or {}),
+        )
+        runs.append((f"{version.process_id} v{version.version} (stored)", results, covered))
+    return runs
+
+
 def scenario_problems_in(processes_dir: Path, forms_dir: Path) -> list[Problem]:
     """Every scenario file of a folder (the files deployment)."""
     from app.workflow.scenarios import run_all

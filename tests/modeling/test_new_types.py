@@ -291,3 +291,38 @@ def test_a_new_type_with_its_own_decision_table(app):
         version = db.session.scalar(select(ProcessVersion).where(ProcessVersion.process_id == PID))
         assert set(version.decisions) == {"taxa-atestat.dmn"}
     assert client.get(f"/modelare/{PID}/decizii/taxa-atestat.dmn").get_data(as_text=True) == table
+
+
+def test_flask_processes_test_runs_the_scenarios_of_a_type_made_in_the_browser(app):
+    client = login(app.test_client(), "analist.sacele")
+    token, starter = open_new_type(client)
+    assert post(client, "implementare", payload(starter), token).status_code == 201
+    runner = app.test_cli_runner()
+
+    passed = runner.invoke(args=["processes", "test"])
+    assert passed.exit_code == 0, passed.output
+    stored_lines = [line for line in passed.output.splitlines() if f"{PID} v" in line and "(stored)" in line]
+    assert stored_lines and all(line.startswith(("ok  ", "coverage ")) for line in stored_lines), (
+        passed.output
+    )
+    files_only = runner.invoke(args=["processes", "test", "--files-only"])
+    assert files_only.exit_code == 0 and "(stored)" not in files_only.output
+
+    # A scenario that cannot pass on the stored diagram fails the command, naming the stored type.
+    with app.app_context():
+        version = db.session.scalar(
+            select(ProcessVersion).where(
+                ProcessVersion.process_id == PID, ProcessVersion.is_current.is_(True)
+            )
+        )
+        scenarios = json.loads(json.dumps(version.scenarios))
+        scenarios["scenarios"] = [
+            {**scenarios["scenarios"][0], "name": "nu se termină", "expect": {"completed": True}}
+        ]
+        scenarios["scenarios"][0]["steps"] = scenarios["scenarios"][0]["steps"][:1]
+        version.scenarios = scenarios
+        db.session.commit()
+    failed = runner.invoke(args=["processes", "test"])
+    assert failed.exit_code == 1, failed.output
+    assert f"FAIL {PID} v" in failed.output and "nu se termină" in failed.output
+    assert "Traceback" not in failed.output
