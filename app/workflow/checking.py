@@ -53,8 +53,11 @@ def _properties(node) -> dict[str, str]:
     }
 
 
-def unset_read_warnings(process, forms: dict[str, dict], helper_names: set[str]) -> list[tuple[str, str]]:
-    """Names a script, condition, timer or assignee reads where some path from the start has not set them."""
+def unset_read_warnings(
+    process, forms: dict[str, dict], helper_names: set[str], decision_reads: dict | None = None
+) -> list[tuple[str, str]]:
+    """Names a script, condition, timer, assignee or decision table's input reads where some path from the start
+    has not set them. `decision_reads`: {business-rule task id: (decision id, names its inputs read)}."""
     nodes = {i: n for i, n in _nodes(process).items() if n.getparent() is process}
     preds: dict[str, set[str]] = {i: set() for i in nodes}
     for flow in process.findall(f"{{{BPMN}}}sequenceFlow"):
@@ -82,6 +85,9 @@ def unset_read_warnings(process, forms: dict[str, dict], helper_names: set[str])
                 continue
             reads[node_id].append(("script", read - written))
             gen[node_id] |= written
+        if node_id in (decision_reads or {}):
+            decision_id, names = decision_reads[node_id]
+            reads[node_id].append((f"decision table {decision_id} input", set(names)))
         for expression in node.iter(f"{{{BPMN}}}timeDate", f"{{{BPMN}}}timeDuration", f"{{{BPMN}}}timeCycle"):
             reads[node_id].append(("timer", _names((expression.text or "").strip(), "eval")[0]))
         every_name |= gen[node_id]

@@ -163,10 +163,16 @@ def _names(source: str, mode: str) -> tuple[set[str], set[str]]:
     return reads, writes
 
 
-def data_flow_problems(process, form_fields: set[str], helper_names: set[str]) -> list[tuple[str, str]]:
-    """Names that conditions and scripts read but no form, script or helper provides (typos, renamed fields)."""
+def data_flow_problems(
+    process, form_fields: set[str], helper_names: set[str], decision_reads: dict | None = None
+) -> list[tuple[str, str]]:
+    """Names that conditions, scripts and decision tables' inputs read but no form, script or helper provides
+    (typos, renamed fields). `decision_reads`: {business-rule task id: (decision id, names its inputs read)}."""
     provided = set(form_fields) | set(helper_names) | _BUILTIN_NAMES
-    uses: list[tuple[str, str, str]] = []
+    uses: list[tuple[str, str, str]] = [
+        (task_id, f"decision table {decision_id} input", " ".join(sorted(names)))
+        for task_id, (decision_id, names) in (decision_reads or {}).items()
+    ]
     assigned_helpers: list[tuple[str, str]] = []
     for script in process.iter(f"{{{BPMN}}}script"):
         owner = script.getparent()

@@ -104,6 +104,23 @@ def output_names(decisions) -> set[str]:
     return names
 
 
+def input_names(xml: bytes | str) -> set[str]:
+    """The route variables a decision table's input expressions read (what the route must have set before the
+    business-rule task runs)."""
+    from app.workflow.checks import _names
+
+    try:
+        root = parse_xml_safely(xml.encode() if isinstance(xml, str) else xml)
+    except UnsafeXml:
+        return set()
+    names: set[str] = set()
+    for expression in root.iter("{*}inputExpression"):
+        text = (expression.findtext("{*}text") or "").strip()
+        if text and not check_script(text, "eval"):
+            names |= _names(text, "eval")[0]
+    return names
+
+
 def _input_entry_errors(text: str) -> list[str]:
     """SpiffWorkflow compares the input with the cell: `"a"` or `5` (equality), `> 5` or `in ("a", "b")` (the
     input put before it), `4 < ? < 6` (? stands for the input)."""

@@ -19,7 +19,7 @@ from app.identity.models import Role
 from app.identity.roles import SUBMITTER_LANE, SYSTEM_LANE, ensure_standard_roles
 from app.workflow.checking import located_parser_error, start_event_problems, unset_read_warnings
 from app.workflow.checks import SPIFF, data_flow_problems, structure_problems
-from app.workflow.decisions import decision_problems, output_names
+from app.workflow.decisions import decision_problems, input_names, output_names
 from app.workflow.engine import UnsafeXml, new_parser, parse_xml_safely
 from app.workflow.manifest import manifest_problems, submission_fields
 from app.workflow.models import ProcessVersion
@@ -145,7 +145,8 @@ def check_bpmn(
                 _check_task_spec(task_spec, forms_dir, role_codes, forms, problem)
         fields = {name for schema in forms.values() for name in (schema.get("properties") or {})}
         fields |= output_names(called.values())  # what the decision tables set
-        for element_id, message in data_flow_problems(proc, fields, _helper_names()):
+        reads = _decision_reads(proc, called)
+        for element_id, message in data_flow_problems(proc, fields, _helper_names(), reads):
             problem(element_id, message)
         checked.append(
             CheckedProcess(
@@ -154,11 +155,29 @@ def check_bpmn(
                 filename,
                 data.decode("utf-8"),
                 forms,
-                [Problem(filename, e, m) for e, m in unset_read_warnings(proc, forms, _helper_names())],
+                [
+                    Problem(filename, e, m)
+                    for e, m in unset_read_warnings(proc, forms, _helper_names(), reads)
+                ],
                 {name: _text(xml) for name, xml in called.items()},
             )
         )
     return problems, checked
+
+
+def _decision_reads(process, called: dict) -> dict[str, tuple[str, set[str]]]:
+    """{business-rule task id: (decision id, the variables its table's inputs read)} for the tasks of `process`."""
+    inputs = {}
+    for xml in called.values():
+        _problems, decision_id = decision_problems(xml)
+        if decision_id:
+            inputs[decision_id] = input_names(xml)
+    reads = {}
+    for task in process.iter(f"{{{BPMN_NS}}}businessRuleTask"):
+        ref = (task.findtext(f".//{{{SPIFF}}}calledDecisionId") or "").strip()
+        if ref in inputs:
+            reads[task.get("id", "")] = (ref, inputs[ref])
+    return reads
 
 
 def _text(xml: bytes | str) -> str:

@@ -62,6 +62,7 @@ _PATTERNS: list[tuple[str, str]] = [
         _l("fișierul de formular %(name)s nu este JSON valid (%(error)s)"),
     ),
     (r"script: (?P<error>.*)", _l("script: %(error)s")),
+    (r"decision table (?P<name>\S+) input", _l("intrarea tabelului de decizie %(name)s")),
     (r"condition towards (?P<target>\S+): (?P<error>.*)", _l("condiția spre %(target)s: %(error)s")),
     (r"condition towards (?P<target>\S+)", _l("condiția spre %(target)s")),
     (

@@ -26,6 +26,39 @@ def test_the_shipped_table_passes_and_travels_with_the_process():
     assert check(DMN) == []
 
 
+def test_an_input_reading_a_variable_the_route_never_sets_is_refused():
+    typo = DMN.replace("<text>suprafata_mp</text>", "<text>suprafata_m2 * 1</text>")
+    assert check(typo) == [
+        "certificat-urbanism.bpmn: calcul_taxa: decision table taxa_certificat_urbanism input reads "
+        '"suprafata_m2", which no form, script or helper provides'
+    ]
+
+
+def test_an_input_some_path_may_leave_unset_is_a_warning():
+    import json
+
+    from lxml import etree
+
+    from app.workflow.checking import unset_read_warnings
+    from app.workflow.deploy import _decision_reads
+
+    process = next(p for p in etree.fromstring(BPMN).iter("{*}process") if p.get("isExecutable") == "true")
+    reads = _decision_reads(process, {NAME: DMN})
+    assert reads == {"calcul_taxa": ("taxa_certificat_urbanism", {"suprafata_mp"})}
+    form_name = "certificat-urbanism-depunere.json"
+    form = json.loads((ROOT / "forms" / form_name).read_text(encoding="utf-8"))
+    assert "suprafata_mp" in form["required"]  # the shipped form always sets it: no warning
+    assert not [
+        w for w in unset_read_warnings(process, {form_name: form}, set(), reads) if w[0] == "calcul_taxa"
+    ]
+    optional = {**form, "required": [name for name in form["required"] if name != "suprafata_mp"]}
+    assert (
+        "calcul_taxa",
+        'decision table taxa_certificat_urbanism input reads "suprafata_mp", which some path '
+        "reaches this element without setting",
+    ) in unset_read_warnings(process, {form_name: optional}, set(), reads)
+
+
 def test_a_task_calling_a_decision_no_file_defines_is_refused():
     assert check(None) == [
         'certificat-urbanism.bpmn: calcul_taxa: no DMN file defines the decision "taxa_certificat_urbanism"'
