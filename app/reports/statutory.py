@@ -35,7 +35,7 @@ from app.extensions import db
 from app.identity.models import Department, Institution
 from app.pdf import ACCENT, markup, register_fonts
 from app.registry.models import Direction, Document, DocumentStatus, DocumentType
-from app.workflow.models import HistoryEntry
+from app.workflow.models import HistoryEntry, ProcessVersion, WorkflowInstance
 
 PETITIONS = "petitii"
 PUBLIC_INFORMATION = "informatii-publice"
@@ -167,15 +167,35 @@ ISSUE_FORM = "petitie-inregistrare.json"  # the clerk chooses the type of issue 
 UNCLASSIFIED = "neclasificate (tipul problemei nu a fost ales la înregistrare)"
 
 
-def _issue_labels() -> dict[str, str]:
-    """The Romanian titles of the categories offered by the registration form: the report shows the title the clerk
-    saw, not the stored value. A value no longer offered (or free text from an older route) is shown as stored."""
+def _categories(schema) -> dict[str, str]:
     try:
-        schema = json.loads((Path(current_app.config["FORMS_DIR"]) / ISSUE_FORM).read_text(encoding="utf-8"))
-        items = schema["properties"]["categorie"]["oneOf"]
-        return {item["const"]: item["title"] for item in items}
-    except (OSError, ValueError, KeyError, TypeError):
+        return {item["const"]: item["title"] for item in schema["properties"]["categorie"]["oneOf"]}
+    except (KeyError, TypeError):
         return {}
+
+
+def _issue_labels(documents: list[Document]) -> dict[str, str]:
+    """The Romanian titles of the categories offered by the registration form: the report shows the title the clerk
+    saw, not the stored value. The form comes with the route versions the documents ran on (the institution's own
+    edited copy, newest last), then the shipped file for values those do not name. A value no longer offered (or
+    free text from an older route) is shown as stored."""
+    version_ids = select(WorkflowInstance.process_version_id).where(
+        WorkflowInstance.document_id.in_([d.id for d in documents])
+    )
+    labels: dict[str, str] = {}
+    for forms in db.session.scalars(
+        select(ProcessVersion.forms)
+        .where(ProcessVersion.id.in_(version_ids))
+        .order_by(ProcessVersion.version)
+    ):
+        labels.update(_categories((forms or {}).get(ISSUE_FORM)))
+    try:
+        shipped = json.loads((Path(current_app.config["FORMS_DIR"]) / ISSUE_FORM).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        shipped = None
+    for value, title in _categories(shipped).items():
+        labels.setdefault(value, title)
+    return labels
 
 
 def _department_names(institution: Institution) -> dict[int, str]:
@@ -227,7 +247,7 @@ def petitions_report(institution: Institution, start: date, end: date, now: date
     by_issue: dict[str, int] = {}
     by_department: dict[str, list[int]] = {}
     extended = linked = 0
-    issue_labels = _issue_labels()
+    issue_labels = _issue_labels(documents)
     for document in documents:
         entries = history.get(document.id, [])
         outcome = _petition_outcome(document, entries, now)

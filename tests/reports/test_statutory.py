@@ -2,6 +2,7 @@
 and period, as PDF and CSV; a period not begun gives a message and no file; only the secretary general of the
 institution draws them."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from app.audit.models import AuditEntry
 from app.extensions import db
 from app.registry.models import Document, DocumentStatus
 from app.reports import statutory
-from app.workflow.models import HistoryEntry
+from app.workflow.models import HistoryEntry, WorkflowInstance
 from tests.reports.helpers import entry, institution
 from tests.webflow import complete, csrf_token, submit_petition, task_id_for
 
@@ -190,3 +191,17 @@ def test_the_type_of_issue_chosen_at_registration_counts_the_petition_under_it(a
         issues = rows(report, "4.")
         assert issues["Taxe și impozite locale"] == 1
         assert "taxe_impozite" not in issues
+
+        # The institution's analyst renamed the category in its own copy of the form: the report shows the title of
+        # the route version the petition ran on, not the shipped file's.
+        version = db.session.scalar(
+            select(WorkflowInstance).where(WorkflowInstance.document_id == document.id)
+        ).process_version
+        forms = json.loads(json.dumps(version.forms))
+        for item in forms["petitie-inregistrare.json"]["properties"]["categorie"]["oneOf"]:
+            if item["const"] == "taxe_impozite":
+                item["title"] = "Taxe, impozite și amenzi locale"
+        version.forms = forms
+        db.session.flush()
+        issues = rows(statutory.build(statutory.PETITIONS, document.institution, "2026", "S2", NOW), "4.")
+        assert issues.get("Taxe, impozite și amenzi locale") == 1 and "Taxe și impozite locale" not in issues
