@@ -92,15 +92,17 @@ def test_public_information_report_of_the_year(ctx):
     event(complex_search, "task_completed", {"decizie": "complexa"})
     refused = entry("cj-brasov", start, closed_at=start + 4 * DAY, deadline_at=start + 5 * DAY, **kw)
     event(refused, "task_completed", {"decizie": "refuz"})
+    not_held = entry("cj-brasov", start, closed_at=start + 3 * DAY, deadline_at=start + 5 * DAY, **kw)
+    event(not_held, "task_completed", {"decizie": "inexistenta"})  # the analysis form's "not held" answer
     entry("cj-brasov", start, deadline_at=start + 10 * DAY, **kw)  # never answered: late
     report = statutory.build(statutory.PUBLIC_INFORMATION, institution("cj-brasov"), "2026", None, NOW)
     assert (report.start.isoformat(), report.end.isoformat()) == ("2026-01-01", "2026-12-31")
     figures = rows(report, "B. ")
-    assert figures["solicitări înregistrate"] == 4 and figures["de la persoane fizice"] == 4
-    assert figures["pe suport de hârtie"] == 1 and figures["pe suport electronic"] == 3
+    assert figures["solicitări înregistrate"] == 5 and figures["de la persoane fizice"] == 5
+    assert figures["pe suport de hârtie"] == 1 and figures["pe suport electronic"] == 4
     assert figures["rezolvate favorabil"] == 2 and figures["respinse: informații exceptate (art. 12)"] == 1
-    assert figures["în lucru"] == 1
-    assert figures["răspuns în 10 zile"] == 2 and figures["răspuns în 30 de zile (căutare complexă)"] == 1
+    assert figures["respinse: informații inexistente"] == 1 and figures["în lucru"] == 1
+    assert figures["răspuns în 10 zile"] == 3 and figures["răspuns în 30 de zile (căutare complexă)"] == 1
     assert figures["răspuns peste termen sau termen depășit"] == 1
     assert rows(report, "A.")["informații publicate din oficiu (art. 5)"] == statutory.NOT_RECORDED
 
