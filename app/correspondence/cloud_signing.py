@@ -18,7 +18,7 @@ from app.extensions import db
 from app.registry.models import Attachment, Document
 from app.signing import cloud, deputy
 from app.signing.cloud import CloudSigning, Purpose, Target
-from app.signing.confirmation_pdf import SEAL_BOX, Receipt, render_receipt_pdf
+from app.signing.confirmation_pdf import SEAL_BOX, render_receipt_pdf, submission_receipt
 from app.signing.keys import SigningRefused
 from app.signing.pdf import add_signature_fields
 from app.signing.providers import institution_pki
@@ -79,26 +79,11 @@ def submission_target(signing: CloudSigning) -> Target:
     if signing.base_sha256:
         data = current_store().get(signing.base_sha256)
     else:
-        files = [(a.filename, a.sha256) for a in document.attachments if a.kind == Attachment.SUBMISSION]
-        receipt = Receipt(
-            institution=document.institution.name,
-            document_label=(
-                f"nr. {document.registration_label}"
-                if document.registration_label
-                else f"cod {document.public_id}"
-            ),
-            document_type=document.document_type.name_ro,
-            submitted_at=format_datetime(document.created_at),
-            citizen_name=user.full_name,
-            citizen_email=user.email,
-            citizen_address=document.sender_address or user.address or "",
-            subject=document.subject,
-            content=document.content or "",
-            files=files,
-            confirmation=(
-                f"Semnat de solicitant la {format_datetime(now_utc())} cu certificatul său calificat, prin "
-                f"furnizorul „{signing.provider.name}” (cont „{user.username}”)."
-            ),
+        receipt = submission_receipt(
+            document,
+            user,
+            f"Semnat de solicitant la {format_datetime(now_utc())} cu certificatul său calificat, prin "
+            f"furnizorul „{signing.provider.name}” (cont „{user.username}”).",
         )
         pdf = render_receipt_pdf(receipt, current_app.config["FONT_DIR"])
         data, _names = add_signature_fields(pdf, [(0, *SEAL_BOX)])

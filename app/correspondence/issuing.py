@@ -40,20 +40,26 @@ def answer_signers(document: Document, approver: User | None) -> list[User]:
     return list(dict.fromkeys(signers))
 
 
-def issue_answer(document: Document, text: str, approver: User | None) -> Attachment:
-    recipient = document.submitter
-    letter = AnswerLetter(
+def answer_letter(document: Document, text: str, signers: list[User], note: str = "") -> AnswerLetter:
+    """The answer to `document` as a letter: a reply takes the number of the document it answers (registry rules,
+    art. 9), is addressed to the sender and closes with each signer's name and function. `note` follows the
+    number (a preview says it is unsigned)."""
+    submitter = document.submitter
+    return AnswerLetter(
         institution_name=document.institution.name,
         department_name=document.department.name if document.department else "",
-        # A reply takes the number of the document it answers (registry rules, art. 9).
-        registration_label=f"Nr. {document.registration_label}",
+        registration_label=f"Nr. {document.registration_label}{note}",
         issue_date_label=format_date(now_utc()),
         recipient_name=document.sender_name,
-        recipient_address=document.sender_address or (recipient.address if recipient else None),
+        recipient_address=document.sender_address or (submitter.address if submitter else None),
         subject=f"Răspuns la petiția nr. {document.registration_label}",
         body=text,
-        signers=[(u.full_name, function_title(u, document)) for u in answer_signers(document, approver)],
+        signers=[(u.full_name, function_title(u, document)) for u in signers],
     )
+
+
+def issue_answer(document: Document, text: str, approver: User | None) -> Attachment:
+    letter = answer_letter(document, text, answer_signers(document, approver))
     pdf = render_answer_pdf(letter, current_app.config["FONT_DIR"])
     sha256 = current_store().put(pdf)
     attachment = Attachment(

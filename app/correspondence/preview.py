@@ -4,9 +4,8 @@ recipient, subject, body, closing, the planned signers' names), without signatur
 from flask import current_app
 from sqlalchemy import select
 
-from app.correspondence.answer_pdf import AnswerLetter, render_answer_pdf
-from app.correspondence.issuing import function_title
-from app.dates import format_date, now_utc
+from app.correspondence.answer_pdf import render_answer_pdf
+from app.correspondence.issuing import answer_letter
 from app.extensions import db
 from app.identity.models import User
 from app.registry.models import Document
@@ -32,17 +31,5 @@ def answer_preview(document: Document, data: dict, approver: User) -> bytes | No
     text = data.get(ANSWER_FIELD)
     if not isinstance(text, str) or not text.strip():
         return None
-    signers = preview_signers(data, approver)
-    letter = AnswerLetter(
-        institution_name=document.institution.name,
-        department_name=document.department.name if document.department else "",
-        registration_label=f"Nr. {document.registration_label} (previzualizare, nesemnat)",
-        issue_date_label=format_date(now_utc()),
-        recipient_name=document.sender_name,
-        recipient_address=document.sender_address
-        or (document.submitter.address if document.submitter else None),
-        subject=f"Răspuns la petiția nr. {document.registration_label}",
-        body=text,
-        signers=[(u.full_name, function_title(u, document)) for u in signers],
-    )
+    letter = answer_letter(document, text, preview_signers(data, approver), " (previzualizare, nesemnat)")
     return render_answer_pdf(letter, current_app.config["FONT_DIR"])

@@ -13,9 +13,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
-from app.correspondence.answer_pdf import AnswerLetter, render_answer_pdf, signature_boxes
-from app.correspondence.issuing import function_title
-from app.dates import format_date, now_utc
+from app.correspondence.answer_pdf import render_answer_pdf, signature_boxes
+from app.correspondence.issuing import answer_letter, function_title
+from app.dates import now_utc
 from app.extensions import db
 from app.identity.models import Membership, User
 from app.registry.models import Attachment, Document
@@ -126,19 +126,7 @@ def prepare_answer(document: Document, text: str, usernames: list[str]) -> Signa
     previous = open_request(document)
     if previous is not None:  # an answer returned and prepared again: the old one is void
         previous.status = "anulat"
-    letter = AnswerLetter(
-        institution_name=document.institution.name,
-        department_name=document.department.name if document.department else "",
-        # A reply takes the number of the document it answers (registry rules, art. 9).
-        registration_label=f"Nr. {document.registration_label}",
-        issue_date_label=format_date(now_utc()),
-        recipient_name=document.sender_name,
-        recipient_address=document.sender_address
-        or (document.submitter.address if document.submitter else None),
-        subject=f"Răspuns la petiția nr. {document.registration_label}",
-        body=text,
-        signers=[(u.full_name, function_title(u, document)) for u in signers],
-    )
+    letter = answer_letter(document, text, signers)
     font_dir = current_app.config["FONT_DIR"]
     pdf = render_answer_pdf(letter, font_dir)
     boxes = signature_boxes(letter, font_dir)

@@ -17,7 +17,7 @@ from app.dates import as_utc, format_datetime, now_utc
 from app.extensions import db
 from app.mail import MailError, send_mail
 from app.registry.models import Attachment, Document
-from app.signing.confirmation_pdf import SEAL_BOX, Receipt, render_receipt_pdf
+from app.signing.confirmation_pdf import SEAL_BOX, render_receipt_pdf, submission_receipt
 from app.signing.keys import SigningRefused, active_credential, check_signing_certificate, load_signer
 from app.signing.models import ReportStatus, SubmissionConfirmation
 from app.signing.pdf import UnreadablePdf, add_signature_fields, open_pdf, sign_pdf
@@ -115,26 +115,11 @@ def confirm(document: Document, user, code: str) -> Attachment:
         confirmation.attempts += 1
         raise ConfirmationRefused("Codul nu este corect.", keep=True)
     confirmed_at = now_utc()
-    files = [(a.filename, a.sha256) for a in document.attachments if a.kind == Attachment.SUBMISSION]
-    receipt = Receipt(
-        institution=document.institution.name,
-        document_label=(
-            f"nr. {document.registration_label}"
-            if document.registration_label
-            else f"cod {document.public_id}"
-        ),
-        document_type=document.document_type.name_ro,
-        submitted_at=format_datetime(document.created_at),
-        citizen_name=user.full_name,
-        citizen_email=user.email,
-        citizen_address=document.sender_address or user.address or "",
-        subject=document.subject,
-        content=document.content or "",
-        files=files,
-        confirmation=(
-            f"Confirmat la {format_datetime(confirmed_at)} cu codul unic trimis la {_mask(user.email)} "
-            f"(cont „{user.username}”)."
-        ),
+    receipt = submission_receipt(
+        document,
+        user,
+        f"Confirmat la {format_datetime(confirmed_at)} cu codul unic trimis la {_mask(user.email)} "
+        f"(cont „{user.username}”).",
     )
     pdf = render_receipt_pdf(receipt, current_app.config["FONT_DIR"])
     sealed = seal(pdf, document, reason="Confirmarea depunerii de către solicitant")

@@ -31,6 +31,30 @@ class Receipt:
     confirmation: str = ""
 
 
+def submission_receipt(document, user, confirmation: str) -> Receipt:
+    """What the citizen submitted (the document, its files with their SHA-256) and how they confirmed it."""
+    from app.dates import format_datetime
+    from app.registry.models import Attachment
+
+    return Receipt(
+        institution=document.institution.name,
+        document_label=(
+            f"nr. {document.registration_label}"
+            if document.registration_label
+            else f"cod {document.public_id}"
+        ),
+        document_type=document.document_type.name_ro,
+        submitted_at=format_datetime(document.created_at),
+        citizen_name=user.full_name,
+        citizen_email=user.email,
+        citizen_address=document.sender_address or user.address or "",
+        subject=document.subject,
+        content=document.content or "",
+        files=[(a.filename, a.sha256) for a in document.attachments if a.kind == Attachment.SUBMISSION],
+        confirmation=confirmation,
+    )
+
+
 def _p(text: str) -> str:
     return "<br/>".join(escape(line) for line in (text or "").splitlines())
 
