@@ -16,10 +16,14 @@ from app.signing import cloud
 from app.signing.cloud import Purpose, Stage
 from app.signing.keys import SigningRefused
 from app.signing.providers import SigningProvider, active_providers, register_provider
+from app.unit_of_work import unit_of_work
 from app.workflow.models import HumanTask
 from app.workflow.runtime import NotCandidate, RouteError, TaskUnavailable, is_candidate
 
 bp = Blueprint("cloud", __name__)
+
+# What a signing step refuses with: NotCandidate becomes a 404 (the task is not the user's), the others a message.
+REFUSALS = (NotCandidate, SigningRefused, TaskUnavailable, RouteError)
 
 
 def _redirect_uri() -> str:
@@ -46,17 +50,14 @@ def start_task(task_id: int):
     if task is None or not current_user.is_staff or not is_candidate(current_user, task):
         abort(404)
     provider = _provider(task.document)
-    try:
+    with unit_of_work(*REFUSALS) as work:
         signing_target(task.id, current_user)  # the right signer, in the route's order, before any redirect
         signing = cloud.start(current_user, provider, task.document, Purpose.TASK, task_id=task.id)
-    except NotCandidate:
-        db.session.rollback()
+    if work.failed(NotCandidate):
         abort(404)
-    except (SigningRefused, TaskUnavailable, RouteError) as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    if work.error:
+        flash(str(work.error), "error")
         return redirect(url_for("inbox.task", task_id=task_id))
-    db.session.commit()
     return redirect(url_for("cloud.page", public_id=signing.public_id))
 
 
@@ -67,14 +68,12 @@ def start_submission(public_id: str):
     if document is None or document.submitter_id != current_user.id:
         abort(404)
     provider = _provider(document)
-    try:
+    with unit_of_work(SigningRefused) as work:
         check_submission(document, current_user)
         signing = cloud.start(current_user, provider, document, Purpose.SUBMISSION)
-    except SigningRefused as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    if work.error:
+        flash(str(work.error), "error")
         return redirect(url_for("portal.document", public_id=public_id) + "#semnatura-calificata")
-    db.session.commit()
     return redirect(url_for("cloud.page", public_id=signing.public_id))
 
 
@@ -90,18 +89,16 @@ def _own(public_id: str):
 def callback():
     """The provider's OAuth redirect: ?code=..&state=.. (or ?error=..)."""
     signing = _own(request.args.get("state", ""))
-    try:
+    public_id = signing.public_id
+    with unit_of_work(SigningRefused) as work:
         if request.args.get("error"):
             raise SigningRefused(
                 _("Furnizorul nu a autorizat cererea. Nu s-a semnat nimic; puteți încerca din nou.")
             )
         cloud.receive_code(signing, request.args.get("code", ""), _redirect_uri())
-    except SigningRefused as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-    return redirect(url_for("cloud.page", public_id=signing.public_id))
+    if work.error:
+        flash(str(work.error), "error")
+    return redirect(url_for("cloud.page", public_id=public_id))
 
 
 @bp.route("/semnare-cloud/<public_id>")
@@ -131,28 +128,22 @@ def page(public_id: str):
 @login_required
 def choose(public_id: str):
     signing = _own(public_id)
-    try:
+    with unit_of_work(*REFUSALS) as work:
         cloud.choose_credential(signing, request.form.get("certificat", ""), target_for(signing))
-    except NotCandidate:
-        db.session.rollback()
+    if work.failed(NotCandidate):
         abort(404)
-    except (SigningRefused, TaskUnavailable, RouteError) as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("cloud.page", public_id=public_id))
-    db.session.commit()
-    return redirect(url_for("cloud.page", public_id=signing.public_id))
+    if work.error:
+        flash(str(work.error), "error")
+    return redirect(url_for("cloud.page", public_id=public_id))
 
 
 @bp.route("/semnare-cloud/<public_id>/cod-nou", methods=["POST"])
 @login_required
 def new_code(public_id: str):
-    signing = _own(public_id)
-    try:
-        cloud.resend_code(signing)
-    except SigningRefused as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    with unit_of_work(SigningRefused) as work:
+        cloud.resend_code(_own(public_id))
+    if work.error:
+        flash(str(work.error), "error")
     else:
         flash(_("Furnizorul v-a trimis un cod nou."), "success")
     return redirect(url_for("cloud.page", public_id=public_id))
@@ -163,18 +154,15 @@ def new_code(public_id: str):
 def sign(public_id: str):
     """The last step, one transaction: authorize, sign, check, validate, and only then store and go on."""
     signing = _own(public_id)
-    back = _back(signing)
-    try:
+    back, purpose = _back(signing), signing.purpose
+    with unit_of_work(*REFUSALS) as work:
         finish_signing(signing, request.form.get("cod", ""))
-    except NotCandidate:
-        db.session.rollback()
+    if work.failed(NotCandidate):
         abort(404)
-    except (SigningRefused, TaskUnavailable, RouteError) as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    if work.error:
+        flash(str(work.error), "error")
         return redirect(url_for("cloud.page", public_id=public_id)), 303
-    db.session.commit()
-    if signing.purpose == Purpose.TASK:
+    if purpose == Purpose.TASK:
         flash(_("Documentul a fost semnat cu certificatul dumneavoastră calificat."), "success")
         return redirect(url_for("inbox.tasks"))
     flash(
@@ -212,7 +200,7 @@ def providers():
         )
         if institution is None:
             abort(404)
-        try:
+        with unit_of_work(SigningRefused) as work:
             provider = register_provider(
                 institution,
                 name=request.form.get("nume", ""),
@@ -222,11 +210,9 @@ def providers():
                 trust_roots_pem=request.form.get("radacini", ""),
                 created_by=current_user,
             )
-        except SigningRefused as exc:
-            db.session.rollback()
-            errors.append(str(exc))
+        if work.error:
+            errors.append(str(work.error))
         else:
-            db.session.commit()
             flash(_("Furnizorul „%(name)s” a fost înregistrat.", name=provider.name), "success")
             return redirect(url_for("cloud.providers"))
     rows = [(i, active_providers(i.id)) for i in institutions]
@@ -242,8 +228,8 @@ def deactivate_provider(provider_id: int):
     provider = db.session.get(SigningProvider, provider_id)
     if provider is None or provider.institution_id not in {i.id for i in institutions}:
         abort(404)
-    provider.active = False
-    db.session.commit()
+    with unit_of_work():
+        provider.active = False
     flash(_("Furnizorul „%(name)s” nu mai poate fi folosit.", name=provider.name), "success")
     return redirect(url_for("cloud.providers"))
 
