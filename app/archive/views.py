@@ -19,6 +19,7 @@ from app.archive.records import ArchiveError, retention_label
 from app.audit import record as audit_record
 from app.extensions import db
 from app.identity.models import Department, Institution
+from app.unit_of_work import unit_of_work
 
 bp = Blueprint("archive", __name__, url_prefix="/arhiva")
 
@@ -115,13 +116,11 @@ def file_page(public_id: str):
 def _file_action(public_id: str, action, done: str):
     archive_file = _file(public_id)
     _require_archivist(archive_file.institution_id)
-    try:
+    with unit_of_work(ArchiveError) as work:
         action(archive_file)
-    except ArchiveError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    if work.error:
+        flash(str(work.error), "error")
         return redirect(url_for("archive.file_page", public_id=public_id))
-    db.session.commit()
     flash(done, "success")
     return redirect(url_for("archive.file_page", public_id=public_id))
 
@@ -179,10 +178,13 @@ def export_file_view(public_id: str):
     except ArchiveError as exc:
         flash(str(exc), "error")
         return redirect(url_for("archive.file_page", public_id=public_id))
-    audit_record(
-        EXPORTED, actor=current_user, institution_id=archive_file.institution_id, target=archive_file.label
-    )
-    db.session.commit()
+    with unit_of_work():
+        audit_record(
+            EXPORTED,
+            actor=current_user,
+            institution_id=archive_file.institution_id,
+            target=archive_file.label,
+        )
     return send_file(buffer, mimetype="application/zip", as_attachment=True, download_name=name)
 
 
@@ -201,14 +203,14 @@ def record_page(public_id: str):
     destruction = db.session.scalar(
         select(Destruction).where(Destruction.archive_file_id == record.archive_file_id)
     )
-    audit_record(
-        RECORD_VIEWED,
-        actor=current_user,
-        document_id=record.document_id,
-        institution_id=record.institution_id,
-        target=record.public_id,
-    )
-    db.session.commit()
+    with unit_of_work():
+        audit_record(
+            RECORD_VIEWED,
+            actor=current_user,
+            document_id=record.document_id,
+            institution_id=record.institution_id,
+            target=record.public_id,
+        )
     return render_template(
         "archive/record.html",
         record=record,
@@ -230,14 +232,14 @@ def export_record_view(public_id: str):
     except ArchiveError as exc:
         flash(str(exc), "error")
         return redirect(url_for("archive.record_page", public_id=public_id))
-    audit_record(
-        EXPORTED,
-        actor=current_user,
-        document_id=record.document_id,
-        institution_id=record.institution_id,
-        target=record.public_id,
-    )
-    db.session.commit()
+    with unit_of_work():
+        audit_record(
+            EXPORTED,
+            actor=current_user,
+            document_id=record.document_id,
+            institution_id=record.institution_id,
+            target=record.public_id,
+        )
     return send_file(buffer, mimetype="application/zip", as_attachment=True, download_name=name)
 
 
@@ -257,8 +259,8 @@ def fixity():
     institution = _institution_for_pages()
     if request.method == "POST":
         _require_archivist(institution.id)
-        result = run_fixity(institution.id)
-        db.session.commit()
+        with unit_of_work():
+            result = run_fixity(institution.id)
         if result.problems:
             flash(
                 _("Verificarea a găsit %(n)d problemă(e): vedeți raportul.", n=len(result.problems)), "error"
@@ -285,13 +287,11 @@ def expired():
     if request.method == "POST":
         _require_archivist(institution.id)
         file_ids = [int(v) for v in request.form.getlist("dosar") if v.isdigit()]
-        try:
+        with unit_of_work(ArchiveError) as work:
             document = propose_disposal(current_user, institution, file_ids, request.form.get("motivare", ""))
-        except ArchiveError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+        if work.error:
+            flash(str(work.error), "error")
             return redirect(url_for("archive.expired"))
-        db.session.commit()
         flash(
             _(
                 "Propunerea de eliminare a fost trimisă comisiei de selecționare (nr. %(n)s).",
