@@ -22,6 +22,7 @@ from app.dates import local_zone
 from app.extensions import db
 from app.labels import ACTION_LABELS
 from app.registry.models import Document
+from app.unit_of_work import unit_of_work
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -158,8 +159,10 @@ def search():
 @bp.route("/documente/<public_id>")
 def document(public_id: str):
     document = _document(public_id)
-    record(DOCUMENT_VIEWED, actor=current_user, document=document, target=document.registration_label or None)
-    db.session.commit()  # personal-data access by an auditor is logged like any other
+    with unit_of_work():  # personal-data access by an auditor is logged like any other
+        record(
+            DOCUMENT_VIEWED, actor=current_user, document=document, target=document.registration_label or None
+        )
     steps = document_steps(document)
     entries = document_entries(document)
     return render_template(
@@ -189,14 +192,14 @@ def document_bpmn(public_id: str):
 def export(public_id: str):
     document = _document(public_id)
     content, _data = build_bundle(document, generated_by=current_user.full_name)
-    record(
-        AUDIT_EXPORT,
-        actor=current_user,
-        document=document,
-        target=document.registration_label or None,
-        data={"sha256": hashlib.sha256(content).hexdigest(), "size": len(content)},
-    )
-    db.session.commit()
+    with unit_of_work():
+        record(
+            AUDIT_EXPORT,
+            actor=current_user,
+            document=document,
+            target=document.registration_label or None,
+            data={"sha256": hashlib.sha256(content).hexdigest(), "size": len(content)},
+        )
     name = f"audit-{document.registration_number or 'nereg'}-{document.registration_year or ''}.zip"
     return send_file(BytesIO(content), mimetype="application/zip", as_attachment=True, download_name=name)
 

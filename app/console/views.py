@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.registry.models import Document
+from app.unit_of_work import unit_of_work
 from app.workflow import operations
 from app.workflow.incidents import KIND_LABELS, open_incident_of
 from app.workflow.models import (
@@ -202,7 +203,7 @@ def instance(instance_id: int):
 def act(instance_id: int, action: str):
     instance = _instance(instance_id)
     reason = request.form.get("motiv", "")
-    try:
+    with unit_of_work(operations.OperationRefused) as work:
         if action == "reluare":
             went_on = operations.retry(instance, current_user, reason)
             message = (
@@ -228,11 +229,9 @@ def act(instance_id: int, action: str):
             message = _("Traseul a fost anulat; documentul a fost închis cu motivul dat.")
         else:
             abort(404)
-    except operations.OperationRefused as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    if work.error:
+        flash(str(work.error), "error")
         return redirect(url_for("operations.instance", instance_id=instance_id)), 303
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for("operations.instance", instance_id=instance_id)), 303
 

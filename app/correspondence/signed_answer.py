@@ -164,10 +164,10 @@ def prepare_answer(document: Document, text: str, usernames: list[str]) -> Signa
 def expected_field(task: HumanTask) -> tuple[SignatureRequest, dict]:
     request = open_request(task.document)
     if request is None:
-        raise SigningRefused("Nu există niciun document pregătit pentru semnare la acest pas.")
+        raise SigningRefused(_("Nu există niciun document pregătit pentru semnare la acest pas."))
     field = request.next_field()
     if field is None:
-        raise SigningRefused("Documentul a fost deja semnat de toate persoanele prevăzute.")
+        raise SigningRefused(_("Documentul a fost deja semnat de toate persoanele prevăzute."))
     return request, field
 
 
@@ -176,7 +176,7 @@ def signing_target(task_id: int, user: User) -> tuple[HumanTask, SignatureReques
     when the task is gone, not a signing step, or it is not `user`'s turn in the order the route set."""
     task = lock_task(task_id)
     if task.status != TaskStatus.READY:
-        raise TaskUnavailable("Sarcina nu mai este activă: traseul documentului a mers mai departe.")
+        raise TaskUnavailable(_("Sarcina nu mai este activă: traseul documentului a mers mai departe."))
     if not is_candidate(user, task):
         # A deputy whose delegation ended is told so (deputy.stands_in raises); anyone else learns nothing.
         pending = open_request(task.document) if signing_role(task) else None
@@ -192,8 +192,11 @@ def signing_target(task_id: int, user: User) -> tuple[HumanTask, SignatureReques
         field["user_id"] != user.id and not deputy.stands_in(user, field, task.institution_id)
     ):
         raise SigningRefused(
-            f"Documentul trebuie semnat acum de {field['name']} ({field['function'] or field['role']}), "
-            "în ordinea stabilită de traseu."
+            _(
+                "Documentul trebuie semnat acum de %(person)s (%(function)s), în ordinea stabilită de traseu.",
+                person=field["name"],
+                function=field["function"] or field["role"],
+            )
         )
     return task, request, field
 
@@ -217,7 +220,10 @@ def sign_task(task_id: int, user: User, secret: str | None = None) -> HumanTask:
     credential = active_credential(user=user)
     if credential is None:
         raise SigningRefused(
-            "Nu aveți o cheie de semnare înregistrată. Cereți administratorului să vă încarce certificatul."
+            _(
+                "Nu aveți o cheie de semnare înregistrată. Cereți administratorului să vă încarce "
+                "certificatul."
+            )
         )
     signer = load_signer(credential, secret)
     if requires_qualified(task) and not is_qualified(signer.signing_cert):

@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select, update
 from app.dates import now_utc
 from app.extensions import db
 from app.notifications.models import Notification
+from app.unit_of_work import unit_of_work
 
 bp = Blueprint("notices", __name__, url_prefix="/sarcini/notificari")
 
@@ -32,29 +33,31 @@ def mark_read(notice_id: int):
     if notice is None or notice.user_id != current_user.id:
         abort(404)
     if notice.read_at is None:
-        notice.read_at = now_utc()
-        db.session.commit()
+        with unit_of_work():
+            notice.read_at = now_utc()
     return _back()
 
 
 @bp.route("/citite", methods=["POST"])
 def mark_all_read():
-    db.session.execute(
-        update(Notification)
-        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
-        .values(read_at=now_utc())
-    )
-    db.session.commit()
+    with unit_of_work():
+        db.session.execute(
+            update(Notification)
+            .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+            .values(read_at=now_utc())
+        )
     flash(_("Toate notificările au fost marcate ca citite."), "success")
     return _back()
 
 
 @bp.route("/sterge-citite", methods=["POST"])
 def clear_read():
-    removed = db.session.execute(
-        delete(Notification).where(Notification.user_id == current_user.id, Notification.read_at.is_not(None))
-    ).rowcount
-    db.session.commit()
+    with unit_of_work():
+        removed = db.session.execute(
+            delete(Notification).where(
+                Notification.user_id == current_user.id, Notification.read_at.is_not(None)
+            )
+        ).rowcount
     flash(_("Notificări șterse: %(n)d.", n=removed or 0), "success")
     return _back()
 

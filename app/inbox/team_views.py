@@ -16,6 +16,7 @@ from app.inbox.team import (
     team_overview,
 )
 from app.registry.history import history_with_rows
+from app.unit_of_work import unit_of_work
 from app.workflow.models import HumanTask, TaskStatus
 from app.workflow.runtime import TaskUnavailable
 
@@ -72,13 +73,11 @@ def reassign(task_id: int):
     error = None
     if request.method == "POST":
         official = db.session.get(User, request.form.get("official_id", type=int) or 0)
-        try:
+        with unit_of_work(ReassignError, TaskUnavailable) as work:
             reassign_task(task.id, current_user, official, request.form.get("motiv", ""))
-        except (ReassignError, TaskUnavailable) as exc:
-            db.session.rollback()
-            error = str(exc)
+        if work.error:
+            error = str(work.error)
         else:
-            db.session.commit()
             flash(_("Sarcina a fost reasignată lui %(name)s.", name=official.full_name), "success")
             return redirect(url_for("team.overview"))
         task = db.session.get(HumanTask, task_id)

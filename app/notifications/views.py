@@ -8,6 +8,7 @@ from app.extensions import db
 from app.notifications.channels import phone_digits
 from app.notifications.events import preferences_for
 from app.notifications.models import NotificationPreference
+from app.unit_of_work import unit_of_work
 
 bp = Blueprint("notifications", __name__, url_prefix="/contul-meu")
 
@@ -26,12 +27,12 @@ def preferences():
                 "Pentru SMS introduceți un număr de telefon mobil valid, de exemplu 0722 123 456."
             )
         if not errors:
-            saved = db.session.get(NotificationPreference, current_user.id)
-            if saved is None:
-                saved = NotificationPreference(user_id=current_user.id)
-                db.session.add(saved)
-            saved.email, saved.sms, saved.phone = email, sms, phone or None
-            db.session.commit()
+            with unit_of_work():
+                saved = db.session.get(NotificationPreference, current_user.id)
+                if saved is None:
+                    saved = NotificationPreference(user_id=current_user.id)
+                    db.session.add(saved)
+                saved.email, saved.sms, saved.phone = email, sms, phone or None
             flash(_("Preferințele de notificare au fost salvate."), "success")
             return redirect(url_for("notifications.preferences"))
         pref = NotificationPreference(user_id=current_user.id, email=email, sms=sms, phone=phone)

@@ -11,6 +11,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.dates import as_utc, format_datetime, now_utc
@@ -67,12 +68,12 @@ def latest_confirmation(document: Document) -> SubmissionConfirmation | None:
 def send_code(document: Document, user) -> SubmissionConfirmation:
     """Send a fresh 6-digit code to the submitter's e-mail (at most one a minute)."""
     if document.submitter_id != user.id:
-        raise ConfirmationRefused("Doar cel care a depus documentul îl poate confirma.")
+        raise ConfirmationRefused(_("Doar cel care a depus documentul îl poate confirma."))
     previous = latest_confirmation(document)
     if previous is not None and previous.confirmed_at is not None:
-        raise ConfirmationRefused("Depunerea este deja confirmată.")
+        raise ConfirmationRefused(_("Depunerea este deja confirmată."))
     if previous is not None and now_utc() - as_utc(previous.sent_at) < RESEND_AFTER:
-        raise ConfirmationRefused("Un cod a fost trimis acum mai puțin de un minut. Verificați e-mailul.")
+        raise ConfirmationRefused(_("Un cod a fost trimis acum mai puțin de un minut. Verificați e-mailul."))
     code = f"{secrets.randbelow(1_000_000):06d}"
     confirmation = SubmissionConfirmation(
         document_id=document.id,
@@ -93,7 +94,7 @@ def send_code(document: Document, user) -> SubmissionConfirmation:
         send_mail(user.email, f"Cod de confirmare: {code}", body)
     except MailError as exc:
         raise ConfirmationRefused(
-            "Mesajul cu codul nu a putut fi trimis acum. Încercați din nou peste câteva minute."
+            _("Mesajul cu codul nu a putut fi trimis acum. Încercați din nou peste câteva minute.")
         ) from exc
     return confirmation
 
@@ -103,13 +104,13 @@ def confirm(document: Document, user, code: str) -> Attachment:
     attach it to the document with its report."""
     confirmation = latest_confirmation(document)
     if document.submitter_id != user.id or confirmation is None:
-        raise ConfirmationRefused("Cereți întâi un cod de confirmare.")
+        raise ConfirmationRefused(_("Cereți întâi un cod de confirmare."))
     if confirmation.confirmed_at is not None:
-        raise ConfirmationRefused("Depunerea este deja confirmată.")
+        raise ConfirmationRefused(_("Depunerea este deja confirmată."))
     if now_utc() > as_utc(confirmation.expires_at):
-        raise ConfirmationRefused("Codul a expirat. Cereți un cod nou.")
+        raise ConfirmationRefused(_("Codul a expirat. Cereți un cod nou."))
     if confirmation.attempts >= MAX_ATTEMPTS:
-        raise ConfirmationRefused("Prea multe încercări greșite. Cereți un cod nou.")
+        raise ConfirmationRefused(_("Prea multe încercări greșite. Cereți un cod nou."))
     code = (code or "").strip().replace(" ", "")
     if not hmac.compare_digest(confirmation.code_hash, _hash(confirmation.id, code)):
         confirmation.attempts += 1
@@ -125,7 +126,12 @@ def confirm(document: Document, user, code: str) -> Attachment:
     sealed = seal(pdf, document, reason="Confirmarea depunerii de către solicitant")
     report = validate_pdf(sealed, current_pki())
     if report["status"] != ReportStatus.VALID:
-        raise ConfirmationRefused(f"Sigiliul instituției nu a putut fi verificat: {first_problem(report)}.")
+        raise ConfirmationRefused(
+            _(
+                "Sigiliul instituției nu a putut fi verificat: %(problem)s.",
+                problem=first_problem(report),
+            )
+        )
     attachment = Attachment(
         document_id=document.id,
         kind=CONFIRMATION,
@@ -156,7 +162,7 @@ def seal(pdf: bytes, document: Document, reason: str) -> bytes:
     institution = document.institution
     credential = active_credential(institution=institution)
     if credential is None:
-        raise SigningRefused("Instituția nu are un sigiliu electronic înregistrat.")
+        raise SigningRefused(_("Instituția nu are un sigiliu electronic înregistrat."))
     signer = load_signer(credential)
     pki = current_pki()
     check_signing_certificate(signer, pki, f"sigiliul {institution.name}")
@@ -187,9 +193,19 @@ def inspect_upload(data: bytes, filename: str) -> dict | None:
         pki = current_pki()
     except SigningNotConfigured as exc:
         raise UploadRefused(
-            f"„{filename}” este semnat, dar semnăturile nu pot fi verificate acum: {exc}"
+            _(
+                "„%(filename)s” este semnat, dar semnăturile nu pot fi verificate acum: %(error)s",
+                filename=filename,
+                error=exc,
+            )
         ) from exc
     report = validate_pdf(data, pki)
     if report["status"] != ReportStatus.VALID:
-        raise UploadRefused(f"„{filename}” are o semnătură electronică nevalidă: {first_problem(report)}.")
+        raise UploadRefused(
+            _(
+                "„%(filename)s” are o semnătură electronică nevalidă: %(problem)s.",
+                filename=filename,
+                problem=first_problem(report),
+            )
+        )
     return report

@@ -5,6 +5,7 @@ delegation in the task's institution, app/identity/delegation.py) may fill that 
 then say who signed for whom, as Romanian practice writes it: "Ioana Marinescu / p. Elena Dumitrescu, Consilier".
 A delegation that ended (or has not started) is refused with its dates."""
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.dates import format_date
@@ -34,13 +35,21 @@ def stands_in(user: User, field: dict, institution_id: int) -> bool:
     )
     if outside is not None and outside.end_date < today:
         raise SigningRefused(
-            f"Delegarea prin care îl înlocuiați pe {field['name']} s-a încheiat la {format_date(outside.end_date)}: "
-            "nu mai puteți semna în locul său."
+            _(
+                "Delegarea prin care îl înlocuiați pe %(person)s s-a încheiat la %(date)s: nu mai "
+                "puteți semna în locul său.",
+                person=field["name"],
+                date=format_date(outside.end_date),
+            )
         )
     if outside is not None and outside.start_date > today:
         raise SigningRefused(
-            f"Delegarea prin care îl înlocuiți pe {field['name']} începe la {format_date(outside.start_date)}: "
-            "până atunci nu puteți semna în locul său."
+            _(
+                "Delegarea prin care îl înlocuiți pe %(person)s începe la %(date)s: până atunci nu "
+                "puteți semna în locul său.",
+                person=field["name"],
+                date=format_date(outside.start_date),
+            )
         )
     return False
 

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePri
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from flask import current_app
+from flask_babel import gettext as _
 from pyhanko.sign import signers
 from pyhanko.sign.general import get_pyca_cryptography_hash
 from pyhanko_certvalidator import CertificateValidator
@@ -92,8 +93,10 @@ def decrypt(blob: bytes) -> bytes:
         return _fernet().decrypt(blob)
     except InvalidToken as exc:
         raise SigningRefused(
-            "Cheia de semnare nu poate fi decriptată: cheia de criptare a serverului s-a schimbat. "
-            "Administratorul trebuie să încarce din nou certificatul."
+            _(
+                "Cheia de semnare nu poate fi decriptată: cheia de criptare a serverului s-a schimbat. "
+                "Administratorul trebuie să încarce din nou certificatul."
+            )
         ) from exc
 
 
@@ -136,7 +139,10 @@ def _load_pkcs12(data: bytes, passphrase: str | None) -> signers.SimpleSigner:
         return _kept_from_pkcs12(data, passphrase)
     except ValueError as exc:
         raise SigningRefused(
-            "Fișierul PKCS#12 nu a putut fi deschis: parola este greșită sau fișierul nu este un certificat cu cheie."
+            _(
+                "Fișierul PKCS#12 nu a putut fi deschis: parola este greșită sau fișierul nu este un "
+                "certificat cu cheie."
+            )
         ) from exc
 
 
@@ -188,7 +194,10 @@ def pkcs12_columns(data: bytes, passphrase: str | None, store_passphrase: bool =
         )
     except ValueError as exc:
         raise SigningRefused(
-            "Fișierul PKCS#12 nu a putut fi deschis: parola este greșită sau fișierul nu este un certificat cu cheie."
+            _(
+                "Fișierul PKCS#12 nu a putut fi deschis: parola este greșită sau fișierul nu este un "
+                "certificat cu cheie."
+            )
         ) from exc
     cert = loaded.signing_cert
     chain = [c for c in loaded.cert_registry if c.dump() != cert.dump()]
@@ -263,7 +272,7 @@ def load_signer(credential: SigningCredential, secret: str | None = None) -> sig
     """The pyhanko Signer for a stored key. `secret` is the passphrase or PIN typed at signing, when the
     credential does not store it."""
     if credential.asks_passphrase and not secret:
-        raise SigningRefused("Introduceți parola cheii de semnare (sau PIN-ul dispozitivului).")
+        raise SigningRefused(_("Introduceți parola cheii de semnare (sau PIN-ul dispozitivului)."))
     cache_key = (
         credential.id,
         credential.fingerprint,
@@ -279,7 +288,7 @@ def load_signer(credential: SigningCredential, secret: str | None = None) -> sig
     if credential.kind == CredentialKind.PKCS12:
         signer = _load_pkcs12(decrypt(credential.secret_blob), password or None)
         if signer.signing_cert.dump() != credential.certificate_der:
-            raise SigningRefused("Fișierul cheii nu mai corespunde certificatului înregistrat.")
+            raise SigningRefused(_("Fișierul cheii nu mai corespunde certificatului înregistrat."))
     elif credential.kind == CredentialKind.PKCS11:
         signer = _pkcs11_signer(credential, password)
     else:
@@ -317,7 +326,11 @@ def _pkcs11_signer(credential: SigningCredential, pin: str | None) -> signers.Si
         )
     except (PKCS11Error, OSError, ValueError) as exc:
         raise SigningRefused(
-            f"Dispozitivul de semnare „{credential.token_label}” nu răspunde sau PIN-ul este greșit ({type(exc).__name__})."
+            _(
+                "Dispozitivul de semnare „%(token_label)s” nu răspunde sau PIN-ul este greșit (%(error)s).",
+                token_label=credential.token_label,
+                error=type(exc).__name__,
+            )
         ) from exc
 
 
@@ -336,8 +349,12 @@ def check_signing_certificate(signer: signers.Signer, pki, who: str) -> None:
     now = now_utc()
     if cert.not_valid_after < now:
         raise SigningRefused(
-            f"Certificatul de semnare al lui {who} a expirat la {format_date(cert.not_valid_after)}: "
-            "nu se poate semna cu el. Cereți administratorului un certificat valid."
+            _(
+                "Certificatul de semnare al lui %(who)s a expirat la %(date)s: nu se poate semna cu "
+                "el. Cereți administratorului un certificat valid.",
+                who=who,
+                date=format_date(cert.not_valid_after),
+            )
         )
     if cert.not_valid_before > now:
         raise SigningRefused(
@@ -351,22 +368,36 @@ def check_signing_certificate(signer: signers.Signer, pki, who: str) -> None:
         asyncio.run(validator.async_validate_usage({"non_repudiation"}))
     except RevokedError as exc:
         raise SigningRefused(
-            f"Certificatul de semnare al lui {who} a fost revocat de emitent: nu se poate semna cu el. "
-            "Cereți administratorului un certificat nou."
+            _(
+                "Certificatul de semnare al lui %(who)s a fost revocat de emitent: nu se poate semna cu el. "
+                "Cereți administratorului un certificat nou.",
+                who=who,
+            )
         ) from exc
     except (ExpiredError, NotYetValidError) as exc:
         raise SigningRefused(f"Certificatul de semnare al lui {who} nu este valabil acum.") from exc
     except PathBuildingError as exc:
         raise SigningRefused(
-            f"Certificatul de semnare al lui {who} nu provine de la o autoritate de certificare de încredere."
+            _(
+                "Certificatul de semnare al lui %(who)s nu provine de la o autoritate de certificare de "
+                "încredere.",
+                who=who,
+            )
         ) from exc
     except InsufficientRevinfoError as exc:
         raise SigningRefused(
-            "Starea certificatului (OCSP/CRL) nu a putut fi verificată acum; încercați din nou peste câteva minute."
+            _(
+                "Starea certificatului (OCSP/CRL) nu a putut fi verificată acum; încercați din nou peste "
+                "câteva minute."
+            )
         ) from exc
     except InvalidCertificateError as exc:
         raise SigningRefused(
-            f"Certificatul lui {who} nu poate fi folosit pentru semnătură electronică ({exc})."
+            _(
+                "Certificatul lui %(who)s nu poate fi folosit pentru semnătură electronică (%(error)s).",
+                who=who,
+                error=exc,
+            )
         ) from exc
     except PathValidationError as exc:
         raise SigningRefused(f"Certificatul de semnare al lui {who} nu a trecut verificarea: {exc}") from exc

@@ -7,6 +7,7 @@ document allowing form filling only, later ones fill the existing fields, each i
 import io
 
 from flask import current_app
+from flask_babel import gettext as _
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -31,14 +32,17 @@ def open_pdf(data: bytes) -> PdfFileReader:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         if reader.encrypted:
             raise UnreadablePdf(
-                "Fișierul PDF este criptat (protejat cu parolă): trimiteți-l fără parolă ca să poată fi verificat."
+                _(
+                    "Fișierul PDF este criptat (protejat cu parolă): trimiteți-l fără parolă ca să poată fi "
+                    "verificat."
+                )
             )
         reader.root  # noqa: B018 - forces the catalog to parse
-        _ = reader.embedded_signatures
+        reader.embedded_signatures  # noqa: B018 - forces the signature fields to parse
     except UnreadablePdf:
         raise
     except (PdfError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
-        raise UnreadablePdf("Fișierul nu este un PDF valid (structura lui este deteriorată).") from exc
+        raise UnreadablePdf(_("Fișierul nu este un PDF valid (structura lui este deteriorată).")) from exc
     return reader
 
 
@@ -68,7 +72,12 @@ def field_box(data: bytes, field_name: str) -> tuple[float, float]:
             rect = field.get("/Rect") or field["/Kids"][0].get_object()["/Rect"]
             x1, y1, x2, y2 = (float(v) for v in rect)
             return abs(x2 - x1), abs(y2 - y1)
-    raise SigningRefused(f"Documentul nu are câmpul de semnătură {field_name} sau acesta este deja semnat.")
+    raise SigningRefused(
+        _(
+            "Documentul nu are câmpul de semnătură %(field_name)s sau acesta este deja semnat.",
+            field_name=field_name,
+        )
+    )
 
 
 def sign_pdf(
@@ -110,7 +119,7 @@ def add_archive_evidence(data: bytes, pki) -> bytes:
     """B-LTA: validation data (certificates, OCSP responses, CRLs) for every signature, then a document
     timestamp over all of it, so each signature validates later with the file's own data only."""
     if pki.timestamper is None:
-        raise SigningRefused("Nu este configurată o autoritate de marcare temporală (SIGNING_TSA_URL).")
+        raise SigningRefused(_("Nu este configurată o autoritate de marcare temporală (SIGNING_TSA_URL)."))
     count = len(open_pdf(data).embedded_signatures)
     for index in range(count):
         # Re-read after each update: the signature objects belong to one revision of the file.

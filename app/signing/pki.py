@@ -10,6 +10,7 @@ from pathlib import Path
 
 from asn1crypto import x509
 from flask import current_app
+from flask_babel import gettext as _
 from pyhanko.keys import load_certs_from_pemder
 from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
 from pyhanko.sign.validation.policy_decl import (
@@ -92,7 +93,10 @@ def _build(test_pki: bool, root_files: tuple, tsa_url: str | None) -> Pki:
         roots.extend(load_certs_from_pemder([str(Path(path))]))
     if not roots:
         raise SigningNotConfigured(
-            "Semnarea nu este configurată: setați SIGNING_TRUST_ROOTS (sau SIGNING_TEST_PKI=1 pentru demonstrație)."
+            _(
+                "Semnarea nu este configurată: setați SIGNING_TRUST_ROOTS (sau SIGNING_TEST_PKI=1 pentru "
+                "demonstrație)."
+            )
         )
     return Pki(
         trust_roots=roots,

@@ -3,6 +3,8 @@ the audit bundle's manifest, for one."""
 
 import asyncio
 
+from flask_babel import gettext as _
+
 from app.signing.keys import SigningRefused, active_credential, check_signing_certificate, load_signer
 from app.signing.pki import current_pki
 
@@ -11,7 +13,7 @@ def seal_detached(data: bytes, institution) -> tuple[bytes, str]:
     """DER-encoded CMS SignedData over `data` (not embedded), timestamped; raises SigningRefused without a seal."""
     credential = active_credential(institution=institution)
     if credential is None:
-        raise SigningRefused("Instituția nu are un sigiliu electronic înregistrat.")
+        raise SigningRefused(_("Instituția nu are un sigiliu electronic înregistrat."))
     signer = load_signer(credential)
     pki = current_pki()
     check_signing_certificate(signer, pki, f"sigiliul {institution.name}")

@@ -4,6 +4,7 @@ template helpers that show validation reports in plain Romanian."""
 from io import BytesIO
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -16,6 +17,7 @@ from app.signing.keys import SigningRefused, active_credential, import_pkcs12
 from app.signing.models import SignatureReport, SignatureRequest
 from app.signing.validation import STATUS_LABELS, plain_lines
 from app.storage import current_store
+from app.unit_of_work import unit_of_work
 
 bp = Blueprint("signing", __name__)
 
@@ -70,7 +72,7 @@ def keys():
         if ask and institution is not None:
             errors.append("Sigiliul instituției semnează automat: parola lui trebuie păstrată (criptată).")
         if not errors:
-            try:
+            with unit_of_work(SigningRefused) as work:
                 credential = import_pkcs12(
                     data,
                     passphrase,
@@ -79,12 +81,11 @@ def keys():
                     store_passphrase=not ask,
                     created_by=current_user,
                 )
-            except SigningRefused as exc:
-                db.session.rollback()
-                errors.append(str(exc))
+                subject = credential.subject
+            if work.error:
+                errors.append(str(work.error))
             else:
-                db.session.commit()
-                flash(f"Certificatul „{credential.subject}” a fost încărcat.", "success")
+                flash(_("Certificatul „%(subject)s” a fost încărcat.", subject=subject), "success")
                 return redirect(url_for("signing.keys"))
     rows = [(u, active_credential(user=u)) for u in staff]
     seals = [(i, active_credential(institution=i)) for i in institutions]
@@ -107,14 +108,12 @@ def _own_document(public_id: str) -> Document:
 @login_required
 def send_confirmation_code(public_id: str):
     document = _own_document(public_id)
-    try:
+    with unit_of_work(ConfirmationRefused) as work:
         send_code(document, current_user)
-    except ConfirmationRefused as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    if work.error:
+        flash(str(work.error), "error")
     else:
-        db.session.commit()
-        flash("V-am trimis un cod de confirmare pe e-mail. Introduceți-l mai jos.", "success")
+        flash(_("V-am trimis un cod de confirmare pe e-mail. Introduceți-l mai jos."), "success")
     return redirect(url_for("portal.document", public_id=public_id) + "#confirmare")
 
 
@@ -133,7 +132,7 @@ def confirm_submission(public_id: str):
     else:
         db.session.commit()
         flash(
-            "Depunerea este confirmată. Confirmarea cu sigiliul electronic al instituției este mai jos.",
+            _("Depunerea este confirmată. Confirmarea cu sigiliul electronic al instituției este mai jos."),
             "success",
         )
     return redirect(url_for("portal.document", public_id=public_id) + "#confirmare")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 
+from flask_babel import gettext as _
+
 from app.storage.store import StorageIntegrityError, _validate
 
 
@@ -76,7 +78,9 @@ class S3Store:
                 raise FileNotFoundError(sha256) from exc
             raise
         if hashlib.sha256(body).hexdigest() != sha256:
-            raise StorageIntegrityError(f"Conținutul {sha256} a fost modificat în depozitul S3.")
+            raise StorageIntegrityError(
+                _("Conținutul %(sha256)s a fost modificat în depozitul S3.", sha256=sha256)
+            )
         return body
 
     def delete(self, sha256: str) -> bool:

@@ -13,6 +13,8 @@ import pathlib
 import re
 import tempfile
 
+from flask_babel import gettext as _
+
 # Exactly 64 lowercase hex digits: anything else (``..``, ``/``, uppercase) never
 # reaches the filesystem, which rules out path traversal by construction.
 _ADDRESS_RE = re.compile(r"[0-9a-f]{64}")
@@ -25,7 +27,7 @@ class StorageIntegrityError(Exception):
 
 def _validate(sha256: str) -> str:
     if not isinstance(sha256, str) or not _ADDRESS_RE.fullmatch(sha256):
-        raise ValueError(f"Adresă de conținut invalidă: {sha256!r}")
+        raise ValueError(_("Adresă de conținut invalidă: %(sha256)s", sha256=repr(sha256)))
     return sha256
 
 
@@ -73,7 +75,7 @@ class FileStore:
         target = self.path(sha256)
         data = target.read_bytes()  # FileNotFoundError propagates for unknown addresses
         if hashlib.sha256(data).hexdigest() != sha256:
-            raise StorageIntegrityError(f"Conținutul {sha256} a fost modificat pe disc.")
+            raise StorageIntegrityError(_("Conținutul %(sha256)s a fost modificat pe disc.", sha256=sha256))
         return data
 
     def delete(self, sha256: str) -> bool:

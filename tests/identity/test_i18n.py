@@ -152,6 +152,37 @@ def test_english_translations_keep_the_placeholders():
     assert not problems
 
 
+ROMANIAN_LETTERS = re.compile(r"[ăâîșțşţĂÂÎȘȚ]")
+
+
+def _literal_text(node) -> str | None:
+    import ast
+
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value for v in node.values if isinstance(v, ast.Constant))
+    return None
+
+
+def test_messages_raised_or_flashed_to_users_go_through_the_catalogue():
+    """A refusal raised with a Romanian literal (or flashed as one) would stay Romanian on English pages: every such
+    text is wrapped in gettext, so extraction puts it in the catalogue."""
+    import ast
+
+    untranslated = []
+    for path in sorted((ROOT / "app").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            text = None
+            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args:
+                text = _literal_text(node.exc.args[0])
+            elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "flash" and node.args:
+                text = _literal_text(node.args[0])
+            if text and ROMANIAN_LETTERS.search(text):
+                untranslated.append(f"{path.relative_to(ROOT)}:{node.lineno}: {text[:60]}")
+    assert not untranslated, "\n".join(untranslated)
+
+
 def pybabel() -> list[str]:
     script = Path(sys.executable).with_name("pybabel")
     return [str(script)] if script.exists() else [sys.executable, "-m", "babel.messages.frontend"]
