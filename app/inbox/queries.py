@@ -128,8 +128,8 @@ def search_condition(query: str):
         if number.group(2):
             clause = and_(clause, Document.registration_year == int(number.group(2)))
         return clause
-    # Every word in the subject or the sender's name, without regard to case or diacritics.
-    return text_search.matches(query, Document.subject, Document.sender_name)
+    # Every word in the subject or the sender's name, without regard to case or diacritics (folded once, stored).
+    return text_search.in_fields(query, Document.search_text, text_search.SUBJECT, text_search.SENDER)
 
 
 def _order(sort: str, c):
