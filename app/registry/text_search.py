@@ -90,7 +90,8 @@ def in_fields(text: str, column, first: int, last: int | None = None):
 
 
 def matches(text: str, *columns):
-    """SQL condition: every word of `text` appears in one of `columns` (None when there is nothing to match)."""
+    """SQL condition: every word of `text` appears in one of `columns`, folded at each search (None when there is
+    nothing to match). For a column without a folded copy; documents are searched with `in_fields`."""
     terms = words(text)
     if not terms:
         return None
