@@ -223,17 +223,20 @@ def load_script(size: dict) -> list[tuple[str, str]]:
             INSERT INTO documents (public_id, institution_id, document_type_id, department_id, submitter_id,
                                    direction, sender_name, sender_email, subject, content, status,
                                    registration_number, registration_year, registered_at, deadline_at, overdue,
-                                   created_at, closed_at, channel, answer_by)
+                                   created_at, closed_at, channel, answer_by, search_text)
+            SELECT *, f_unaccent(lower(subject || chr(10) || sender_name || chr(10))) -- text_search.document_text
+            FROM (
             SELECT 'scale' || lpad(s.g::text, 9, '0'), s.inst,
                    (SELECT id FROM document_types WHERE code = (ARRAY['petitie', 'petitie', 'petitie',
                         'informatii-publice', 'adeverinta', 'certificat-urbanism'])[1 + s.g % 6]),
                    CASE WHEN s.g % 5 = 0 AND (s.g / 5) % 5 = 0 THEN pr.id ELSE d.id END,
                    CASE WHEN s.g % {cetatean_every} = 0 THEN (SELECT id FROM users WHERE username = 'cetatean') ELSE c.id END,
-                   'intrare', CASE WHEN s.g % {cetatean_every} = 0 THEN 'Ion Popescu' ELSE c.full_name END,
+                   'intrare', CASE WHEN s.g % {cetatean_every} = 0 THEN 'Ion Popescu' ELSE c.full_name END
+                   AS sender_name,
                    'petent' || s.g || '@scale.invalid',
                    replace(replace(({subjects})[1 + (s.g / 3) % {len(SUBJECTS)}],
                        '{{street}}', ({streets})[1 + (s.g / 11) % {len(STREETS)}]),
-                       '{{topic}}', ({topics})[1 + (s.g / 13) % {len(TOPICS)}]) || ' (' || s.g || ')',
+                       '{{topic}}', ({topics})[1 + (s.g / 13) % {len(TOPICS)}]) || ' (' || s.g || ')' AS subject,
                    'Text generat pentru testul de volum.',
                    CASE WHEN s.open THEN 'in_lucru' WHEN s.g % 17 = 0 THEN 'clasat' ELSE 'solutionat' END,
                    row_number() OVER (PARTITION BY s.inst, extract(year FROM s.created) ORDER BY s.created),
@@ -245,7 +248,7 @@ def load_script(size: dict) -> list[tuple[str, str]]:
             JOIN dept d ON d.institution_id = s.inst AND d.idx = (s.g / 10) % d.n
             JOIN departments pr ON pr.institution_id = s.inst AND pr.code = 'relatii-publice'
             JOIN citizen c ON c.idx = s.g % {citizens}
-            ORDER BY s.created;
+            ORDER BY s.created) AS written;
             INSERT INTO registration_counters (institution_id, year, last_number)
             SELECT institution_id, registration_year, max(registration_number) FROM documents
             WHERE registration_year IS NOT NULL GROUP BY 1, 2

@@ -5,7 +5,18 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event, select, text
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.base import NEVER_SET, NO_VALUE
 
@@ -13,6 +24,7 @@ from app.audit.log import FILE_ADDED, record
 from app.dates import as_utc, format_date, now_utc
 from app.extensions import db
 from app.identity.models import Company, Department, Institution, User
+from app.registry import text_search
 
 
 class DocumentType(db.Model):
@@ -77,15 +89,14 @@ class Document(db.Model):
     __table_args__ = (
         UniqueConstraint("institution_id", "registration_year", "registration_number"),
         CheckConstraint("direction IN ('intrare', 'iesire', 'intern')", name="direction"),
-        # Search as clerks type (app/registry/text_search.py): trigram indexes over the text without diacritics.
-        *(
-            Index(
-                f"ix_documents_{column}_trgm",
-                text(f"f_unaccent(lower({column})) gin_trgm_ops"),
-                postgresql_using="gin",
-            ).ddl_if(dialect="postgresql")
-            for column in ("subject", "sender_name", "recipient")
-        ),
+        # Search as clerks type (app/registry/text_search.py): one trigram index over the folded subject, sender
+        # and recipient (search_text).
+        Index(
+            "ix_documents_search_text_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
         # The inbox's "overdue" and "due soon" views look the few overdue documents up once per page.
         Index(
             "ix_documents_overdue",
@@ -141,6 +152,10 @@ class Document(db.Model):
     file_code: Mapped[str | None] = mapped_column(String(60))  # dosar / indicativ from the file plan
     # Submitted on behalf of this company by an approved representative (all its representatives see it).
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"), index=True)
+    # Subject, sender and recipient without case or diacritics, one per line, for the register and inbox searches
+    # (text_search.document_text). Written at every insert and whenever one of them changes (_fold_search_text);
+    # deferred: only queries read it.
+    search_text: Mapped[str] = mapped_column(Text, deferred=True)
 
     institution: Mapped[Institution] = relationship()
     document_type: Mapped[DocumentType] = relationship()
@@ -304,6 +319,24 @@ for _name in IMMUTABLE_AFTER_REGISTRATION:
         active_history=True,
         retval=True,
     )
+
+
+SEARCHED = ("subject", "sender_name", "recipient")
+
+
+def _fold_search_text(_mapper, _connection, document: Document) -> None:
+    """Every writer of a document (intake, portal and API, outgoing letters, letters between institutions, the
+    demo) goes through the ORM, so this is the one place search_text is kept in step with the fields it folds."""
+    state = inspect(document)
+    if state.has_identity and not any(state.attrs[name].history.has_changes() for name in SEARCHED):
+        return
+    document.search_text = text_search.document_text(
+        document.subject, document.sender_name, document.recipient
+    )
+
+
+event.listen(Document, "before_insert", _fold_search_text)
+event.listen(Document, "before_update", _fold_search_text)
 
 
 def _attachment_added(mapper, connection, attachment: Attachment) -> None:

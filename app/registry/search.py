@@ -141,9 +141,11 @@ def register_query(user: User, f: RegisterFilter, matches: int | None = None) ->
         query = query.where(Document.registered_at < day_bounds(f.date_to)[1])
     texts = []
     if f.sender:  # any order, any case, with or without diacritics (text_search)
-        texts.append(text_search.matches(f.sender, Document.sender_name, Document.recipient))
+        texts.append(
+            text_search.in_fields(f.sender, Document.search_text, text_search.SENDER, text_search.RECIPIENT)
+        )
     if f.subject:
-        texts.append(text_search.matches(f.subject, Document.subject))
+        texts.append(text_search.in_fields(f.subject, Document.search_text, text_search.SUBJECT))
     if f.status:
         query = query.where(Document.status == f.status)
     if f.department_id:

@@ -1,17 +1,20 @@
 """Searching names and subjects as clerks type them: case- and diacritics-insensitive ("groapa" finds "Groapă"),
 words in any order ("Popescu Ion" finds "Ion Popescu"), pieces of words ("popesc").
 
-Every word typed must appear in the column, compared through `f_unaccent(lower(...))`. On PostgreSQL that is an
-immutable SQL wrapper around the `unaccent` extension (migration 0013), and trigram GIN indexes (`pg_trgm`) over the
-same expression answer `LIKE '%piece%'`. On SQLite (the local demo only) the application registers a Python
-function of the same name on every connection, so the query is the same text; it scans, which the demo's size
-allows."""
+Every word typed must appear in the field, folded by `f_unaccent(lower(...))`. On PostgreSQL that is an immutable
+SQL wrapper around the `unaccent` extension (migration 0013); on SQLite (the local demo only) the application
+registers a Python function of the same name on every connection, so the SQL is the same on both.
+
+A document's subject, sender and recipient are folded once, when they are written, into `documents.search_text`
+(one line each, see `document_text`), with one trigram GIN index (`pg_trgm`) on it that answers `LIKE`: folding
+them again for every candidate row at each search cost more than the rest of an inbox page. A word is looked for in
+some of the lines only by the newlines around it in the pattern (`in_fields`)."""
 
 import re
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, event, func, or_
+from sqlalchemy import Text, and_, event, func, literal, or_
 
 MAX_LENGTH = 200
 MAX_WORDS = 8
@@ -45,16 +48,50 @@ def words(text: str) -> list[str]:
     return [w for w in re.split(r"[\s,;]+", plain(text)) if w][:MAX_WORDS]
 
 
+def _escaped(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _like(word: str) -> str:
-    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return "%" + _escaped(word) + "%"
 
 
 def folded(column):
     return func.f_unaccent(func.lower(column))
 
 
+# The lines of documents.search_text, in this order.
+SUBJECT, SENDER, RECIPIENT = range(3)
+FIELDS = 3
+
+
+def document_text(subject: str | None, sender: str | None, recipient: str | None):
+    """SQL for the value of documents.search_text: the fields one per line (a newline typed in a field becomes a
+    space: a searched word never holds whitespace, so nothing it finds changes), folded in the database, exactly as
+    the trigram indexes on each field folded them before (migration 0020 fills older rows with the same SQL)."""
+    lines = "\n".join((value or "").replace("\n", " ") for value in (subject, sender, recipient))
+    return folded(literal(lines, Text()))
+
+
+def _pattern(word: str, first: int, last: int) -> str:
+    """LIKE pattern finding `word` in the lines first..last of search_text: as many newlines before it as lines
+    before `first`, as many after it as lines after `last` (every value has exactly FIELDS - 1 newlines)."""
+    return "%" + "\n%" * first + _escaped(word) + "%" + "\n%" * (FIELDS - 1 - last)
+
+
+def in_fields(text: str, column, first: int, last: int | None = None):
+    """SQL condition: every word of `text` appears in one of the lines first..last (SUBJECT, SENDER, RECIPIENT) of
+    the folded `column` (documents.search_text). None when there is nothing to match."""
+    terms = words(text)
+    if not terms:
+        return None
+    last = first if last is None else last
+    return and_(*(column.like(_pattern(w, first, last), escape="\\") for w in terms))
+
+
 def matches(text: str, *columns):
-    """SQL condition: every word of `text` appears in one of `columns` (None when there is nothing to match)."""
+    """SQL condition: every word of `text` appears in one of `columns`, folded at each search (None when there is
+    nothing to match). For a column without a folded copy; documents are searched with `in_fields`."""
     terms = words(text)
     if not terms:
         return None

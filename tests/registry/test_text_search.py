@@ -12,7 +12,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, 
 
 from app.extensions import db
 from app.registry import text_search
-from app.registry.models import Attachment
+from app.registry.models import Attachment, Document
 from tests.registry.factory import registered
 
 BUCHAREST = ZoneInfo("Europe/Bucharest")
@@ -105,16 +105,27 @@ def test_csv_export_fills_annex_count_and_direction_labels(app, login_as):
     assert not {r["Direcție"] for r in by_subject.values()} & {"iesire"}  # never the stored code
 
 
-def test_postgresql_answers_from_the_trigram_indexes(app):
+def test_postgresql_answers_from_the_trigram_index(app):
+    """One trigram index over the folded text (migration 0020) replaced the three expression indexes of 0013."""
     with app.app_context():
         names = set(
             db.session.scalars(text("SELECT indexname FROM pg_indexes WHERE tablename = 'documents'"))
         )
-        assert {
-            "ix_documents_subject_trgm",
-            "ix_documents_sender_name_trgm",
-            "ix_documents_recipient_trgm",
-        } <= names
+        assert "ix_documents_search_text_trgm" in names
+        assert (
+            not {
+                "ix_documents_subject_trgm",
+                "ix_documents_sender_name_trgm",
+                "ix_documents_recipient_trgm",
+            }
+            & names
+        )
+        db.session.execute(text("SET LOCAL enable_seqscan = off"))
+        search = text_search.in_fields("groapa taranu", Document.search_text, text_search.SUBJECT)
+        query = select(Document.id).where(search).compile(db.engine, compile_kwargs={"literal_binds": True})
+        plan = "\n".join(db.session.scalars(text(f"EXPLAIN {query}")))
+        db.session.rollback()
+        assert "ix_documents_search_text_trgm" in plan
         assert (
             db.session.scalar(text("SELECT f_unaccent(lower('Groapă ȘTIRBEI Ţăranu'))"))
             == "groapa stirbei taranu"
