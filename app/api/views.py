@@ -133,11 +133,13 @@ def submit_document():
     previous = existing_submission(key)
     if previous is not None:
         return _replayed(previous)
-    form = submission_form(doc_type).form
-    data = parse_submission(form, request.form)
-    files = {name: request.files.getlist(name) for name in form.file_fields()}
+    sub = submission_form(doc_type, institution.id)
+    data = parse_submission(sub.form, request.form)
+    files = {name: request.files.getlist(name) for name in sub.form.file_fields()}
     with unit_of_work(SubmissionInvalid, IntegrityError) as work:
-        document = submit(user, institution, doc_type, data, files, submission_key=key, channel="api")
+        document = submit(
+            user, institution, doc_type, data, files, submission_key=key, channel="api", sub=sub
+        )
         register_on_submission(document, user)  # numbered at once, like the portal's submissions
     if work.failed(SubmissionInvalid):
         return error(422, "invalid", _("Datele trimise nu sunt valide."), fields=work.error.errors)

@@ -25,7 +25,7 @@ from app.storage.uploads import stored_name, upload_limits
 from app.workflow import engine
 from app.workflow.deploy import form_definition
 from app.workflow.models import HistoryEntry, HumanTask, ProcessVersion, TaskStatus
-from app.workflow.runtime import complete_task, current_version, start_route
+from app.workflow.runtime import RouteError, complete_task, current_version, start_route
 
 ANSWER_CHANNELS = (
     "electronic",
@@ -53,14 +53,16 @@ def submission_form(doc_type: DocumentType, institution_id: int | None = None) -
     if institution_id is None:
         from app.workflow.ownership import current_for
 
-        if current_for(doc_type.process_id, None) is None:
-            institution_id = db.session.scalar(
-                select(ProcessVersion.institution_id)
-                .where(ProcessVersion.process_id == doc_type.process_id, ProcessVersion.is_current.is_(True))
-                .order_by(ProcessVersion.id)
-                .limit(1)
-            )
-    version = current_version(doc_type.process_id, institution_id)
+        version = current_for(doc_type.process_id, None) or db.session.scalar(
+            select(ProcessVersion)
+            .where(ProcessVersion.process_id == doc_type.process_id, ProcessVersion.is_current.is_(True))
+            .order_by(ProcessVersion.id)
+            .limit(1)
+        )
+        if version is None:
+            raise RouteError(f"process {doc_type.process_id} is not deployed")
+    else:
+        version = current_version(doc_type.process_id, institution_id)
     specs = engine.specs_for(version.id, version.content_hash, version.process_id, version.bpmn_xml)
     for task_spec in specs.spec.task_specs.values():
         if getattr(task_spec, "manual", False) and getattr(task_spec, "lane", None) == SUBMITTER_LANE:
@@ -148,10 +150,13 @@ def submit(
     answer_by: str = "electronic",
     channel: str = "portal",
     company=None,
+    sub: SubmissionForm | None = None,
 ) -> Document:
     """Raises SubmissionInvalid with per-field messages; nothing is written in that case. The portal then calls
-    `register_on_submission` in the same transaction."""
-    sub = submission_form(doc_type, institution.id if institution is not None else None)
+    `register_on_submission` in the same transaction. `sub`: the institution's submission form when the caller
+    has just read it (`submission_form(doc_type, institution.id)`)."""
+    if sub is None:
+        sub = submission_form(doc_type, institution.id if institution is not None else None)
     data = {k: v for k, v in data.items() if k not in sub.form.file_fields()}
     errors = validate_submission(sub.form, data)
     if not is_enabled(institution, doc_type):
