@@ -24,8 +24,8 @@ from app.storage import UploadRejected, check_upload, current_store
 from app.storage.uploads import stored_name, upload_limits
 from app.workflow import engine
 from app.workflow.deploy import form_definition
-from app.workflow.models import HistoryEntry, HumanTask, ProcessVersion, TaskStatus
-from app.workflow.runtime import RouteError, complete_task, current_version, start_route
+from app.workflow.models import HistoryEntry, ProcessVersion
+from app.workflow.runtime import RouteError, current_version, start_and_complete
 
 ANSWER_CHANNELS = (
     "electronic",
@@ -199,17 +199,7 @@ def submit(
     for field_name, checked in accepted:
         attachment = store_attachment(document, Attachment.SUBMISSION, checked, user)
         references.setdefault(field_name, []).append(attachment.public_id)
-    instance = start_route(document, user, sub.version)
-    first = db.session.scalar(
-        select(HumanTask).where(
-            HumanTask.instance_id == instance.id,
-            HumanTask.bpmn_id == sub.bpmn_id,
-            HumanTask.status == TaskStatus.READY,
-        )
-    )
-    if first is None:
-        raise LookupError("the route did not stop at its submission step")
-    complete_task(first.id, user, data, extra_data=references)
+    start_and_complete(document, user, sub.bpmn_id, data, references, sub.version)
     return document
 
 
