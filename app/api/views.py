@@ -136,7 +136,8 @@ def submit_document():
     sub = submission_form(doc_type, institution.id)
     data = parse_submission(sub.form, request.form)
     files = {name: request.files.getlist(name) for name in sub.form.file_fields()}
-    with unit_of_work(SubmissionInvalid, IntegrityError) as work:
+    # The answer is built from the rows just written: nothing of them is read again after the commit.
+    with unit_of_work(SubmissionInvalid, IntegrityError, keep_loaded=True) as work:
         document = submit(
             user, institution, doc_type, data, files, submission_key=key, channel="api", sub=sub
         )
