@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, false, join, select
 from werkzeug.datastructures import FileStorage
 
 from app.audit import REGISTRATION, record
@@ -133,6 +133,48 @@ def _check_files(form: FormDefinition, files: dict[str, list[FileStorage]]) -> t
     return accepted, errors
 
 
+@dataclass
+class SubmissionTarget:
+    doc_type: DocumentType | None
+    institution: Institution | None
+    enabled: bool | None  # None: not asked (one of the two is missing)
+    previous: Document | None  # the document already submitted with the Idempotency-Key
+
+
+def submission_target(type_code: str, institution_code: str, key: str | None) -> SubmissionTarget:
+    """What a submission names, read in one statement: the type, the institution, whether it receives the type
+    and the document a repeated Idempotency-Key already made. When the type or the institution does not exist,
+    each is looked up alone so the refusal can say which."""
+    from app.registry.catalogue import InstitutionDocumentType
+
+    named = (
+        join(DocumentType, Institution, Institution.code == institution_code)
+        .outerjoin(
+            InstitutionDocumentType,
+            and_(
+                InstitutionDocumentType.institution_id == Institution.id,
+                InstitutionDocumentType.document_type_id == DocumentType.id,
+                InstitutionDocumentType.enabled.is_(True),
+            ),
+        )
+        .outerjoin(Document, Document.submission_key == key if key else false())
+    )
+    row = db.session.execute(
+        select(DocumentType, Institution, InstitutionDocumentType.id, Document)
+        .select_from(named)
+        .where(DocumentType.code == type_code)
+    ).first()
+    if row is None:
+        return SubmissionTarget(
+            db.session.scalar(select(DocumentType).where(DocumentType.code == type_code)),
+            db.session.scalar(select(Institution).where(Institution.code == institution_code)),
+            None,
+            existing_submission(key),
+        )
+    doc_type, institution, enabled_id, previous = row
+    return SubmissionTarget(doc_type, institution, enabled_id is not None and doc_type.active, previous)
+
+
 def existing_submission(key: str | None) -> Document | None:
     if not key:
         return None
@@ -151,15 +193,16 @@ def submit(
     channel: str = "portal",
     company=None,
     sub: SubmissionForm | None = None,
+    enabled: bool | None = None,
 ) -> Document:
     """Raises SubmissionInvalid with per-field messages; nothing is written in that case. The portal then calls
-    `register_on_submission` in the same transaction. `sub`: the institution's submission form when the caller
-    has just read it (`submission_form(doc_type, institution.id)`)."""
+    `register_on_submission` in the same transaction. `sub` and `enabled`: the institution's submission form and
+    whether it receives the type, when the caller has just read them (`submission_form`, `submission_target`)."""
     if sub is None:
         sub = submission_form(doc_type, institution.id if institution is not None else None)
     data = {k: v for k, v in data.items() if k not in sub.form.file_fields()}
     errors = validate_submission(sub.form, data)
-    if not is_enabled(institution, doc_type):
+    if not (is_enabled(institution, doc_type) if enabled is None else enabled):
         errors.setdefault("", []).append(_("Instituția aleasă nu primește acest tip de document."))
     if answer_by not in ANSWER_CHANNELS:
         errors.setdefault("", []).append(_("Alegeți cum doriți să primiți răspunsul."))
