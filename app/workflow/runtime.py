@@ -416,15 +416,25 @@ def _resolve_assignee(document, spiff_task, lane: str | None) -> User | None:
     return None
 
 
+# An instance started in this engine session (start_and_complete) carries its task rows under this attribute:
+# all of them, so the projection has nothing to read back.
+FRESH_ROWS = "_fresh_task_rows"
+
+
 def _sync_human_tasks(ctx: RunContext, workflow) -> None:
     """Project READY user tasks into human_tasks; tasks the route no longer waits for are cancelled."""
     instance, document = ctx.instance, ctx.document
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+    fresh = getattr(instance, FRESH_ROWS, None)
     known = {
         t.task_guid: t
-        for t in db.session.scalars(
-            select(HumanTask).where(
-                HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.READY
+        for t in (
+            [row for row in fresh if row.status == TaskStatus.READY]
+            if fresh is not None
+            else db.session.scalars(
+                select(HumanTask).where(
+                    HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.READY
+                )
             )
         )
     }
@@ -458,7 +468,14 @@ def _sync_human_tasks(ctx: RunContext, workflow) -> None:
             instructions=spec.extensions.get("instructionsForEndUser"),
             due_at=document.deadline_at,
         )
-        row.returned, row.return_note = rework.rework_of(instance.id, spec.bpmn_id)
+        if fresh is not None and not any(
+            done.bpmn_id == spec.bpmn_id and done.status == TaskStatus.COMPLETED for done in fresh
+        ):
+            row.returned, row.return_note = False, None  # what rework_of answers for a step not done before
+        else:
+            row.returned, row.return_note = rework.rework_of(instance.id, spec.bpmn_id)
+        if fresh is not None:
+            fresh.append(row)
         db.session.add(row)
         ctx.new_tasks.append(row)
     if ready:
@@ -528,8 +545,19 @@ def start_and_complete(
     instance = WorkflowInstance(document_id=document.id, process_version_id=version.id, state="")
     db.session.add(instance)
     db.session.flush()
+    setattr(instance, FRESH_ROWS, [])
+    try:
+        return _start_and_complete(
+            ctx, workflow, instance, version, actor, bpmn_id, data, extra_data, assign_actor
+        )
+    finally:
+        # Later actions read the rows: once this transaction commits, others may move the route.
+        delattr(instance, FRESH_ROWS)
+
+
+def _start_and_complete(ctx, workflow, instance, version, actor, bpmn_id, data, extra_data, assign_actor):
     ctx.instance = instance
-    audit.route_started(document, actor, version)
+    audit.route_started(ctx.document, actor, version)
     incident = run_or_incident(ctx, workflow, workflow.do_engine_steps, _("Pornirea traseului"), "script")
     _record_engine_steps(ctx, workflow, set())
     if incident is not None:
