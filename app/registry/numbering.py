@@ -140,8 +140,8 @@ def register(
     `into` is the register (default: the institution's general one; every register shares the institution's
     counter); `clerk` is checked when a person registers by hand. `when` back-dates an entry (import of the
     emergency register) and is refused for a frozen day. A refusal raises RegistryError before anything is
-    changed, except when a day is frozen between the check and the number: then the caller's rollback gives the
-    number back."""
+    changed, except when a day is frozen between the check and the number (or, registering now, frozen at
+    midnight while the number was taken): then the caller's rollback gives the number back."""
     if document.registration_number is not None:
         return document.registration_label
     if clerk is not None and not may_register(clerk, document.institution_id):
@@ -163,9 +163,19 @@ def register(
                 name=chosen.name,
             )
         )
+    back_dated = when is not None
     when = as_utc(when or now_utc())
     local = to_local(when)
-    _refuse_frozen(document.institution_id, local.date())
+    if back_dated:
+        # Only a day that has ended can be frozen (freeze.freeze_day): today's can be only by the freeze of a day
+        # that ended meanwhile (registered a moment before midnight), which the check after the number sees.
+        _refuse_frozen(document.institution_id, local.date())
+    doc_type = document.document_type
+    deadline = None
+    if doc_type.deadline_days:
+        due = add_days(local.date(), doc_type.deadline_days, doc_type.deadline_working_days)
+        deadline = end_of_local_day(due)
+    # The counter row stays locked until commit (every registration of the institution waits): taken last.
     number = next_registration_number(document.institution_id, local.year)
     # Freezing locks the counter row: a freeze that committed while we waited for it is visible now.
     _refuse_frozen(document.institution_id, local.date())
@@ -175,8 +185,6 @@ def register(
     document.registration_number = number
     document.registered_at = when
     document.status = DocumentStatus.REGISTERED
-    doc_type = document.document_type
-    if doc_type.deadline_days:
-        due = add_days(local.date(), doc_type.deadline_days, doc_type.deadline_working_days)
-        document.deadline_at = end_of_local_day(due)
+    if deadline is not None:
+        document.deadline_at = deadline
     return document.registration_label
