@@ -146,7 +146,7 @@ def submit_document():
             sub=sub,
             enabled=target.enabled,
         )
-        register_on_submission(document, user)  # numbered at once, like the portal's submissions
+        register_on_submission(document, user, target.register)  # numbered at once, like the portal's
     if work.failed(SubmissionInvalid):
         return error(422, "invalid", _("Datele trimise nu sunt valide."), fields=work.error.errors)
     if work.failed(IntegrityError):

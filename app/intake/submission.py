@@ -16,7 +16,7 @@ from app.identity.roles import SUBMITTER_LANE
 from app.notifications.channels import phone_digits
 from app.notifications.events import document_registered
 from app.registry.catalogue import is_enabled
-from app.registry.models import Attachment, Document, DocumentType
+from app.registry.models import Attachment, Document, DocumentType, Register
 from app.registry.numbering import register
 from app.signing.citizen import UploadRefused, inspect_upload
 from app.signing.validation import store_report
@@ -139,11 +139,12 @@ class SubmissionTarget:
     institution: Institution | None
     enabled: bool | None  # None: not asked (one of the two is missing)
     previous: Document | None  # the document already submitted with the Idempotency-Key
+    register: Register | None = None  # the institution's general register (None: not created yet)
 
 
 def submission_target(type_code: str, institution_code: str, key: str | None) -> SubmissionTarget:
     """What a submission names, read in one statement: the type, the institution, whether it receives the type
-    and the document a repeated Idempotency-Key already made. When the type or the institution does not exist,
+    the document a repeated Idempotency-Key already made and the register it is numbered in. When the type or the institution does not exist,
     each is looked up alone so the refusal can say which."""
     from app.registry.catalogue import InstitutionDocumentType
 
@@ -158,9 +159,12 @@ def submission_target(type_code: str, institution_code: str, key: str | None) ->
             ),
         )
         .outerjoin(Document, Document.submission_key == key if key else false())
+        .outerjoin(
+            Register, and_(Register.institution_id == Institution.id, Register.code == Register.GENERAL)
+        )
     )
     row = db.session.execute(
-        select(DocumentType, Institution, InstitutionDocumentType.id, Document)
+        select(DocumentType, Institution, InstitutionDocumentType.id, Document, Register)
         .select_from(named)
         .where(DocumentType.code == type_code)
     ).first()
@@ -171,8 +175,10 @@ def submission_target(type_code: str, institution_code: str, key: str | None) ->
             None,
             existing_submission(key),
         )
-    doc_type, institution, enabled_id, previous = row
-    return SubmissionTarget(doc_type, institution, enabled_id is not None and doc_type.active, previous)
+    doc_type, institution, enabled_id, previous, register = row
+    return SubmissionTarget(
+        doc_type, institution, enabled_id is not None and doc_type.active, previous, register
+    )
 
 
 def existing_submission(key: str | None) -> Document | None:
@@ -246,12 +252,13 @@ def submit(
     return document
 
 
-def register_on_submission(document: Document, user: User) -> str | None:
+def register_on_submission(document: Document, user: User, into: Register | None = None) -> str | None:
     """An online submission is registered at once: number it now, record it, and tell the citizen (number and
     tracking code), all in the submission's transaction; the e-mail leaves after commit. A route that keeps a
-    clerk's check still has it: its registration step then only routes the document (numbering is idempotent)."""
+    clerk's check still has it: its registration step then only routes the document (numbering is idempotent).
+    `into`: the institution's general register when the caller has read it (`submission_target`)."""
     if document.registration_number is None:
-        label = register(document)
+        label = register(document, into=into)
         db.session.add(
             HistoryEntry(
                 document_id=document.id,

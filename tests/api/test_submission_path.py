@@ -1,0 +1,70 @@
+"""What a submission over the API costs in SQL statements (issue #18), and that its answer is the document as
+stored."""
+
+import base64
+import io
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from tests.webflow import issue_token
+
+API = "/api/v1"
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+
+def _submit(client, token: str, key: str):
+    return client.post(
+        f"{API}/documents",
+        data={
+            "document_type": "petitie",
+            "institution": "cj-brasov",
+            "subiect": "Groapă în asfalt",
+            "continut": "Pe strada Lungă este o groapă mare în asfalt, lângă trecerea de pietoni.",
+            "anexe": (io.BytesIO(PNG), "poza.png"),
+        },
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key},
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_submission_reads_each_thing_once_and_answers_what_was_stored(app):
+    client = app.test_client()
+    citizen = issue_token(app, "cetatean")
+    assert _submit(client, citizen, "first-of-the-day").status_code == 201  # the general register exists now
+
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        response = _submit(client, citizen, "second")
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    assert response.status_code == 201, response.get_json()
+    # Not counted: the test's savepoints, and the e-mail the outbox delivers once the submission has committed.
+    statements = [
+        s
+        for s in statements
+        if not s.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO", "UPDATE outbox_messages"))
+        and not s.startswith("SELECT outbox_messages.id, outbox_messages.channel")
+    ]
+    # 51 before (issue #18): the process version four times, the route saved twice and its first task read back
+    # three times, the frozen day twice, the document, its type and institution read again for the answer.
+    assert len(statements) <= 27, "\n".join(statements)
+    assert sum("FROM process_versions" in s for s in statements) == 1
+    assert sum("FROM register_days" in s for s in statements) == 1  # after the number: a freeze meanwhile
+    assert sum("UPDATE workflow_instances" in s for s in statements) == 1
+    assert not any(s.startswith("SELECT human_tasks.id, human_tasks.instance_id") for s in statements[:-3])
+    assert sum(s.startswith("INSERT INTO registration_counters") for s in statements) == 1
+
+    body = response.get_json()
+    assert body["registration_label"] and body["status"] == "inregistrat" and len(body["files"]) == 1
+    again = client.get(f"{API}/documents/{body['id']}", headers={"Authorization": f"Bearer {citizen}"})
+    assert again.get_json() == body  # built from the rows just written, the same as read back
+    replayed = _submit(client, citizen, "second")
+    assert replayed.status_code == 200 and replayed.get_json() == body
