@@ -55,8 +55,12 @@ from app.workflow.runtime import (
 TOTAL_COUNT = {"X-Total-Count": "How many there are in all (the page is limit/offset)"}
 
 
+# One instance: building a schema copies its fields and nested schemas, which cost more than the dump itself.
+_DOCUMENT_SCHEMA = DocumentSchema()
+
+
 def document_json(document: Document) -> dict:
-    return DocumentSchema().dump(document)
+    return _DOCUMENT_SCHEMA.dump(document)
 
 
 def task_json(task: HumanTask) -> dict:

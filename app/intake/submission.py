@@ -206,7 +206,8 @@ def submit(
     whether it receives the type, when the caller has just read them (`submission_form`, `submission_target`)."""
     if sub is None:
         sub = submission_form(doc_type, institution.id if institution is not None else None)
-    data = {k: v for k, v in data.items() if k not in sub.form.file_fields()}
+    file_fields = set(sub.form.file_fields())
+    data = {k: v for k, v in data.items() if k not in file_fields}
     errors = validate_submission(sub.form, data)
     if not (is_enabled(institution, doc_type) if enabled is None else enabled):
         errors.setdefault("", []).append(_("Instituția aleasă nu primește acest tip de document."))
