@@ -45,6 +45,23 @@ def next_registration_number(institution_id: int, year: int) -> int:
     return db.session.execute(_NEXT_NUMBER, {"institution_id": institution_id, "year": year}).scalar_one()
 
 
+_TAKE_NUMBER = text("SELECT take_registration_number(:institution_id, :year, :day)")
+
+
+def number_unless_frozen(institution_id: int, day: date) -> int | None:
+    """The next number of the day's year, or None with nothing taken when the day's register is frozen.
+
+    PostgreSQL: one round trip (the function of migration 0022 locks the counter row, waiting for a freeze in
+    flight, then checks the day). SQLite has one writer at a time: the day cannot be frozen meanwhile."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return db.session.execute(
+            _TAKE_NUMBER, {"institution_id": institution_id, "year": day.year, "day": day}
+        ).scalar_one()
+    if frozen_day(institution_id, day) is not None:
+        return None
+    return next_registration_number(institution_id, day.year)
+
+
 def general_register(institution_id: int) -> Register:
     """The institution's general register, created on first use (concurrent first uses create one row)."""
     found = db.session.scalar(
@@ -139,9 +156,8 @@ def register(
 
     `into` is the register (default: the institution's general one; every register shares the institution's
     counter); `clerk` is checked when a person registers by hand. `when` back-dates an entry (import of the
-    emergency register) and is refused for a frozen day. A refusal raises RegistryError before anything is
-    changed, except when a day is frozen between the check and the number (or, registering now, frozen at
-    midnight while the number was taken): then the caller's rollback gives the number back."""
+    emergency register) and is refused for a frozen day, also one frozen while this registration waited for the
+    counter. A refusal raises RegistryError before anything is changed."""
     if document.registration_number is not None:
         return document.registration_label
     if clerk is not None and not may_register(clerk, document.institution_id):
@@ -163,22 +179,18 @@ def register(
                 name=chosen.name,
             )
         )
-    back_dated = when is not None
     when = as_utc(when or now_utc())
     local = to_local(when)
-    if back_dated:
-        # Only a day that has ended can be frozen (freeze.freeze_day): today's can be only by the freeze of a day
-        # that ended meanwhile (registered a moment before midnight), which the check after the number sees.
-        _refuse_frozen(document.institution_id, local.date())
     doc_type = document.document_type
     deadline = None
     if doc_type.deadline_days:
         due = add_days(local.date(), doc_type.deadline_days, doc_type.deadline_working_days)
         deadline = end_of_local_day(due)
     # The counter row stays locked until commit (every registration of the institution waits): taken last.
-    number = next_registration_number(document.institution_id, local.year)
-    # Freezing locks the counter row: a freeze that committed while we waited for it is visible now.
-    _refuse_frozen(document.institution_id, local.date())
+    number = number_unless_frozen(document.institution_id, local.date())
+    if number is None:
+        _refuse_frozen(document.institution_id, local.date())  # says when the day was frozen
+        raise RuntimeError(f"the register of {local.date()} is frozen, yet its day row is gone")
     document.register = chosen
     document.register_id = chosen.id
     document.registration_year = local.year

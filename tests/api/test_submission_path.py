@@ -55,12 +55,13 @@ def test_a_submission_reads_each_thing_once_and_answers_what_was_stored(app):
     ]
     # 51 before (issue #18): the process version four times, the route saved twice and its first task read back
     # three times, the frozen day twice, the document, its type and institution read again for the answer.
-    assert len(statements) <= 27, "\n".join(statements)
+    assert len(statements) <= 26, "\n".join(statements)
     assert sum("FROM process_versions" in s for s in statements) == 1
-    assert sum("FROM register_days" in s for s in statements) == 1  # after the number: a freeze meanwhile
+    # The number and the frozen-day check under its lock in one round trip (migration 0022).
+    assert sum("take_registration_number" in s for s in statements) == 1
+    assert not any("register_days" in s or "INSERT INTO registration_counters" in s for s in statements)
     assert sum("UPDATE workflow_instances" in s for s in statements) == 1
     assert not any(s.startswith("SELECT human_tasks.id, human_tasks.instance_id") for s in statements[:-3])
-    assert sum(s.startswith("INSERT INTO registration_counters") for s in statements) == 1
 
     body = response.get_json()
     assert body["registration_label"] and body["status"] == "inregistrat" and len(body["files"]) == 1
