@@ -562,7 +562,7 @@ def _start_and_complete(ctx, workflow, instance, version, actor, bpmn_id, data, 
     _record_engine_steps(ctx, workflow, set())
     if incident is not None:
         _save(ctx, workflow)  # a broken start: its state and incident, exactly as start_route leaves them
-        first = next((t for t in instance_ready_tasks(instance.id) if t.bpmn_id == bpmn_id), None)
+        first = next((t for t in _ready_tasks(instance.id) if t.bpmn_id == bpmn_id), None)
         workflow = None
     else:
         # _save without the state: the completion below writes it.
@@ -577,7 +577,7 @@ def _start_and_complete(ctx, workflow, instance, version, actor, bpmn_id, data, 
     return _complete(first, actor, data, extra_data, workflow)
 
 
-def instance_ready_tasks(instance_id: int) -> list[HumanTask]:
+def _ready_tasks(instance_id: int) -> list[HumanTask]:
     return list(
         db.session.scalars(
             select(HumanTask).where(
