@@ -134,7 +134,7 @@ def submit_document():
         )
     if target.previous is not None:
         return _replayed(target.previous)
-    sub = submission_form(doc_type, institution.id)
+    sub = submission_form(doc_type, institution.id, target.version)
     data = parse_submission(sub.form, request.form)
     files = {name: request.files.getlist(name) for name in sub.form.file_fields()}
     # The answer is built from the rows just written: nothing of them is read again after the commit.

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, false, join, select
+from sqlalchemy import and_, false, inspect, join, or_, select
+from sqlalchemy.orm import make_transient_to_detached
 from werkzeug.datastructures import FileStorage
 
 from app.audit import REGISTRATION, record
@@ -46,11 +47,14 @@ class SubmissionForm:
     form: FormDefinition
 
 
-def submission_form(doc_type: DocumentType, institution_id: int | None = None) -> SubmissionForm:
+def submission_form(
+    doc_type: DocumentType, institution_id: int | None = None, version: ProcessVersion | None = None
+) -> SubmissionForm:
     """The user task that follows the start event in the submitter's lane (of the institution's own version of
     the route when it has one). Without an institution, a type that has no platform template (one created in the
-    modeler by an institution) shows the form of the institution that owns it."""
-    if institution_id is None:
+    modeler by an institution) shows the form of the institution that owns it. `version`: the institution's
+    current version when the caller knows it (`submission_target`)."""
+    if version is None and institution_id is None:
         from app.workflow.ownership import current_for
 
         version = current_for(doc_type.process_id, None) or db.session.scalar(
@@ -61,7 +65,7 @@ def submission_form(doc_type: DocumentType, institution_id: int | None = None) -
         )
         if version is None:
             raise RouteError(f"process {doc_type.process_id} is not deployed")
-    else:
+    elif version is None:
         version = current_version(doc_type.process_id, institution_id)
     specs = engine.specs_for(version.id, version.content_hash, version.process_id, version.bpmn_xml)
     for task_spec in specs.spec.task_specs.values():
@@ -140,12 +144,14 @@ class SubmissionTarget:
     enabled: bool | None  # None: not asked (one of the two is missing)
     previous: Document | None  # the document already submitted with the Idempotency-Key
     register: Register | None = None  # the institution's general register (None: not created yet)
+    version: ProcessVersion | None = None  # the route's current version for the institution
 
 
 def submission_target(type_code: str, institution_code: str, key: str | None) -> SubmissionTarget:
-    """What a submission names, read in one statement: the type, the institution, whether it receives the type
-    the document a repeated Idempotency-Key already made and the register it is numbered in. When the type or the institution does not exist,
-    each is looked up alone so the refusal can say which."""
+    """What a submission names, read in one statement: the type, the institution, whether it receives the type,
+    the document a repeated Idempotency-Key already made, the register it is numbered in and which version of
+    the route it runs on (the version itself from `known_version`). When the type or the institution does not
+    exist, each is looked up alone so the refusal can say which."""
     from app.registry.catalogue import InstitutionDocumentType
 
     named = (
@@ -164,7 +170,15 @@ def submission_target(type_code: str, institution_code: str, key: str | None) ->
         )
     )
     row = db.session.execute(
-        select(DocumentType, Institution, InstitutionDocumentType.id, Document, Register)
+        select(
+            DocumentType,
+            Institution,
+            InstitutionDocumentType.id,
+            Document,
+            Register,
+            _current_version_column(ProcessVersion.id),
+            _current_version_column(ProcessVersion.content_hash),
+        )
         .select_from(named)
         .where(DocumentType.code == type_code)
     ).first()
@@ -175,10 +189,50 @@ def submission_target(type_code: str, institution_code: str, key: str | None) ->
             None,
             existing_submission(key),
         )
-    doc_type, institution, enabled_id, previous, register = row
+    doc_type, institution, enabled_id, previous, register, version_id, content_hash = row
+    enabled = enabled_id is not None and doc_type.active
     return SubmissionTarget(
-        doc_type, institution, enabled_id is not None and doc_type.active, previous, register
+        doc_type, institution, enabled, previous, register, known_version(version_id, content_hash)
     )
+
+
+def _current_version_column(column):
+    """`column` of the version a new document of the row's type and institution runs on (as
+    workflow.ownership.current_for: the institution's own current version, else the template's)."""
+    return (
+        select(column)
+        .where(
+            ProcessVersion.process_id == DocumentType.process_id,
+            ProcessVersion.is_current.is_(True),
+            or_(ProcessVersion.institution_id.is_(None), ProcessVersion.institution_id == Institution.id),
+        )
+        .order_by(ProcessVersion.institution_id.is_(None))
+        .limit(1)
+        .correlate(DocumentType, Institution)
+        .scalar_subquery()
+    )
+
+
+# A deployed version never changes, except for which one is current (app/workflow/deploy.py), and a submission
+# never deploys: the row it reads is committed and final. So each process keeps the versions its submissions
+# read, keyed by id and content hash (a database rebuilt underneath cannot serve another's), and attaches a copy
+# to the session without a statement (Session.merge with load=False).
+_KNOWN_VERSIONS: dict[tuple[int, str], ProcessVersion] = {}
+
+
+def known_version(version_id: int | None, content_hash: str | None) -> ProcessVersion | None:
+    if version_id is None:
+        return None
+    cached = _KNOWN_VERSIONS.get((version_id, content_hash))
+    if cached is not None:
+        return db.session.merge(cached, load=False)
+    version = db.session.get(ProcessVersion, version_id)
+    if version is not None and version.content_hash == content_hash and not inspect(version).modified:
+        columns = {attr.key: getattr(version, attr.key) for attr in inspect(ProcessVersion).column_attrs}
+        detached = ProcessVersion(**columns)
+        make_transient_to_detached(detached)
+        _KNOWN_VERSIONS[(version_id, content_hash)] = detached
+    return version
 
 
 def existing_submission(key: str | None) -> Document | None:

@@ -69,3 +69,48 @@ def test_a_submission_reads_each_thing_once_and_answers_what_was_stored(app):
     assert again.get_json() == body  # built from the rows just written, the same as read back
     replayed = _submit(client, citizen, "second")
     assert replayed.status_code == 200 and replayed.get_json() == body
+
+
+def test_a_submission_runs_on_the_version_current_when_it_is_made(app):
+    """The versions a process keeps for submissions never serve one that is no longer current: an institution's
+    own version deployed between two submissions is the one the second runs on."""
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.identity.models import Institution, Role
+    from app.registry.models import Document
+    from app.workflow.deploy import check_bpmn, store_version
+    from app.workflow.models import WorkflowInstance
+
+    def version_of(public_id: str) -> int:
+        with app.app_context():
+            return db.session.scalar(
+                select(WorkflowInstance.process_version_id)
+                .join(Document, Document.id == WorkflowInstance.document_id)
+                .where(Document.public_id == public_id)
+            )
+
+    client = app.test_client()
+    citizen = issue_token(app, "cetatean")
+    first = _submit(client, citizen, "before-the-deployment")
+    assert first.status_code == 201
+    root = Path(__file__).resolve().parents[2]
+    with app.test_request_context():
+        problems, [checked] = check_bpmn(
+            "petitie.bpmn",
+            (root / "processes" / "petitie.bpmn").read_bytes(),
+            root / "forms",
+            {r.code for r in db.session.scalars(select(Role))},
+        )
+        assert not problems, problems
+        institution = db.session.scalar(select(Institution).where(Institution.code == "cj-brasov"))
+        own = store_version(checked, institution_id=institution.id)
+        db.session.commit()
+        own_id = own.id
+        db.session.remove()
+    second = _submit(client, citizen, "after-the-deployment")
+    assert second.status_code == 201, second.get_json()
+    assert version_of(first.get_json()["id"]) != own_id
+    assert version_of(second.get_json()["id"]) == own_id
