@@ -13,9 +13,12 @@ from app.extensions import db
 
 
 class unit_of_work:  # noqa: N801  (used as a context manager, like contextlib's)
-    def __init__(self, *expected: type[BaseException]):
+    def __init__(self, *expected: type[BaseException], keep_loaded: bool = False):
+        """`keep_loaded`: the objects keep their values after the commit (nothing is read again), for a view that
+        answers from the rows it has just written."""
         self.expected = expected
         self.error: BaseException | None = None
+        self.keep_loaded = keep_loaded
 
     def __enter__(self) -> "unit_of_work":
         return self
@@ -23,7 +26,7 @@ class unit_of_work:  # noqa: N801  (used as a context manager, like contextlib's
     def __exit__(self, exc_type, exc, traceback) -> bool:
         if exc_type is None:
             try:
-                db.session.commit()
+                self._commit()
                 return False
             except BaseException as failure:
                 exc = failure
@@ -35,6 +38,17 @@ class unit_of_work:  # noqa: N801  (used as a context manager, like contextlib's
             self.error = exc
             return True
         return False
+
+    def _commit(self) -> None:
+        session = db.session()
+        expire, session.expire_on_commit = (
+            session.expire_on_commit,
+            not self.keep_loaded and session.expire_on_commit,
+        )
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = expire
 
     def failed(self, *kinds: type[BaseException]) -> BaseException | None:
         """The kept error if it is one of `kinds`."""

@@ -25,12 +25,12 @@ from app.api.schemas import (
 from app.correspondence.signed_answer import sign_task
 from app.extensions import db
 from app.forms import parse_submission
-from app.identity.models import Institution
 from app.intake.submission import (
     SubmissionInvalid,
     existing_submission,
     register_on_submission,
     submission_form,
+    submission_target,
     submit,
 )
 from app.registry.access import can_view
@@ -55,8 +55,12 @@ from app.workflow.runtime import (
 TOTAL_COUNT = {"X-Total-Count": "How many there are in all (the page is limit/offset)"}
 
 
+# One instance: building a schema copies its fields and nested schemas, which cost more than the dump itself.
+_DOCUMENT_SCHEMA = DocumentSchema()
+
+
 def document_json(document: Document) -> dict:
-    return DocumentSchema().dump(document)
+    return _DOCUMENT_SCHEMA.dump(document)
 
 
 def task_json(task: HumanTask) -> dict:
@@ -107,9 +111,9 @@ def submit_document():
     user = g.api_user
     if user.is_staff:
         return error(403, "forbidden", _("Personalul nu depune documente prin portal."))
-    doc_type = db.session.scalar(
-        select(DocumentType).where(DocumentType.code == g.api_input["document_type"])
-    )
+    key = (request.headers.get("Idempotency-Key") or "").strip() or None
+    target = submission_target(g.api_input["document_type"], g.api_input["institution"], key)
+    doc_type, institution = target.doc_type, target.institution
     if doc_type is None or not doc_type.active or not doc_type.citizen_can_submit:
         return error(
             400,
@@ -117,12 +121,10 @@ def submit_document():
             _("Tipul de document nu există."),
             fields={"document_type": [_("Valoare necunoscută.")]},
         )
-    institution = db.session.scalar(select(Institution).where(Institution.code == g.api_input["institution"]))
     if institution is None:
         return error(
             400, "invalid", _("Instituția nu există."), fields={"institution": [_("Valoare necunoscută.")]}
         )
-    key = (request.headers.get("Idempotency-Key") or "").strip() or None
     if key is not None and len(key) > MAX_IDEMPOTENCY_KEY:
         return error(
             400,
@@ -130,15 +132,25 @@ def submit_document():
             _("Datele trimise nu sunt valide."),
             fields={"Idempotency-Key": [_("Introduceți cel mult %(n)d caractere.", n=MAX_IDEMPOTENCY_KEY)]},
         )
-    previous = existing_submission(key)
-    if previous is not None:
-        return _replayed(previous)
-    form = submission_form(doc_type).form
-    data = parse_submission(form, request.form)
-    files = {name: request.files.getlist(name) for name in form.file_fields()}
-    with unit_of_work(SubmissionInvalid, IntegrityError) as work:
-        document = submit(user, institution, doc_type, data, files, submission_key=key, channel="api")
-        register_on_submission(document, user)  # numbered at once, like the portal's submissions
+    if target.previous is not None:
+        return _replayed(target.previous)
+    sub = submission_form(doc_type, institution.id, target.version)
+    data = parse_submission(sub.form, request.form)
+    files = {name: request.files.getlist(name) for name in sub.form.file_fields()}
+    # The answer is built from the rows just written: nothing of them is read again after the commit.
+    with unit_of_work(SubmissionInvalid, IntegrityError, keep_loaded=True) as work:
+        document = submit(
+            user,
+            institution,
+            doc_type,
+            data,
+            files,
+            submission_key=key,
+            channel="api",
+            sub=sub,
+            enabled=target.enabled,
+        )
+        register_on_submission(document, user, target.register)  # numbered at once, like the portal's
     if work.failed(SubmissionInvalid):
         return error(422, "invalid", _("Datele trimise nu sunt valide."), fields=work.error.errors)
     if work.failed(IntegrityError):

@@ -31,6 +31,7 @@ class FormDefinition:
     schema: dict
     ui_schema: dict = field(default_factory=dict)
     _localized: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
+    _file_fields: list = field(default_factory=list, init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         if self.ui_schema is None:
@@ -100,7 +101,10 @@ class FormDefinition:
         return result
 
     def file_fields(self) -> list[str]:
-        return [n for n in self.field_names() if self.widget(n) == "file"]
+        """The same in every language (names and widgets are not texts): found once per definition."""
+        if not self._file_fields:
+            self._file_fields.append([n for n in self.field_names() if self.widget(n) == "file"])
+        return list(self._file_fields[0])
 
 
 def has_choices(schema: dict) -> bool:

@@ -36,8 +36,7 @@ from app.registry.numbering import REGISTERING_ROLES, register
 from app.signing.citizen import UploadRefused, inspect_upload
 from app.signing.validation import store_report
 from app.storage import UploadRejected, check_upload, current_store, safe_filename
-from app.workflow.models import HumanTask, TaskStatus
-from app.workflow.runtime import FormInvalid, complete_task, start_route
+from app.workflow.runtime import FormInvalid, start_and_complete
 
 PAPER_INTAKE = "paper_intake"
 INTERNAL_STARTED = "internal_document_started"
@@ -223,20 +222,8 @@ def _check_type(institution: Institution, doc_type: DocumentType, internal: bool
 
 def _start(document: Document, actor: User, sub, data: dict, references: dict, as_sender: bool) -> None:
     """Start the route and complete its first step (the submitter's form) with the entered data."""
-    instance = start_route(document, actor)
-    first = db.session.scalar(
-        select(HumanTask).where(
-            HumanTask.instance_id == instance.id,
-            HumanTask.bpmn_id == sub.bpmn_id,
-            HumanTask.status == TaskStatus.READY,
-        )
-    )
-    if first is None:
-        raise LookupError("the route did not stop at its submission step")
-    if as_sender:
-        first.assignee_id = actor.id  # the clerk acts for the sender, who has no account here
     try:
-        complete_task(first.id, actor, data, extra_data=references)
+        start_and_complete(document, actor, sub.bpmn_id, data, references, assign_actor=as_sender)
     except FormInvalid as exc:
         raise IntakeInvalid(exc.errors) from exc
 

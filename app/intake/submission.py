@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, false, inspect, join, or_, select
+from sqlalchemy.orm import make_transient_to_detached
 from werkzeug.datastructures import FileStorage
 
 from app.audit import REGISTRATION, record
@@ -16,7 +17,7 @@ from app.identity.roles import SUBMITTER_LANE
 from app.notifications.channels import phone_digits
 from app.notifications.events import document_registered
 from app.registry.catalogue import is_enabled
-from app.registry.models import Attachment, Document, DocumentType
+from app.registry.models import Attachment, Document, DocumentType, Register
 from app.registry.numbering import register
 from app.signing.citizen import UploadRefused, inspect_upload
 from app.signing.validation import store_report
@@ -24,8 +25,8 @@ from app.storage import UploadRejected, check_upload, current_store
 from app.storage.uploads import stored_name, upload_limits
 from app.workflow import engine
 from app.workflow.deploy import form_definition
-from app.workflow.models import HistoryEntry, HumanTask, ProcessVersion, TaskStatus
-from app.workflow.runtime import complete_task, current_version, start_route
+from app.workflow.models import HistoryEntry, ProcessVersion
+from app.workflow.runtime import RouteError, current_version, start_and_complete
 
 ANSWER_CHANNELS = (
     "electronic",
@@ -46,21 +47,26 @@ class SubmissionForm:
     form: FormDefinition
 
 
-def submission_form(doc_type: DocumentType, institution_id: int | None = None) -> SubmissionForm:
+def submission_form(
+    doc_type: DocumentType, institution_id: int | None = None, version: ProcessVersion | None = None
+) -> SubmissionForm:
     """The user task that follows the start event in the submitter's lane (of the institution's own version of
     the route when it has one). Without an institution, a type that has no platform template (one created in the
-    modeler by an institution) shows the form of the institution that owns it."""
-    if institution_id is None:
+    modeler by an institution) shows the form of the institution that owns it. `version`: the institution's
+    current version when the caller knows it (`submission_target`)."""
+    if version is None and institution_id is None:
         from app.workflow.ownership import current_for
 
-        if current_for(doc_type.process_id, None) is None:
-            institution_id = db.session.scalar(
-                select(ProcessVersion.institution_id)
-                .where(ProcessVersion.process_id == doc_type.process_id, ProcessVersion.is_current.is_(True))
-                .order_by(ProcessVersion.id)
-                .limit(1)
-            )
-    version = current_version(doc_type.process_id, institution_id)
+        version = current_for(doc_type.process_id, None) or db.session.scalar(
+            select(ProcessVersion)
+            .where(ProcessVersion.process_id == doc_type.process_id, ProcessVersion.is_current.is_(True))
+            .order_by(ProcessVersion.id)
+            .limit(1)
+        )
+        if version is None:
+            raise RouteError(f"process {doc_type.process_id} is not deployed")
+    elif version is None:
+        version = current_version(doc_type.process_id, institution_id)
     specs = engine.specs_for(version.id, version.content_hash, version.process_id, version.bpmn_xml)
     for task_spec in specs.spec.task_specs.values():
         if getattr(task_spec, "manual", False) and getattr(task_spec, "lane", None) == SUBMITTER_LANE:
@@ -131,6 +137,104 @@ def _check_files(form: FormDefinition, files: dict[str, list[FileStorage]]) -> t
     return accepted, errors
 
 
+@dataclass
+class SubmissionTarget:
+    doc_type: DocumentType | None
+    institution: Institution | None
+    enabled: bool | None  # None: not asked (one of the two is missing)
+    previous: Document | None  # the document already submitted with the Idempotency-Key
+    register: Register | None = None  # the institution's general register (None: not created yet)
+    version: ProcessVersion | None = None  # the route's current version for the institution
+
+
+def submission_target(type_code: str, institution_code: str, key: str | None) -> SubmissionTarget:
+    """What a submission names, read in one statement: the type, the institution, whether it receives the type,
+    the document a repeated Idempotency-Key already made, the register it is numbered in and which version of
+    the route it runs on (the version itself from `known_version`). When the type or the institution does not
+    exist, each is looked up alone so the refusal can say which."""
+    from app.registry.catalogue import InstitutionDocumentType
+
+    named = (
+        join(DocumentType, Institution, Institution.code == institution_code)
+        .outerjoin(
+            InstitutionDocumentType,
+            and_(
+                InstitutionDocumentType.institution_id == Institution.id,
+                InstitutionDocumentType.document_type_id == DocumentType.id,
+                InstitutionDocumentType.enabled.is_(True),
+            ),
+        )
+        .outerjoin(Document, Document.submission_key == key if key else false())
+        .outerjoin(
+            Register, and_(Register.institution_id == Institution.id, Register.code == Register.GENERAL)
+        )
+    )
+    row = db.session.execute(
+        select(
+            DocumentType,
+            Institution,
+            InstitutionDocumentType.id,
+            Document,
+            Register,
+            _current_version_column(ProcessVersion.id),
+            _current_version_column(ProcessVersion.content_hash),
+        )
+        .select_from(named)
+        .where(DocumentType.code == type_code)
+    ).first()
+    if row is None:
+        return SubmissionTarget(
+            db.session.scalar(select(DocumentType).where(DocumentType.code == type_code)),
+            db.session.scalar(select(Institution).where(Institution.code == institution_code)),
+            None,
+            existing_submission(key),
+        )
+    doc_type, institution, enabled_id, previous, register, version_id, content_hash = row
+    enabled = enabled_id is not None and doc_type.active
+    return SubmissionTarget(
+        doc_type, institution, enabled, previous, register, known_version(version_id, content_hash)
+    )
+
+
+def _current_version_column(column):
+    """`column` of the version a new document of the row's type and institution runs on (as
+    workflow.ownership.current_for: the institution's own current version, else the template's)."""
+    return (
+        select(column)
+        .where(
+            ProcessVersion.process_id == DocumentType.process_id,
+            ProcessVersion.is_current.is_(True),
+            or_(ProcessVersion.institution_id.is_(None), ProcessVersion.institution_id == Institution.id),
+        )
+        .order_by(ProcessVersion.institution_id.is_(None))
+        .limit(1)
+        .correlate(DocumentType, Institution)
+        .scalar_subquery()
+    )
+
+
+# A deployed version never changes, except for which one is current (app/workflow/deploy.py), and a submission
+# never deploys: the row it reads is committed and final. So each process keeps the versions its submissions
+# read, keyed by id and content hash (a database rebuilt underneath cannot serve another's), and attaches a copy
+# to the session without a statement (Session.merge with load=False).
+_KNOWN_VERSIONS: dict[tuple[int, str], ProcessVersion] = {}
+
+
+def known_version(version_id: int | None, content_hash: str | None) -> ProcessVersion | None:
+    if version_id is None:
+        return None
+    cached = _KNOWN_VERSIONS.get((version_id, content_hash))
+    if cached is not None:
+        return db.session.merge(cached, load=False)
+    version = db.session.get(ProcessVersion, version_id)
+    if version is not None and version.content_hash == content_hash and not inspect(version).modified:
+        columns = {attr.key: getattr(version, attr.key) for attr in inspect(ProcessVersion).column_attrs}
+        detached = ProcessVersion(**columns)
+        make_transient_to_detached(detached)
+        _KNOWN_VERSIONS[(version_id, content_hash)] = detached
+    return version
+
+
 def existing_submission(key: str | None) -> Document | None:
     if not key:
         return None
@@ -148,13 +252,18 @@ def submit(
     answer_by: str = "electronic",
     channel: str = "portal",
     company=None,
+    sub: SubmissionForm | None = None,
+    enabled: bool | None = None,
 ) -> Document:
     """Raises SubmissionInvalid with per-field messages; nothing is written in that case. The portal then calls
-    `register_on_submission` in the same transaction."""
-    sub = submission_form(doc_type, institution.id if institution is not None else None)
-    data = {k: v for k, v in data.items() if k not in sub.form.file_fields()}
+    `register_on_submission` in the same transaction. `sub` and `enabled`: the institution's submission form and
+    whether it receives the type, when the caller has just read them (`submission_form`, `submission_target`)."""
+    if sub is None:
+        sub = submission_form(doc_type, institution.id if institution is not None else None)
+    file_fields = set(sub.form.file_fields())
+    data = {k: v for k, v in data.items() if k not in file_fields}
     errors = validate_submission(sub.form, data)
-    if not is_enabled(institution, doc_type):
+    if not (is_enabled(institution, doc_type) if enabled is None else enabled):
         errors.setdefault("", []).append(_("Instituția aleasă nu primește acest tip de document."))
     if answer_by not in ANSWER_CHANNELS:
         errors.setdefault("", []).append(_("Alegeți cum doriți să primiți răspunsul."))
@@ -194,26 +303,17 @@ def submit(
     for field_name, checked in accepted:
         attachment = store_attachment(document, Attachment.SUBMISSION, checked, user)
         references.setdefault(field_name, []).append(attachment.public_id)
-    instance = start_route(document, user, sub.version)
-    first = db.session.scalar(
-        select(HumanTask).where(
-            HumanTask.instance_id == instance.id,
-            HumanTask.bpmn_id == sub.bpmn_id,
-            HumanTask.status == TaskStatus.READY,
-        )
-    )
-    if first is None:
-        raise LookupError("the route did not stop at its submission step")
-    complete_task(first.id, user, data, extra_data=references)
+    start_and_complete(document, user, sub.bpmn_id, data, references, sub.version)
     return document
 
 
-def register_on_submission(document: Document, user: User) -> str | None:
+def register_on_submission(document: Document, user: User, into: Register | None = None) -> str | None:
     """An online submission is registered at once: number it now, record it, and tell the citizen (number and
     tracking code), all in the submission's transaction; the e-mail leaves after commit. A route that keeps a
-    clerk's check still has it: its registration step then only routes the document (numbering is idempotent)."""
+    clerk's check still has it: its registration step then only routes the document (numbering is idempotent).
+    `into`: the institution's general register when the caller has read it (`submission_target`)."""
     if document.registration_number is None:
-        label = register(document)
+        label = register(document, into=into)
         db.session.add(
             HistoryEntry(
                 document_id=document.id,

@@ -58,9 +58,12 @@ def external_url(endpoint: str, **values) -> str:
         return url_for(endpoint, _external=True, **values)
 
 
-def _send(document: Document, event_name: str, subject: str, body: str, sms: str, attachment=None) -> int:
+def _send(
+    document: Document, event_name: str, subject: str, body: str, sms: str, attachment=None, recipients=None
+) -> int:
+    """`recipients`: `_recipients(document)` when the caller has just read them."""
     count = 0
-    for channel, address in _recipients(document):
+    for channel, address in _recipients(document) if recipients is None else recipients:
         if channel == OutboxMessage.EMAIL:
             footer = "\n\n--\n" + document.institution.name + "\nMesaj trimis automat de Ghișeul Unic."
             queue(
@@ -119,7 +122,9 @@ def document_registered(document: Document, code: str | None = None) -> int:
         f"Termenul legal de răspuns: {deadline}.\n\n{access}"
     )
     sms = f"{document.institution.name}: documentul dvs. a fost inregistrat cu nr. {label}.{sms_access}"
-    return _send(document, REGISTERED, f"Document înregistrat cu nr. {label}", body, sms)
+    return _send(
+        document, REGISTERED, f"Document înregistrat cu nr. {label}", body, sms, recipients=recipients
+    )
 
 
 def department_assigned(document: Document) -> int:

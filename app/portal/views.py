@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.communication.models import CompletionRequest
 from app.extensions import db, limiter
+from app.forms import parse_submission
 from app.identity.mandates import (
     approved_companies,
     approved_representation,
@@ -31,7 +32,6 @@ from app.identity.roles import SUBMITTER_LANE
 from app.intake.submission import (
     SubmissionInvalid,
     existing_submission,
-    parse_posted,
     register_on_submission,
     submission_form,
     submit,
@@ -131,7 +131,7 @@ def submit_document(code: str):
         )
     errors: dict = {}
     if request.method == "POST":
-        data = parse_posted(doc_type, request.form)
+        data = parse_submission(form, request.form)
         extra = {
             "institution": request.form.get("institution", type=int),
             "phone": (request.form.get("telefon") or "").strip()[:30],
@@ -234,6 +234,7 @@ def submit_document(code: str):
                     phone=extra["phone"] or None,
                     answer_by=extra["answer_by"],
                     company=company,
+                    enabled=True,  # chosen among the institutions that receive the type
                 )
                 code = register_on_submission(document, current_user)
                 if draft is not None:

@@ -339,6 +339,17 @@ event.listen(Document, "before_insert", _fold_search_text)
 event.listen(Document, "before_update", _fold_search_text)
 
 
+def _institution_of(session, connection, document_id: int) -> int | None:
+    """The document's institution: from the session when the document is loaded there (a new submission's is),
+    else read."""
+    from sqlalchemy.orm.util import identity_key
+
+    loaded = session.identity_map.get(identity_key(Document, document_id))
+    if loaded is not None and "institution_id" in loaded.__dict__:
+        return loaded.institution_id
+    return connection.scalar(select(Document.institution_id).where(Document.id == document_id))
+
+
 def _attachment_added(mapper, connection, attachment: Attachment) -> None:
     """Every file any package attaches to a document (uploads, answers, signed versions) is logged with its hash."""
     from sqlalchemy.orm import object_session
@@ -349,9 +360,7 @@ def _attachment_added(mapper, connection, attachment: Attachment) -> None:
     record(
         FILE_ADDED,
         document_id=attachment.document_id,
-        institution_id=connection.scalar(
-            select(Document.institution_id).where(Document.id == attachment.document_id)
-        ),
+        institution_id=_institution_of(session, connection, attachment.document_id),
         target=attachment.filename,
         data={
             "attachment": attachment.public_id,

@@ -7,7 +7,7 @@ and a transaction that rolls back takes its increment with it (no gaps)."""
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.dates import add_days, as_utc, end_of_local_day, format_date, format_datetime, now_utc, to_local
@@ -19,7 +19,6 @@ from app.registry.models import (
     DocumentStatus,
     Register,
     RegisterDay,
-    RegistrationCounter,
     RegistryError,
 )
 
@@ -32,17 +31,35 @@ def dialect_insert(model):
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
+# Spelled out: SQLAlchemy cannot cache the compiled form of an ON CONFLICT DO UPDATE construct, and compiling it
+# anew each time cost more than the statement itself, inside the window every registration waits for. The same
+# text runs on PostgreSQL and SQLite (3.35+).
+_NEXT_NUMBER = text(
+    "INSERT INTO registration_counters (institution_id, year, last_number) VALUES (:institution_id, :year, 1) "
+    "ON CONFLICT (institution_id, year) DO UPDATE SET last_number = registration_counters.last_number + 1 "
+    "RETURNING last_number"
+)
+
+
 def next_registration_number(institution_id: int, year: int) -> int:
-    stmt = (
-        dialect_insert(RegistrationCounter)
-        .values(institution_id=institution_id, year=year, last_number=1)
-        .on_conflict_do_update(
-            index_elements=["institution_id", "year"],
-            set_={"last_number": RegistrationCounter.last_number + 1},
-        )
-        .returning(RegistrationCounter.last_number)
-    )
-    return db.session.execute(stmt).scalar_one()
+    return db.session.execute(_NEXT_NUMBER, {"institution_id": institution_id, "year": year}).scalar_one()
+
+
+_TAKE_NUMBER = text("SELECT take_registration_number(:institution_id, :year, :day)")
+
+
+def number_unless_frozen(institution_id: int, day: date) -> int | None:
+    """The next number of the day's year, or None with nothing taken when the day's register is frozen.
+
+    PostgreSQL: one round trip (the function of migration 0022 locks the counter row, waiting for a freeze in
+    flight, then checks the day). SQLite has one writer at a time: the day cannot be frozen meanwhile."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return db.session.execute(
+            _TAKE_NUMBER, {"institution_id": institution_id, "year": day.year, "day": day}
+        ).scalar_one()
+    if frozen_day(institution_id, day) is not None:
+        return None
+    return next_registration_number(institution_id, day.year)
 
 
 def general_register(institution_id: int) -> Register:
@@ -139,9 +156,8 @@ def register(
 
     `into` is the register (default: the institution's general one; every register shares the institution's
     counter); `clerk` is checked when a person registers by hand. `when` back-dates an entry (import of the
-    emergency register) and is refused for a frozen day. A refusal raises RegistryError before anything is
-    changed, except when a day is frozen between the check and the number: then the caller's rollback gives the
-    number back."""
+    emergency register) and is refused for a frozen day, also one frozen while this registration waited for the
+    counter. A refusal raises RegistryError before anything is changed."""
     if document.registration_number is not None:
         return document.registration_label
     if clerk is not None and not may_register(clerk, document.institution_id):
@@ -165,18 +181,22 @@ def register(
         )
     when = as_utc(when or now_utc())
     local = to_local(when)
-    _refuse_frozen(document.institution_id, local.date())
-    number = next_registration_number(document.institution_id, local.year)
-    # Freezing locks the counter row: a freeze that committed while we waited for it is visible now.
-    _refuse_frozen(document.institution_id, local.date())
+    doc_type = document.document_type
+    deadline = None
+    if doc_type.deadline_days:
+        due = add_days(local.date(), doc_type.deadline_days, doc_type.deadline_working_days)
+        deadline = end_of_local_day(due)
+    # The counter row stays locked until commit (every registration of the institution waits): taken last.
+    number = number_unless_frozen(document.institution_id, local.date())
+    if number is None:
+        _refuse_frozen(document.institution_id, local.date())  # says when the day was frozen
+        raise RuntimeError(f"the register of {local.date()} is frozen, yet its day row is gone")
     document.register = chosen
     document.register_id = chosen.id
     document.registration_year = local.year
     document.registration_number = number
     document.registered_at = when
     document.status = DocumentStatus.REGISTERED
-    doc_type = document.document_type
-    if doc_type.deadline_days:
-        due = add_days(local.date(), doc_type.deadline_days, doc_type.deadline_working_days)
-        document.deadline_at = end_of_local_day(due)
+    if deadline is not None:
+        document.deadline_at = deadline
     return document.registration_label

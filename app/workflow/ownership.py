@@ -33,23 +33,16 @@ def analyst_institution_id(user: User) -> int | None:
 
 
 def current_for(process_id: str, institution_id: int | None) -> ProcessVersion | None:
-    """The version a new document of this institution runs on: its own current version, else the template's."""
+    """The version a new document of this institution runs on: its own current version, else the template's.
+    One statement: at most one current version per owner (the partial unique indexes), the institution's first."""
+    owner = ProcessVersion.institution_id.is_(None)
     if institution_id is not None:
-        own = db.session.scalar(
-            select(ProcessVersion).where(
-                ProcessVersion.process_id == process_id,
-                ProcessVersion.institution_id == institution_id,
-                ProcessVersion.is_current.is_(True),
-            )
-        )
-        if own is not None:
-            return own
+        owner = or_(owner, ProcessVersion.institution_id == institution_id)
     return db.session.scalar(
-        select(ProcessVersion).where(
-            ProcessVersion.process_id == process_id,
-            ProcessVersion.institution_id.is_(None),
-            ProcessVersion.is_current.is_(True),
-        )
+        select(ProcessVersion)
+        .where(ProcessVersion.process_id == process_id, ProcessVersion.is_current.is_(True), owner)
+        .order_by(ProcessVersion.institution_id.is_(None))
+        .limit(1)
     )
 
 

@@ -198,6 +198,8 @@ def _may_do(who: Standing, task: HumanTask) -> bool:
 def acting_for(user: User, task: HumanTask) -> int | None:
     """The absent colleague's id when `user` may do `task` only as their deputy (or the colleague had claimed it);
     None when it is their own."""
+    if task.claimed_by_id in (None, user.id) and user.id in (task.assignee_id, task.claimed_by_id):
+        return None  # theirs by name, claimed by nobody else: their standing changes nothing (not read)
     who = standing(user.id)
     for principal_id, institution_id, _scopes in who.principals:
         if task.claimed_by_id == principal_id and task.institution_id == institution_id:
@@ -213,6 +215,8 @@ def acting_for(user: User, task: HumanTask) -> int | None:
 def is_candidate(user: User, task: HumanTask) -> bool:
     if not user.is_authenticated:
         return False
+    if user.id in (task.assignee_id, task.claimed_by_id):
+        return True  # theirs by name (`_own`), whatever their roles and stand-ins: the standing is not read
     return _may_do(standing(user.id), task)
 
 
@@ -412,15 +416,25 @@ def _resolve_assignee(document, spiff_task, lane: str | None) -> User | None:
     return None
 
 
+# An instance started in this engine session (start_and_complete) carries its task rows under this attribute:
+# all of them, so the projection has nothing to read back.
+FRESH_ROWS = "_fresh_task_rows"
+
+
 def _sync_human_tasks(ctx: RunContext, workflow) -> None:
     """Project READY user tasks into human_tasks; tasks the route no longer waits for are cancelled."""
     instance, document = ctx.instance, ctx.document
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+    fresh = getattr(instance, FRESH_ROWS, None)
     known = {
         t.task_guid: t
-        for t in db.session.scalars(
-            select(HumanTask).where(
-                HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.READY
+        for t in (
+            [row for row in fresh if row.status == TaskStatus.READY]
+            if fresh is not None
+            else db.session.scalars(
+                select(HumanTask).where(
+                    HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.READY
+                )
             )
         )
     }
@@ -454,7 +468,14 @@ def _sync_human_tasks(ctx: RunContext, workflow) -> None:
             instructions=spec.extensions.get("instructionsForEndUser"),
             due_at=document.deadline_at,
         )
-        row.returned, row.return_note = rework.rework_of(instance.id, spec.bpmn_id)
+        if fresh is not None and not any(
+            done.bpmn_id == spec.bpmn_id and done.status == TaskStatus.COMPLETED for done in fresh
+        ):
+            row.returned, row.return_note = False, None  # what rework_of answers for a step not done before
+        else:
+            row.returned, row.return_note = rework.rework_of(instance.id, spec.bpmn_id)
+        if fresh is not None:
+            fresh.append(row)
         db.session.add(row)
         ctx.new_tasks.append(row)
     if ready:
@@ -500,6 +521,70 @@ def start_route(document, actor: User | None, version: ProcessVersion | None = N
     _save(ctx, workflow)
     db.session.flush()
     return instance
+
+
+@_reads_standing_once
+def start_and_complete(
+    document,
+    actor: User,
+    bpmn_id: str,
+    data: dict,
+    extra_data: dict | None = None,
+    version: ProcessVersion | None = None,
+    assign_actor: bool = False,
+) -> HumanTask:
+    """Start the route and complete its first user task `bpmn_id` (the submitter's form) in the same engine
+    session: a submission. The history, audit, projection and checks of start_route followed by complete_task,
+    without what only a later action needs: the state between the two steps (overwritten at once), re-reading
+    the task and locking an instance no other transaction can see yet. `assign_actor`: the actor does the step
+    for the sender (paper at the desk). Returns the completed task."""
+    if version is None:
+        version = current_version(document.document_type.process_id, document.institution_id)
+    ctx = RunContext(document, actor)
+    workflow = engine.new_workflow(_specs(version), _script_engine(ctx))
+    instance = WorkflowInstance(document_id=document.id, process_version_id=version.id, state="")
+    db.session.add(instance)
+    db.session.flush()
+    setattr(instance, FRESH_ROWS, [])
+    try:
+        return _start_and_complete(
+            ctx, workflow, instance, version, actor, bpmn_id, data, extra_data, assign_actor
+        )
+    finally:
+        # Later actions read the rows: once this transaction commits, others may move the route.
+        delattr(instance, FRESH_ROWS)
+
+
+def _start_and_complete(ctx, workflow, instance, version, actor, bpmn_id, data, extra_data, assign_actor):
+    ctx.instance = instance
+    audit.route_started(ctx.document, actor, version)
+    incident = run_or_incident(ctx, workflow, workflow.do_engine_steps, _("Pornirea traseului"), "script")
+    _record_engine_steps(ctx, workflow, set())
+    if incident is not None:
+        _save(ctx, workflow)  # a broken start: its state and incident, exactly as start_route leaves them
+        first = next((t for t in _ready_tasks(instance.id) if t.bpmn_id == bpmn_id), None)
+        workflow = None
+    else:
+        # _save without the state: the completion below writes it.
+        _sync_human_tasks(ctx, workflow)
+        first = next((t for t in ctx.new_tasks if t.bpmn_id == bpmn_id), None)
+        audit.run_finished(ctx)
+    if first is None:
+        raise LookupError("the route did not stop at its submission step")
+    if assign_actor:
+        first.assignee_id, first.assignee = actor.id, actor
+    db.session.flush()  # the task's id, which its completion records
+    return _complete(first, actor, data, extra_data, workflow)
+
+
+def _ready_tasks(instance_id: int) -> list[HumanTask]:
+    return list(
+        db.session.scalars(
+            select(HumanTask).where(
+                HumanTask.instance_id == instance_id, HumanTask.status == TaskStatus.READY
+            )
+        )
+    )
 
 
 def lock_task(task_id: int) -> HumanTask:
@@ -550,7 +635,14 @@ def complete_task(task_id: int, user: User, data: dict, extra_data: dict | None 
     """Validate `data` against the task's form, complete the task and run the route to its next wait state.
 
     `extra_data` is route data the application adds beside the form (attachment references, for example)."""
-    task = lock_task(task_id)
+    return _complete(lock_task(task_id), user, data, extra_data)
+
+
+def _complete(
+    task: HumanTask, user: User, data: dict, extra_data: dict | None = None, workflow=None
+) -> HumanTask:
+    """complete_task on a task already locked (or created in this transaction); `workflow`: the route as the
+    caller holds it in memory, else loaded from the instance's state."""
     _ensure_open(task, user)
     principal_id = acting_for(user, task)
     for check in COMPLETION_CHECKS:
@@ -565,7 +657,10 @@ def complete_task(task_id: int, user: User, data: dict, extra_data: dict | None 
             raise FormInvalid(errors)
     instance = task.instance
     ctx = RunContext(task.document, user, instance)
-    workflow = engine.load_workflow(instance.state, _specs(instance.process_version), _script_engine(ctx))
+    if workflow is None:
+        workflow = engine.load_workflow(instance.state, _specs(instance.process_version), _script_engine(ctx))
+    else:
+        workflow.script_engine = _script_engine(ctx)  # this run's helpers see this run's context
     spiff_task = workflow.get_task_from_id(uuid.UUID(task.task_guid))
     if spiff_task is None or spiff_task.state != TaskState.READY:
         raise TaskUnavailable(_("Sarcina nu mai este activă: traseul documentului a mers mai departe."))

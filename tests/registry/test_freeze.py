@@ -158,6 +158,56 @@ def test_freeze_waits_for_a_registration_in_flight(app):
         db.session.remove()
 
 
+@pytest.mark.real_commits  # two threads: the registration waits on the counter row the freeze holds
+def test_a_registration_waiting_for_a_freeze_in_flight_is_refused_and_takes_no_number(app):
+    """The day is checked after the counter's lock: a freeze that committed while the registration waited for it
+    is seen, and the refused registration leaves the counter as it was (numbers never skip)."""
+    frozen_event, errors, refused = threading.Event(), [], []
+
+    def freezer():
+        try:
+            with app.app_context():
+                freeze_day(db.session.get(Institution, home_id), YESTERDAY)
+                frozen_event.set()
+                time.sleep(1.0)  # the registration is waiting on our counter row now
+                db.session.commit()
+                db.session.remove()
+        except Exception as exc:
+            errors.append(exc)
+
+    def clerk():
+        try:
+            with app.app_context():
+                frozen_event.wait(10)
+                document = new_document(subject="Import registru de urgență")
+                try:
+                    register(document, when=at(YESTERDAY, 16))
+                except RegistryError as exc:
+                    refused.append(str(exc))
+                db.session.rollback()
+                db.session.remove()
+        except Exception as exc:
+            errors.append(exc)
+
+    with app.app_context(), time_machine.travel(NOW, tick=True):
+        registered(when=at(YESTERDAY, 9))
+        db.session.commit()
+        home_id = home().id
+        db.session.remove()
+    with time_machine.travel(NOW, tick=True):
+        threads = [threading.Thread(target=freezer), threading.Thread(target=clerk)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+    assert not errors, errors
+    assert len(refused) == 1 and "Registrul zilei 20.11.2026 a fost închis" in refused[0]
+    with app.app_context(), time_machine.travel(NOW, tick=True):
+        assert register(new_document()) == "2/21.11.2026"  # the refused one took no number
+        db.session.commit()
+        db.session.remove()
+
+
 def test_scheduler_job_freezes_the_past_days_of_every_institution(app):
     with app.app_context():
         with time_machine.travel(NOW, tick=False):
