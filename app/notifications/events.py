@@ -8,9 +8,12 @@ import os
 
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from app.dates import format_date
 from app.extensions import db
+from app.identity.models import User
 from app.notifications.models import NotificationPreference, OutboxMessage
 from app.notifications.outbox import queue
 from app.registry.models import Document, DocumentStatus
@@ -29,12 +32,32 @@ def preferences_for(user) -> NotificationPreference:
     return saved or NotificationPreference(user_id=user.id, email=True, sms=False, phone=None)
 
 
+def _submitter_and_preferences(document: Document):
+    """(submitter, their saved preference or None) in one statement; (None, None) without a submitter."""
+    if document.submitter_id is None:
+        return None, None
+    in_session = db.session.identity_map
+    submitter = in_session.get(identity_key(User, document.submitter_id))
+    saved = in_session.get(identity_key(NotificationPreference, document.submitter_id))
+    if submitter is not None and saved is not None:
+        return submitter, saved
+    row = db.session.execute(
+        select(User, NotificationPreference)
+        .outerjoin(NotificationPreference, NotificationPreference.user_id == User.id)
+        .where(User.id == document.submitter_id)
+    ).first()
+    if row is None:
+        return None, None
+    set_committed_value(document, "submitter", row[0])  # kept on the document, as a lazy load would
+    return row[0], row[1]
+
+
 def _recipients(document: Document) -> list[tuple[str, str]]:
     """(channel, address) pairs. With an account, the citizen's choice; without one (paper, another
     institution), the e-mail given at submission, or nothing."""
-    submitter = document.submitter
+    submitter, saved = _submitter_and_preferences(document)
     if submitter is not None and not submitter.is_staff:
-        pref = preferences_for(submitter)
+        pref = saved or NotificationPreference(user_id=submitter.id, email=True, sms=False, phone=None)
         found = []
         if pref.email and submitter.email:
             found.append((OutboxMessage.EMAIL, submitter.email))

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import joinedload
 
 from app.dates import as_utc, format_datetime, now_utc
@@ -154,13 +155,26 @@ def _reads_standing_once(action):
     return wrapper
 
 
-def standing(user_id: int) -> Standing:
+def _loaded_scopes(user: User | None) -> tuple[Scope, ...] | None:
+    """The user's role scopes from memberships already loaded with the user (an API token's lookup loads them),
+    else None (read them)."""
+    if hasattr(user, "_get_current_object"):
+        user = user._get_current_object()  # current_user
+    state = sa_inspect(user, raiseerr=False) if user is not None else None
+    if state is None or "memberships" in state.unloaded:
+        return None
+    return tuple((m.role.code, m.institution_id, m.department_id) for m in user.memberships)
+
+
+def standing(user_id: int, user: User | None = None) -> Standing:
+    """`user`: the user object when the caller has it, so memberships loaded with it are not read again."""
     cache = _standing_scope.get()
     found = cache.get(user_id) if cache is not None else None
     if found is None:
+        scopes = _loaded_scopes(user)
         found = Standing(
             user_id,
-            tuple(candidates.role_scopes(user_id)),
+            scopes if scopes is not None else tuple(candidates.role_scopes(user_id)),
             tuple(
                 (principal_id, institution_id, tuple(candidates.role_scopes(principal_id, institution_id)))
                 for principal_id, institution_id in active_principals(user_id)
@@ -198,7 +212,7 @@ def _may_do(who: Standing, task: HumanTask) -> bool:
 def acting_for(user: User, task: HumanTask) -> int | None:
     """The absent colleague's id when `user` may do `task` only as their deputy (or the colleague had claimed it);
     None when it is their own."""
-    who = standing(user.id)
+    who = standing(user.id, user)
     for principal_id, institution_id, _scopes in who.principals:
         if task.claimed_by_id == principal_id and task.institution_id == institution_id:
             return principal_id
@@ -213,7 +227,7 @@ def acting_for(user: User, task: HumanTask) -> int | None:
 def is_candidate(user: User, task: HumanTask) -> bool:
     if not user.is_authenticated:
         return False
-    return _may_do(standing(user.id), task)
+    return _may_do(standing(user.id, user), task)
 
 
 def _list_loads() -> tuple:
@@ -416,17 +430,22 @@ def _sync_human_tasks(ctx: RunContext, workflow) -> None:
     """Project READY user tasks into human_tasks; tasks the route no longer waits for are cancelled."""
     instance, document = ctx.instance, ctx.document
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    known = {
-        t.task_guid: t
-        for t in db.session.scalars(
-            select(HumanTask).where(
-                HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.READY
-            )
+    # One read of the instance's open and done tasks, as plain rows: the open ones to project, the done ones for
+    # the rework mark (a step the route comes back to).
+    known, done = {}, set()
+    for task_id, guid, bpmn_id, status in db.session.execute(
+        select(HumanTask.id, HumanTask.task_guid, HumanTask.bpmn_id, HumanTask.status).where(
+            HumanTask.instance_id == instance.id,
+            HumanTask.status.in_((TaskStatus.READY, TaskStatus.COMPLETED)),
         )
-    }
-    for guid, row in known.items():
+    ):
+        if status == TaskStatus.READY:
+            known[guid] = task_id
+        else:
+            done.add(bpmn_id)
+    for guid, task_id in known.items():
         if guid not in ready:
-            row.status = TaskStatus.CANCELLED
+            db.session.get(HumanTask, task_id).status = TaskStatus.CANCELLED
     for guid, spiff_task in ready.items():
         if guid in known:
             continue
@@ -454,7 +473,7 @@ def _sync_human_tasks(ctx: RunContext, workflow) -> None:
             instructions=spec.extensions.get("instructionsForEndUser"),
             due_at=document.deadline_at,
         )
-        row.returned, row.return_note = rework.rework_of(instance.id, spec.bpmn_id)
+        row.returned, row.return_note = rework.rework_of(instance.id, spec.bpmn_id, spec.bpmn_id in done)
         db.session.add(row)
         ctx.new_tasks.append(row)
     if ready:
@@ -502,10 +521,27 @@ def start_route(document, actor: User | None, version: ProcessVersion | None = N
     return instance
 
 
+_LOCKED_TASKS = "workflow_locked_tasks"
+
+
 def lock_task(task_id: int) -> HumanTask:
     """Lock the task's instance row (PostgreSQL: SELECT .. FOR UPDATE), then re-read the task: a second person
     completing the same task waits here and then sees it completed. The re-read brings the instance, its version
-    and the document in the same statement: the step needs them all."""
+    and the document in the same statement: the step needs them all. Asked again in the same transaction (the
+    API's check, then the action), the task is already locked and current: it is taken from the session."""
+    transaction = db.session().get_transaction()
+    held = db.session.info.get(_LOCKED_TASKS)
+    if held is not None and held[0] is transaction and task_id in held[1]:
+        return held[1][task_id]
+    task = _lock_and_read(task_id)
+    transaction = db.session().get_transaction()  # begun by the read when none was
+    if held is None or held[0] is not transaction:
+        held = db.session.info[_LOCKED_TASKS] = (transaction, {})
+    held[1][task_id] = task  # a strong reference: the session's identity map holds objects weakly
+    return task
+
+
+def _lock_and_read(task_id: int) -> HumanTask:
     locked = db.session.execute(
         select(WorkflowInstance.id)
         .join(HumanTask, HumanTask.instance_id == WorkflowInstance.id)
@@ -514,12 +550,16 @@ def lock_task(task_id: int) -> HumanTask:
     ).first()
     if locked is None:
         raise TaskUnavailable(_("Sarcina nu există."))
+    document_class = (
+        HumanTask.document.property.mapper.class_
+    )  # the registry's, which the engine does not import
     return db.session.scalars(
         select(HumanTask)
         .where(HumanTask.id == task_id)
         .options(
             joinedload(HumanTask.instance).joinedload(WorkflowInstance.process_version),
-            joinedload(HumanTask.document),
+            # the institution too: the form's options, the messages' signature and the audit all name it
+            joinedload(HumanTask.document).joinedload(document_class.institution),
         )
         .execution_options(populate_existing=True)
     ).one()
