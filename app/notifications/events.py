@@ -15,7 +15,7 @@ from app.dates import format_date
 from app.extensions import db
 from app.identity.models import User
 from app.notifications.models import NotificationPreference, OutboxMessage
-from app.notifications.outbox import queue
+from app.notifications.outbox import queue_row
 from app.registry.models import Document, DocumentStatus
 
 REGISTERED = "inregistrare"
@@ -86,11 +86,11 @@ def _send(document: Document, event_name: str, subject: str, body: str, sms: str
     for channel, address in _recipients(document):
         if channel == OutboxMessage.EMAIL:
             footer = "\n\n--\n" + document.institution.name + "\nMesaj trimis automat de Ghișeul Unic."
-            queue(
+            queue_row(
                 channel, address, subject, body + footer, event_name, document, document.submitter, attachment
             )
         else:
-            queue(channel, address, "", sms, event_name, document, document.submitter)
+            queue_row(channel, address, "", sms, event_name, document, document.submitter)
         count += 1
     return count
 

@@ -109,6 +109,25 @@ def specs_for(version_id: int, content_hash: str, process_id: str, bpmn_xml: str
     return ProcessSpecs(parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
 
 
+# Parsed specs by (version id, content hash): the hash covers the diagram, its forms and decisions, so the diagram
+# (tens of KB, deferred by the runtime's read of a task) is read from the database only on a version's first use.
+_VERSION_SPECS: dict[tuple, ProcessSpecs] = {}
+
+
+def version_specs(version) -> ProcessSpecs:
+    """`specs_for` of a stored ProcessVersion, without reading its diagram once it has been parsed."""
+    if version.id is None:
+        return specs_for(version.id, version.content_hash, version.process_id, version.bpmn_xml)
+    key = (version.id, version.content_hash, version.process_id)
+    found = _VERSION_SPECS.get(key)
+    if found is None:
+        found = specs_for(version.id, version.content_hash, version.process_id, version.bpmn_xml)
+        if len(_VERSION_SPECS) >= 256:
+            _VERSION_SPECS.clear()
+        _VERSION_SPECS[key] = found
+    return found
+
+
 def new_workflow(specs: ProcessSpecs, script_engine) -> BpmnWorkflow:
     return BpmnWorkflow(specs.spec, specs.subprocess_specs, script_engine=script_engine)
 

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import wraps
+from functools import cached_property, wraps
 from typing import Any
 
 from flask import current_app, g, has_request_context
@@ -18,6 +18,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.util import identity_key
 
 from app.dates import as_utc, format_datetime, now_utc
 from app.extensions import db
@@ -101,7 +102,7 @@ def current_version(process_id: str, institution_id: int | None = None) -> Proce
 
 
 def _specs(version: ProcessVersion) -> engine.ProcessSpecs:
-    return engine.specs_for(version.id, version.content_hash, version.process_id, version.bpmn_xml)
+    return engine.version_specs(version)
 
 
 # --- who may do a task -------------------------------------------------------------------------------------
@@ -124,7 +125,14 @@ class Standing:
 
     user_id: int
     scopes: tuple[Scope, ...]
-    principals: tuple[tuple[int, int, tuple[Scope, ...]], ...]
+
+    @cached_property
+    def principals(self) -> tuple[tuple[int, int, tuple[Scope, ...]], ...]:
+        """Read on first need: a user's own open task (the usual case) is settled by their own scopes."""
+        return tuple(
+            (principal_id, institution_id, tuple(candidates.role_scopes(principal_id, institution_id)))
+            for principal_id, institution_id in active_principals(self.user_id)
+        )
 
 
 # Within one action (a completion and the checks before it) the standing is read once; outside, every call reads
@@ -172,14 +180,7 @@ def standing(user_id: int, user: User | None = None) -> Standing:
     found = cache.get(user_id) if cache is not None else None
     if found is None:
         scopes = _loaded_scopes(user)
-        found = Standing(
-            user_id,
-            scopes if scopes is not None else tuple(candidates.role_scopes(user_id)),
-            tuple(
-                (principal_id, institution_id, tuple(candidates.role_scopes(principal_id, institution_id)))
-                for principal_id, institution_id in active_principals(user_id)
-            ),
-        )
+        found = Standing(user_id, scopes if scopes is not None else tuple(candidates.role_scopes(user_id)))
         if cache is not None:
             cache[user_id] = found
     return found
@@ -213,6 +214,8 @@ def acting_for(user: User, task: HumanTask) -> int | None:
     """The absent colleague's id when `user` may do `task` only as their deputy (or the colleague had claimed it);
     None when it is their own."""
     who = standing(user.id, user)
+    if task.claimed_by_id is None and _own(task, user.id, who.scopes):
+        return None  # no colleague claimed it, and it is the user's own: no delegation to read
     for principal_id, institution_id, _scopes in who.principals:
         if task.claimed_by_id == principal_id and task.institution_id == institution_id:
             return principal_id
@@ -432,20 +435,35 @@ def _sync_human_tasks(ctx: RunContext, workflow) -> None:
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     # One read of the instance's open and done tasks, as plain rows: the open ones to project, the done ones for
     # the rework mark (a step the route comes back to).
+    # Read without flushing first: the run's history and engine state are written with the new tasks in one flush.
+    # A task changed in this transaction and not flushed yet (the one just completed) counts as it is in memory.
     known, done = {}, set()
-    for task_id, guid, bpmn_id, status in db.session.execute(
-        select(HumanTask.id, HumanTask.task_guid, HumanTask.bpmn_id, HumanTask.status).where(
-            HumanTask.instance_id == instance.id,
-            HumanTask.status.in_((TaskStatus.READY, TaskStatus.COMPLETED)),
-        )
-    ):
-        if status == TaskStatus.READY:
-            known[guid] = task_id
-        else:
-            done.add(bpmn_id)
+    in_session = db.session.identity_map
+    with db.session.no_autoflush:
+        rows = db.session.execute(
+            select(HumanTask.id, HumanTask.task_guid, HumanTask.bpmn_id, HumanTask.status).where(
+                HumanTask.instance_id == instance.id,
+                HumanTask.status.in_((TaskStatus.READY, TaskStatus.COMPLETED)),
+            )
+        ).all()
+        pending = [
+            (None, t.task_guid, t.bpmn_id, t.status or TaskStatus.READY)
+            for t in db.session.new
+            if isinstance(t, HumanTask) and t.instance_id == instance.id
+        ]
+        for task_id, guid, bpmn_id, status in [*rows, *pending]:
+            loaded = in_session.get(identity_key(HumanTask, task_id)) if task_id is not None else None
+            if loaded is not None:
+                status = loaded.status
+            if status == TaskStatus.READY:
+                known[guid] = task_id
+            elif status == TaskStatus.COMPLETED:
+                done.add(bpmn_id)
     for guid, task_id in known.items():
         if guid not in ready:
-            db.session.get(HumanTask, task_id).status = TaskStatus.CANCELLED
+            row = db.session.get(HumanTask, task_id) if task_id is not None else None
+            row = row or next(t for t in db.session.new if isinstance(t, HumanTask) and t.task_guid == guid)
+            row.status = TaskStatus.CANCELLED
     for guid, spiff_task in ready.items():
         if guid in known:
             continue
@@ -557,7 +575,15 @@ def _lock_and_read(task_id: int) -> HumanTask:
         select(HumanTask)
         .where(HumanTask.id == task_id)
         .options(
-            joinedload(HumanTask.instance).joinedload(WorkflowInstance.process_version),
+            # the version without its diagram, forms and tables (tens of KB): parsed once per version
+            # (`_specs`, `deploy.form_definition`), they are read only on the first use
+            joinedload(HumanTask.instance)
+            .joinedload(WorkflowInstance.process_version)
+            .defer(ProcessVersion.bpmn_xml)
+            .defer(ProcessVersion.forms)
+            .defer(ProcessVersion.decisions)
+            .defer(ProcessVersion.manifest)
+            .defer(ProcessVersion.scenarios),
             # the institution too: the form's options, the messages' signature and the audit all name it
             joinedload(HumanTask.document).joinedload(document_class.institution),
         )
