@@ -7,9 +7,8 @@ Messages are written in Romanian: they go out from background steps too, where n
 import os
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
 
 from app.dates import format_date
 from app.extensions import db
@@ -32,30 +31,43 @@ def preferences_for(user) -> NotificationPreference:
     return saved or NotificationPreference(user_id=user.id, email=True, sms=False, phone=None)
 
 
-def _submitter_and_preferences(document: Document):
-    """(submitter, their saved preference or None) in one statement; (None, None) without a submitter."""
-    if document.submitter_id is None:
-        return None, None
-    in_session = db.session.identity_map
-    submitter = in_session.get(identity_key(User, document.submitter_id))
-    saved = in_session.get(identity_key(NotificationPreference, document.submitter_id))
-    if submitter is not None and saved is not None:
-        return submitter, saved
+_CITIZEN = "notifications_citizen"
+
+
+def _told_clause(document: Document, event_name: str):
+    return exists().where(OutboxMessage.document_id == document.id, OutboxMessage.event == event_name)
+
+
+def _submitter_and_preferences(document: Document, told_event: str | None = None):
+    """(submitter, their saved preference or None, whether `told_event` was already sent about the document) in one
+    statement. The submitter and preference are kept for the transaction, so a step that tells the citizen twice
+    (registered, then assigned) reads them once; the `told` answer is always read afresh (None when not asked)."""
+    transaction = db.session().get_transaction()
+    memo = db.session.info.get(_CITIZEN)
+    if memo is None or memo[0] is not transaction:
+        memo = db.session.info[_CITIZEN] = (transaction, {})
+    known = memo[1]
+    submitter_id = document.submitter_id
+    if submitter_id is None or (told_event is None and submitter_id in known):
+        submitter, saved = known.get(submitter_id, (None, None))
+        told = db.session.scalar(select(_told_clause(document, told_event))) if told_event else None
+        return submitter, saved, told
+    columns = [User, NotificationPreference]
+    if told_event:
+        columns.append(_told_clause(document, told_event))
     row = db.session.execute(
-        select(User, NotificationPreference)
+        select(*columns)
         .outerjoin(NotificationPreference, NotificationPreference.user_id == User.id)
-        .where(User.id == document.submitter_id)
+        .where(User.id == submitter_id)
     ).first()
     if row is None:
-        return None, None
+        return None, None, False if told_event else None
+    known[submitter_id] = (row[0], row[1])
     set_committed_value(document, "submitter", row[0])  # kept on the document, as a lazy load would
-    return row[0], row[1]
+    return row[0], row[1], (bool(row[2]) if told_event else None)
 
 
-def _recipients(document: Document) -> list[tuple[str, str]]:
-    """(channel, address) pairs. With an account, the citizen's choice; without one (paper, another
-    institution), the e-mail given at submission, or nothing."""
-    submitter, saved = _submitter_and_preferences(document)
+def _recipients_of(document: Document, submitter, saved) -> list[tuple[str, str]]:
     if submitter is not None and not submitter.is_staff:
         pref = saved or NotificationPreference(user_id=submitter.id, email=True, sms=False, phone=None)
         found = []
@@ -68,6 +80,13 @@ def _recipients(document: Document) -> list[tuple[str, str]]:
     if document.sender_email:
         return [(OutboxMessage.EMAIL, document.sender_email)]
     return []
+
+
+def _recipients(document: Document) -> list[tuple[str, str]]:
+    """(channel, address) pairs. With an account, the citizen's choice; without one (paper, another
+    institution), the e-mail given at submission, or nothing."""
+    submitter, saved, _told = _submitter_and_preferences(document)
+    return _recipients_of(document, submitter, saved)
 
 
 def external_url(endpoint: str, **values) -> str:
@@ -114,9 +133,12 @@ def document_registered(document: Document, code: str | None = None) -> int:
     """Once per document. A new access code is issued only if the document has none yet: a paper document's
     receipt already carries one, and issuing again would invalidate the printed code. `code`: one just issued
     for an online submission's on-screen receipt, sent in the e-mail too."""
-    if document.registration_number is None or already_told(document, REGISTERED):
+    if document.registration_number is None:
         return 0
-    recipients = _recipients(document)
+    submitter, saved, told = _submitter_and_preferences(document, told_event=REGISTERED)
+    if told:
+        return 0
+    recipients = _recipients_of(document, submitter, saved)
     if not recipients:
         return 0
     from app.registry.access_codes import issue_access_code

@@ -15,9 +15,10 @@ from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from app.dates import as_utc, format_datetime, now_utc
@@ -388,19 +389,26 @@ def _record_engine_steps(ctx: RunContext, workflow, before: set, skip_id=None) -
         for t in workflow.get_tasks(state=TaskState.COMPLETED)
         if t.id not in before and t.id != skip_id and getattr(t.task_spec, "bpmn_id", None) is not None
     ]
-    for task in sorted(done, key=lambda t: t.last_state_change):
-        entry = HistoryEntry(
-            document_id=ctx.document.id,
-            instance_id=ctx.instance.id if ctx.instance else None,
-            actor_id=None,
-            event="automatic",
-            bpmn_id=task.task_spec.bpmn_id,
-            element_name=task.task_spec.bpmn_name,
-            element_type=_element_type(task.task_spec),
-            previous_bpmn_id=_bpmn_parent(task),
-        )
-        db.session.add(entry)
-        ctx.history.append(entry)
+    rows = [
+        {
+            "document_id": ctx.document.id,
+            "instance_id": ctx.instance.id if ctx.instance else None,
+            "actor_id": None,
+            "event": "automatic",
+            "bpmn_id": task.task_spec.bpmn_id,
+            "element_name": task.task_spec.bpmn_name,
+            "element_type": _element_type(task.task_spec),
+            "previous_bpmn_id": _bpmn_parent(task),
+        }
+        for task in sorted(done, key=lambda t: t.last_state_change)
+    ]
+    if not rows:
+        return
+    if any(isinstance(pending, HistoryEntry) for pending in db.session.new):
+        db.session.flush()  # rows the run added come first, as they happened
+    # Plain rows in one INSERT, written now: no ORM object per step (`ctx.history` keeps unsaved ones for the audit)
+    db.session.execute(insert(HistoryEntry.__table__), rows)
+    ctx.history.extend(HistoryEntry(**row) for row in rows)
 
 
 def _next_timer(workflow) -> datetime | None:
@@ -646,13 +654,21 @@ def complete_task(task_id: int, user: User, data: dict, extra_data: dict | None 
         workflow.do_engine_steps()
 
     now = now_utc()
-    task.status = TaskStatus.COMPLETED
-    task.completed_at = now
-    task.completed_by_id = user.id
-    if task.claimed_by_id is None:
-        task.claimed_by_id = user.id
-    db.session.add(
-        HistoryEntry(
+    # The step's own rows go out at once as plain statements, in this order: the engine run's savepoint (one per
+    # script) then has nothing to flush first, and no history object is tracked that nothing reads back.
+    done = {
+        "status": TaskStatus.COMPLETED,
+        "completed_at": now,
+        "completed_by_id": user.id,
+        "claimed_by_id": user.id if task.claimed_by_id is None else task.claimed_by_id,
+    }
+    tasks = HumanTask.__table__
+    db.session.execute(update(tasks).where(tasks.c.id == task.id).values(**done))
+    for name, value in done.items():
+        set_committed_value(task, name, value)
+    db.session.expire(task, ["claimed_by", "completed_by"])  # read again through the new ids when asked
+    db.session.execute(
+        insert(HistoryEntry.__table__).values(
             document_id=task.document_id,
             instance_id=instance.id,
             at=now,
