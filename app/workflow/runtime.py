@@ -26,7 +26,7 @@ from app.extensions import db
 from app.forms import FormDefinition, validate_submission
 from app.forms.model import OPTIONS_KEY
 from app.identity.delegation import active_principals
-from app.identity.models import Institution, Membership, Role, User
+from app.identity.models import Department, Institution, Membership, Role, User
 from app.identity.roles import SUBMITTER_LANE
 from app.workflow import candidates, engine, rework
 from app.workflow import trail as audit
@@ -308,7 +308,18 @@ def form_options(document, sources=None) -> dict[str, list[tuple[str, str]]]:
 
 
 def _departments(document) -> list[tuple[str, str]]:
-    return [(d.code, d.name) for d in document.institution.departments]
+    institution = document.institution
+    if "departments" not in sa_inspect(institution).unloaded:
+        return [(d.code, d.name) for d in institution.departments]
+    # plain rows: the form needs codes and names, not objects
+    return [
+        (code, name)
+        for code, name in db.session.execute(
+            select(Department.code, Department.name)
+            .where(Department.institution_id == institution.id)
+            .order_by(Department.name)
+        )
+    ]
 
 
 def _department_officials(document) -> list[tuple[str, str]]:
