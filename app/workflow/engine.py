@@ -153,26 +153,34 @@ _PAST = TaskState.COMPLETED | TaskState.CANCELLED
 
 
 def _live_ancestry(workflow: BpmnWorkflow) -> list | None:
-    """Ids from the root to the lowest common ancestor of every unfinished task (None when nothing is unfinished)."""
+    """Ids from the root to the lowest common ancestor of every unfinished task (None when nothing is unfinished).
+
+    The first unfinished task's path to the root is walked whole; every other one only up to the first ancestor on
+    the common path so far (the ancestors of a node of that root-anchored path are on it too), which is where the
+    common path ends now."""
     common: list | None = None
+    position: dict = {}
     for task in workflow.tasks.values():
         if task.has_state(_PAST):
             continue
-        path = []
-        node = task
-        while node is not None:
-            path.append(node.id)
-            node = node.parent
-        path.reverse()
         if common is None:
+            path = []
+            node = task
+            while node is not None:
+                path.append(node.id)
+                node = node.parent
+            path.reverse()
             common = path
+            position = {task_id: i for i, task_id in enumerate(path)}
             continue
-        length = 0
-        for a, b in zip(common, path, strict=False):
-            if a != b:
-                break
-            length += 1
-        common = common[:length]
+        node = task
+        while node is not None and node.id not in position:
+            node = node.parent
+        keep = position[node.id] + 1 if node is not None else 0
+        if keep < len(common):
+            for task_id in common[keep:]:
+                del position[task_id]
+            common = common[:keep]
     return common
 
 
