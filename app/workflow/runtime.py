@@ -587,9 +587,8 @@ def _lock_and_read(task_id: int) -> HumanTask:
     ).first()
     if locked is None:
         raise TaskUnavailable(_("Sarcina nu există."))
-    document_class = (
-        HumanTask.document.property.mapper.class_
-    )  # the registry's, which the engine does not import
+    # the registry's document class, which the engine does not import
+    document_class = HumanTask.document.property.mapper.class_
     return db.session.scalars(
         select(HumanTask)
         .where(HumanTask.id == task_id)
