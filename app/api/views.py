@@ -47,6 +47,7 @@ from app.workflow.runtime import (
     claim_task,
     complete_task,
     is_candidate,
+    lock_task,
     one_standing,
     release_task,
     task_page,
@@ -234,11 +235,26 @@ def task_or_404(task_id: int) -> HumanTask:
     return task
 
 
+def _locked_task_or_404(task_id: int) -> HumanTask:
+    """The task, locked and read once for the whole action (the action's own `lock_task` finds it held); 404 when
+    it does not exist or the caller may not see it, before any other refusal."""
+    try:
+        task = lock_task(task_id)
+    except TaskUnavailable:
+        abort(404)
+    if not is_candidate(g.api_user, task):
+        abort(404)
+    return task
+
+
 def _task_call(task_id: int, action, *args):
     with one_standing():  # the check here and the action's own read the user's standing once
-        task_or_404(task_id)
         with unit_of_work(FormInvalid, TaskUnavailable, NotCandidate, SigningRefused, RouteError) as work:
+            _locked_task_or_404(task_id)
             task = action(task_id, g.api_user, *args)
+            # Answered before the commit: afterwards every attribute of the task, its document, its instance
+            # (the engine state) and its version would be read again.
+            answer = task_json(task)
     if work.failed(FormInvalid):
         return error(422, "invalid", _("Datele trimise nu sunt valide."), fields=work.error.errors)
     if work.failed(TaskUnavailable):
@@ -249,7 +265,7 @@ def _task_call(task_id: int, action, *args):
         return error(422, "signing_refused", str(work.error))
     if work.failed(RouteError):
         return error(500, "route_error", str(work.error))
-    return jsonify(task_json(task))
+    return jsonify(answer)
 
 
 @bp.route("/tasks/<int:task_id>/claim", methods=["POST"])

@@ -1,10 +1,10 @@
 """The hash chain: canonical form of an entry, appending under a lock, verifying the whole chain.
 
 Appending: `record(...)` (app.audit.log) only queues an entry on the database session; when that session commits,
-`write_pending` takes a PostgreSQL transaction-level advisory lock, reads the chain head, and inserts the queued
-entries with the next positions and hashes. The lock is held from there to the end of the commit only, so
-concurrent writers queue for a few milliseconds instead of for their whole transaction, and the chain never forks
-(the unique `seq` would refuse a fork anyway). A rolled-back action takes its queued entries with it.
+`write_pending` takes a PostgreSQL transaction-level advisory lock, reads the chain head (both in one call,
+`audit_chain_head`), and inserts the queued entries with the next positions and hashes. The lock is held from
+there to the end of the commit only, so concurrent writers queue for a few milliseconds instead of for their whole
+transaction, and the chain never forks (the unique `seq` would refuse a fork anyway). A rolled-back action takes its queued entries with it.
 
 Authentication: sha256 alone can be recomputed by whoever can write the table. Each entry therefore also carries
 `mac`, an HMAC-SHA256 of its hash under AUDIT_HMAC_KEY, a key kept outside the database (environment or key
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 
 from app.audit.models import AuditCheckpoint, AuditEntry
 from app.dates import as_utc
@@ -115,11 +115,17 @@ def lock_chain(session) -> None:
 
 def append(session, entries: list[AuditEntry]) -> None:
     """Give the entries their positions and hashes after the current head, inside the caller's transaction."""
-    lock_chain(session)
-    row = session.execute(
-        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-    ).first()
-    seq, previous = (row.seq, row.hash) if row else (0, GENESIS_HASH)
+    if session.get_bind().dialect.name == "postgresql":
+        # the lock, then the head read after it is granted, in one call (migration 0021)
+        row = session.execute(
+            text("SELECT head_seq, head_hash FROM audit_chain_head(:k)"), {"k": ADVISORY_LOCK_KEY}
+        ).first()
+    else:
+        row = session.execute(
+            select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+        ).first()
+    seq, previous = (row[0], row[1]) if row else (0, GENESIS_HASH)
+    rows = []
     for entry in entries:
         seq += 1
         entry.seq = seq
@@ -128,8 +134,13 @@ def append(session, entries: list[AuditEntry]) -> None:
         entry.hash = compute_hash(entry)
         entry.mac = entry_mac(entry.hash)
         previous = entry.hash
-        session.add(entry)
-    session.flush()
+        rows.append({name: getattr(entry, name) for name in _INSERTED})
+    # Plain rows in one INSERT: nothing reads the entries back as objects in this transaction, and the unit of
+    # work would otherwise track each one.
+    session.execute(insert(AuditEntry.__table__), rows)
+
+
+_INSERTED = (*HASHED_FIELDS, "hash", "mac")
 
 
 # --- verification ----------------------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ _signing = contextvars.ContextVar("signing_in_progress", default=False)
 
 def task_properties(task: HumanTask) -> dict:
     version = task.instance.process_version
-    specs = engine.specs_for(version.id, version.content_hash, version.process_id, version.bpmn_xml)
+    specs = engine.version_specs(version)
     for spec in [specs.spec, *specs.subprocess_specs.values()]:
         task_spec = spec.task_specs.get(task.bpmn_id)
         if task_spec is not None:

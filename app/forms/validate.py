@@ -46,7 +46,7 @@ def validate_submission(
     form: FormDefinition, data: dict, options: Options | None = None
 ) -> dict[str, list[str]]:
     """{field: [Romanian messages]}; form-level problems under ""; {} when valid."""
-    validator = Draft202012Validator(_schema_with_options(form, options or {}), format_checker=FORMAT_CHECKER)
+    validator = _validator(form, options or {})
     found: dict[str, list[str]] = {}
     for error in validator.iter_errors(data):
         name, message = _attribute(error)
@@ -55,6 +55,28 @@ def validate_submission(
             bucket.append(message)
     order = ["", *form.field_names()]
     return {k: found[k] for k in [*order, *(k for k in found if k not in order)] if k in found}
+
+
+# Validators by (form, option values): a form read once per version (app/workflow/deploy.py) and the same option
+# lists are validated against many times; building one copies the whole schema. The form is kept with its entry,
+# so its id cannot be reused while the entry lives.
+_VALIDATORS: dict[tuple, tuple[FormDefinition, Draft202012Validator]] = {}
+
+
+def _validator(form: FormDefinition, options: Options) -> Draft202012Validator:
+    try:
+        key = (id(form), tuple(sorted((name, tuple(values)) for name, values in options.items())))
+    except TypeError:  # option values that cannot be a key: no cache
+        key = None
+    found = _VALIDATORS.get(key) if key is not None else None
+    if found is not None and found[0] is form:
+        return found[1]
+    validator = Draft202012Validator(_schema_with_options(form, options), format_checker=FORMAT_CHECKER)
+    if key is not None:
+        if len(_VALIDATORS) >= 256:
+            _VALIDATORS.clear()
+        _VALIDATORS[key] = (form, validator)
+    return validator
 
 
 def _schema_with_options(form: FormDefinition, options: Options) -> dict:

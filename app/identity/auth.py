@@ -2,6 +2,7 @@
 
 from flask import has_request_context, request
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.dates import as_utc, now_utc
 from app.extensions import db
@@ -40,10 +41,16 @@ def user_from_bearer(header: str | None, keep_for_request: bool = False) -> User
 
 
 def _lookup_bearer(header: str) -> User | None:
-    token = db.session.scalar(
-        select(ApiToken).where(
-            ApiToken.token_hash == ApiToken.hash(header[7:].strip()), ApiToken.revoked.is_(False)
+    # One statement: the token, its user and the user's memberships with their roles, which every API call reads
+    # next (the read-only auditors' guard, the standing that decides which tasks the user may do).
+    token = (
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.token_hash == ApiToken.hash(header[7:].strip()), ApiToken.revoked.is_(False))
+            .options(joinedload(ApiToken.user).joinedload(User.memberships))
         )
+        .unique()
+        .first()
     )
     if token is None or not token.user.is_active:
         return None

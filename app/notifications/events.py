@@ -7,12 +7,14 @@ Messages are written in Romanian: they go out from background steps too, where n
 import os
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import select
+from sqlalchemy import exists, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.dates import format_date
 from app.extensions import db
+from app.identity.models import User
 from app.notifications.models import NotificationPreference, OutboxMessage
-from app.notifications.outbox import queue
+from app.notifications.outbox import queue_row
 from app.registry.models import Document, DocumentStatus
 
 REGISTERED = "inregistrare"
@@ -29,12 +31,45 @@ def preferences_for(user) -> NotificationPreference:
     return saved or NotificationPreference(user_id=user.id, email=True, sms=False, phone=None)
 
 
-def _recipients(document: Document) -> list[tuple[str, str]]:
-    """(channel, address) pairs. With an account, the citizen's choice; without one (paper, another
-    institution), the e-mail given at submission, or nothing."""
-    submitter = document.submitter
+_CITIZEN = "notifications_citizen"
+
+
+def _told_clause(document: Document, event_name: str):
+    return exists().where(OutboxMessage.document_id == document.id, OutboxMessage.event == event_name)
+
+
+def _submitter_and_preferences(document: Document, told_event: str | None = None):
+    """(submitter, their saved preference or None, whether `told_event` was already sent about the document) in one
+    statement. The submitter and preference are kept for the transaction, so a step that tells the citizen twice
+    (registered, then assigned) reads them once; the `told` answer is always read afresh (None when not asked)."""
+    transaction = db.session().get_transaction()
+    memo = db.session.info.get(_CITIZEN)
+    if memo is None or memo[0] is not transaction:
+        memo = db.session.info[_CITIZEN] = (transaction, {})
+    known = memo[1]
+    submitter_id = document.submitter_id
+    if submitter_id is None or (told_event is None and submitter_id in known):
+        submitter, saved = known.get(submitter_id, (None, None))
+        told = db.session.scalar(select(_told_clause(document, told_event))) if told_event else None
+        return submitter, saved, told
+    columns = [User, NotificationPreference]
+    if told_event:
+        columns.append(_told_clause(document, told_event))
+    row = db.session.execute(
+        select(*columns)
+        .outerjoin(NotificationPreference, NotificationPreference.user_id == User.id)
+        .where(User.id == submitter_id)
+    ).first()
+    if row is None:
+        return None, None, False if told_event else None
+    known[submitter_id] = (row[0], row[1])
+    set_committed_value(document, "submitter", row[0])  # kept on the document, as a lazy load would
+    return row[0], row[1], (bool(row[2]) if told_event else None)
+
+
+def _recipients_of(document: Document, submitter, saved) -> list[tuple[str, str]]:
     if submitter is not None and not submitter.is_staff:
-        pref = preferences_for(submitter)
+        pref = saved or NotificationPreference(user_id=submitter.id, email=True, sms=False, phone=None)
         found = []
         if pref.email and submitter.email:
             found.append((OutboxMessage.EMAIL, submitter.email))
@@ -45,6 +80,13 @@ def _recipients(document: Document) -> list[tuple[str, str]]:
     if document.sender_email:
         return [(OutboxMessage.EMAIL, document.sender_email)]
     return []
+
+
+def _recipients(document: Document) -> list[tuple[str, str]]:
+    """(channel, address) pairs. With an account, the citizen's choice; without one (paper, another
+    institution), the e-mail given at submission, or nothing."""
+    submitter, saved, _told = _submitter_and_preferences(document)
+    return _recipients_of(document, submitter, saved)
 
 
 def external_url(endpoint: str, **values) -> str:
@@ -66,11 +108,11 @@ def _send(
     for channel, address in _recipients(document) if recipients is None else recipients:
         if channel == OutboxMessage.EMAIL:
             footer = "\n\n--\n" + document.institution.name + "\nMesaj trimis automat de Ghișeul Unic."
-            queue(
+            queue_row(
                 channel, address, subject, body + footer, event_name, document, document.submitter, attachment
             )
         else:
-            queue(channel, address, "", sms, event_name, document, document.submitter)
+            queue_row(channel, address, "", sms, event_name, document, document.submitter)
         count += 1
     return count
 
@@ -94,9 +136,12 @@ def document_registered(document: Document, code: str | None = None) -> int:
     """Once per document. A new access code is issued only if the document has none yet: a paper document's
     receipt already carries one, and issuing again would invalidate the printed code. `code`: one just issued
     for an online submission's on-screen receipt, sent in the e-mail too."""
-    if document.registration_number is None or already_told(document, REGISTERED):
+    if document.registration_number is None:
         return 0
-    recipients = _recipients(document)
+    submitter, saved, told = _submitter_and_preferences(document, told_event=REGISTERED)
+    if told:
+        return 0
+    recipients = _recipients_of(document, submitter, saved)
     if not recipients:
         return 0
     from app.registry.access_codes import issue_access_code

@@ -12,6 +12,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
 from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
+from sqlalchemy import inspect as sa_inspect
 
 from app.extensions import db
 from app.forms import FormDefinition, check_form_definition
@@ -440,9 +441,25 @@ def deploy_all(processes_dir: str | Path, forms_dir: str | Path) -> list[Process
     return versions
 
 
+# Forms by (version id, content hash, form, ui form), for versions read without their `forms` column (a task's
+# step: runtime.lock_task): the hash covers the forms, so an entry never goes stale. Read-only: FormDefinition is
+# frozen and validation copies its schema.
+_FORMS: dict[tuple, FormDefinition | None] = {}
+
+
 def form_definition(
     version: ProcessVersion, form_file: str | None, ui_file: str | None
 ) -> FormDefinition | None:
+    state = sa_inspect(version)
+    key = (version.id, version.content_hash, form_file, ui_file)
+    if "forms" in state.unloaded and key in _FORMS:
+        return _FORMS[key]
     if not form_file or form_file not in version.forms:
-        return None
-    return FormDefinition(version.forms[form_file], version.forms.get(ui_file, {}) if ui_file else {})
+        found = None
+    else:
+        found = FormDefinition(version.forms[form_file], version.forms.get(ui_file, {}) if ui_file else {})
+    if state.persistent and not state.modified:  # stored as read: the next deferred read can use it
+        if len(_FORMS) >= 1024:
+            _FORMS.clear()
+        _FORMS[key] = found
+    return found

@@ -109,6 +109,25 @@ def specs_for(version_id: int, content_hash: str, process_id: str, bpmn_xml: str
     return ProcessSpecs(parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
 
 
+# Parsed specs by (version id, content hash): the hash covers the diagram, its forms and decisions, so the diagram
+# (tens of KB, deferred by the runtime's read of a task) is read from the database only on a version's first use.
+_VERSION_SPECS: dict[tuple, ProcessSpecs] = {}
+
+
+def version_specs(version) -> ProcessSpecs:
+    """`specs_for` of a stored ProcessVersion, without reading its diagram once it has been parsed."""
+    if version.id is None:
+        return specs_for(version.id, version.content_hash, version.process_id, version.bpmn_xml)
+    key = (version.id, version.content_hash, version.process_id)
+    found = _VERSION_SPECS.get(key)
+    if found is None:
+        found = specs_for(version.id, version.content_hash, version.process_id, version.bpmn_xml)
+        if len(_VERSION_SPECS) >= 256:
+            _VERSION_SPECS.clear()
+        _VERSION_SPECS[key] = found
+    return found
+
+
 def new_workflow(specs: ProcessSpecs, script_engine) -> BpmnWorkflow:
     return BpmnWorkflow(specs.spec, specs.subprocess_specs, script_engine=script_engine)
 
@@ -134,26 +153,34 @@ _PAST = TaskState.COMPLETED | TaskState.CANCELLED
 
 
 def _live_ancestry(workflow: BpmnWorkflow) -> list | None:
-    """Ids from the root to the lowest common ancestor of every unfinished task (None when nothing is unfinished)."""
+    """Ids from the root to the lowest common ancestor of every unfinished task (None when nothing is unfinished).
+
+    The first unfinished task's path to the root is walked whole; every other one only up to the first ancestor on
+    the common path so far (the ancestors of a node of that root-anchored path are on it too), which is where the
+    common path ends now."""
     common: list | None = None
+    position: dict = {}
     for task in workflow.tasks.values():
         if task.has_state(_PAST):
             continue
-        path = []
-        node = task
-        while node is not None:
-            path.append(node.id)
-            node = node.parent
-        path.reverse()
         if common is None:
+            path = []
+            node = task
+            while node is not None:
+                path.append(node.id)
+                node = node.parent
+            path.reverse()
             common = path
+            position = {task_id: i for i, task_id in enumerate(path)}
             continue
-        length = 0
-        for a, b in zip(common, path, strict=False):
-            if a != b:
-                break
-            length += 1
-        common = common[:length]
+        node = task
+        while node is not None and node.id not in position:
+            node = node.parent
+        keep = position[node.id] + 1 if node is not None else 0
+        if keep < len(common):
+            for task_id in common[keep:]:
+                del position[task_id]
+            common = common[:keep]
     return common
 
 

@@ -19,19 +19,24 @@ def comments_in(data: dict | None) -> str | None:
     return "\n".join(texts) or None
 
 
-def rework_of(instance_id: int, bpmn_id: str) -> tuple[bool, str | None]:
+def rework_of(instance_id: int, bpmn_id: str, done_before: bool | None = None) -> tuple[bool, str | None]:
     """(returned?, comments) for a new task of `bpmn_id`: returned when the same step was completed before in
-    this instance; the comments are those of the last step completed there."""
-    done_before = db.session.scalar(
-        select(HumanTask.id)
-        .where(
-            HumanTask.instance_id == instance_id,
-            HumanTask.bpmn_id == bpmn_id,
-            HumanTask.status == TaskStatus.COMPLETED,
-        )
-        .limit(1)
-    )
+    this instance; the comments are those of the last step completed there. `done_before`: whether it was, when
+    the caller has just read the instance's tasks."""
     if done_before is None:
+        done_before = (
+            db.session.scalar(
+                select(HumanTask.id)
+                .where(
+                    HumanTask.instance_id == instance_id,
+                    HumanTask.bpmn_id == bpmn_id,
+                    HumanTask.status == TaskStatus.COMPLETED,
+                )
+                .limit(1)
+            )
+            is not None
+        )
+    if not done_before:
         return False, None
     last = db.session.scalar(
         select(HistoryEntry)

@@ -8,22 +8,25 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import wraps
+from functools import cached_property, wraps
 from typing import Any
 
 from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from app.dates import as_utc, format_datetime, now_utc
 from app.extensions import db
 from app.forms import FormDefinition, validate_submission
 from app.forms.model import OPTIONS_KEY
 from app.identity.delegation import active_principals
-from app.identity.models import Institution, Membership, Role, User
+from app.identity.models import Department, Institution, Membership, Role, User
 from app.identity.roles import SUBMITTER_LANE
 from app.workflow import candidates, engine, rework
 from app.workflow import trail as audit
@@ -100,7 +103,7 @@ def current_version(process_id: str, institution_id: int | None = None) -> Proce
 
 
 def _specs(version: ProcessVersion) -> engine.ProcessSpecs:
-    return engine.specs_for(version.id, version.content_hash, version.process_id, version.bpmn_xml)
+    return engine.version_specs(version)
 
 
 # --- who may do a task -------------------------------------------------------------------------------------
@@ -123,7 +126,14 @@ class Standing:
 
     user_id: int
     scopes: tuple[Scope, ...]
-    principals: tuple[tuple[int, int, tuple[Scope, ...]], ...]
+
+    @cached_property
+    def principals(self) -> tuple[tuple[int, int, tuple[Scope, ...]], ...]:
+        """Read on first need: a user's own open task (the usual case) is settled by their own scopes."""
+        return tuple(
+            (principal_id, institution_id, tuple(candidates.role_scopes(principal_id, institution_id)))
+            for principal_id, institution_id in active_principals(self.user_id)
+        )
 
 
 # Within one action (a completion and the checks before it) the standing is read once; outside, every call reads
@@ -154,18 +164,24 @@ def _reads_standing_once(action):
     return wrapper
 
 
-def standing(user_id: int) -> Standing:
+def _loaded_scopes(user: User | None) -> tuple[Scope, ...] | None:
+    """The user's role scopes from memberships already loaded with the user (an API token's lookup loads them),
+    else None (read them)."""
+    if hasattr(user, "_get_current_object"):
+        user = user._get_current_object()  # current_user
+    state = sa_inspect(user, raiseerr=False) if user is not None else None
+    if state is None or "memberships" in state.unloaded:
+        return None
+    return tuple((m.role.code, m.institution_id, m.department_id) for m in user.memberships)
+
+
+def standing(user_id: int, user: User | None = None) -> Standing:
+    """`user`: the user object when the caller has it, so memberships loaded with it are not read again."""
     cache = _standing_scope.get()
     found = cache.get(user_id) if cache is not None else None
     if found is None:
-        found = Standing(
-            user_id,
-            tuple(candidates.role_scopes(user_id)),
-            tuple(
-                (principal_id, institution_id, tuple(candidates.role_scopes(principal_id, institution_id)))
-                for principal_id, institution_id in active_principals(user_id)
-            ),
-        )
+        scopes = _loaded_scopes(user)
+        found = Standing(user_id, scopes if scopes is not None else tuple(candidates.role_scopes(user_id)))
         if cache is not None:
             cache[user_id] = found
     return found
@@ -200,7 +216,9 @@ def acting_for(user: User, task: HumanTask) -> int | None:
     None when it is their own."""
     if task.claimed_by_id in (None, user.id) and user.id in (task.assignee_id, task.claimed_by_id):
         return None  # theirs by name, claimed by nobody else: their standing changes nothing (not read)
-    who = standing(user.id)
+    who = standing(user.id, user)
+    if task.claimed_by_id is None and _own(task, user.id, who.scopes):
+        return None  # no colleague claimed it, and it is the user's own: no delegation to read
     for principal_id, institution_id, _scopes in who.principals:
         if task.claimed_by_id == principal_id and task.institution_id == institution_id:
             return principal_id
@@ -217,7 +235,7 @@ def is_candidate(user: User, task: HumanTask) -> bool:
         return False
     if user.id in (task.assignee_id, task.claimed_by_id):
         return True  # theirs by name (`_own`), whatever their roles and stand-ins: the standing is not read
-    return _may_do(standing(user.id), task)
+    return _may_do(standing(user.id, user), task)
 
 
 def _list_loads() -> tuple:
@@ -294,7 +312,18 @@ def form_options(document, sources=None) -> dict[str, list[tuple[str, str]]]:
 
 
 def _departments(document) -> list[tuple[str, str]]:
-    return [(d.code, d.name) for d in document.institution.departments]
+    institution = document.institution
+    if "departments" not in sa_inspect(institution).unloaded:
+        return [(d.code, d.name) for d in institution.departments]
+    # plain rows: the form needs codes and names, not objects
+    return [
+        (code, name)
+        for code, name in db.session.execute(
+            select(Department.code, Department.name)
+            .where(Department.institution_id == institution.id)
+            .order_by(Department.name)
+        )
+    ]
 
 
 def _department_officials(document) -> list[tuple[str, str]]:
@@ -375,19 +404,26 @@ def _record_engine_steps(ctx: RunContext, workflow, before: set, skip_id=None) -
         for t in workflow.get_tasks(state=TaskState.COMPLETED)
         if t.id not in before and t.id != skip_id and getattr(t.task_spec, "bpmn_id", None) is not None
     ]
-    for task in sorted(done, key=lambda t: t.last_state_change):
-        entry = HistoryEntry(
-            document_id=ctx.document.id,
-            instance_id=ctx.instance.id if ctx.instance else None,
-            actor_id=None,
-            event="automatic",
-            bpmn_id=task.task_spec.bpmn_id,
-            element_name=task.task_spec.bpmn_name,
-            element_type=_element_type(task.task_spec),
-            previous_bpmn_id=_bpmn_parent(task),
-        )
-        db.session.add(entry)
-        ctx.history.append(entry)
+    rows = [
+        {
+            "document_id": ctx.document.id,
+            "instance_id": ctx.instance.id if ctx.instance else None,
+            "actor_id": None,
+            "event": "automatic",
+            "bpmn_id": task.task_spec.bpmn_id,
+            "element_name": task.task_spec.bpmn_name,
+            "element_type": _element_type(task.task_spec),
+            "previous_bpmn_id": _bpmn_parent(task),
+        }
+        for task in sorted(done, key=lambda t: t.last_state_change)
+    ]
+    if not rows:
+        return
+    if any(isinstance(pending, HistoryEntry) for pending in db.session.new):
+        db.session.flush()  # rows the run added come first, as they happened
+    # Plain rows in one INSERT, written now: no ORM object per step (`ctx.history` keeps unsaved ones for the audit)
+    db.session.execute(insert(HistoryEntry.__table__), rows)
+    ctx.history.extend(HistoryEntry(**row) for row in rows)
 
 
 def _next_timer(workflow) -> datetime | None:
@@ -426,20 +462,44 @@ def _sync_human_tasks(ctx: RunContext, workflow) -> None:
     instance, document = ctx.instance, ctx.document
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     fresh = getattr(instance, FRESH_ROWS, None)
-    known = {
-        t.task_guid: t
-        for t in (
-            [row for row in fresh if row.status == TaskStatus.READY]
-            if fresh is not None
-            else db.session.scalars(
-                select(HumanTask).where(
-                    HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.READY
+    known, done = {}, set()
+    if fresh is not None:
+        # A route started in this engine session (start_and_complete): every row is in memory, none to read.
+        for row in fresh:
+            if row.status == TaskStatus.READY:
+                known[row.task_guid] = row.id
+            elif row.status == TaskStatus.COMPLETED:
+                done.add(row.bpmn_id)
+    else:
+        # One read of the instance's open and done tasks, as plain rows: the open ones to project, the done ones
+        # for the rework mark (a step the route comes back to). Read without flushing first: the run's history
+        # and engine state are written with the new tasks in one flush. A task changed in this transaction and
+        # not flushed yet (the one just completed) counts as it is in memory.
+        in_session = db.session.identity_map
+        with db.session.no_autoflush:
+            rows = db.session.execute(
+                select(HumanTask.id, HumanTask.task_guid, HumanTask.bpmn_id, HumanTask.status).where(
+                    HumanTask.instance_id == instance.id,
+                    HumanTask.status.in_((TaskStatus.READY, TaskStatus.COMPLETED)),
                 )
-            )
-        )
-    }
-    for guid, row in known.items():
+            ).all()
+            pending = [
+                (None, t.task_guid, t.bpmn_id, t.status or TaskStatus.READY)
+                for t in db.session.new
+                if isinstance(t, HumanTask) and t.instance_id == instance.id
+            ]
+            for task_id, guid, bpmn_id, status in [*rows, *pending]:
+                loaded = in_session.get(identity_key(HumanTask, task_id)) if task_id is not None else None
+                if loaded is not None:
+                    status = loaded.status
+                if status == TaskStatus.READY:
+                    known[guid] = task_id
+                elif status == TaskStatus.COMPLETED:
+                    done.add(bpmn_id)
+    for guid, task_id in known.items():
         if guid not in ready:
+            row = db.session.get(HumanTask, task_id) if task_id is not None else None
+            row = row or next(t for t in db.session.new if isinstance(t, HumanTask) and t.task_guid == guid)
             row.status = TaskStatus.CANCELLED
     for guid, spiff_task in ready.items():
         if guid in known:
@@ -468,12 +528,7 @@ def _sync_human_tasks(ctx: RunContext, workflow) -> None:
             instructions=spec.extensions.get("instructionsForEndUser"),
             due_at=document.deadline_at,
         )
-        if fresh is not None and not any(
-            done.bpmn_id == spec.bpmn_id and done.status == TaskStatus.COMPLETED for done in fresh
-        ):
-            row.returned, row.return_note = False, None  # what rework_of answers for a step not done before
-        else:
-            row.returned, row.return_note = rework.rework_of(instance.id, spec.bpmn_id)
+        row.returned, row.return_note = rework.rework_of(instance.id, spec.bpmn_id, spec.bpmn_id in done)
         if fresh is not None:
             fresh.append(row)
         db.session.add(row)
@@ -587,10 +642,27 @@ def _ready_tasks(instance_id: int) -> list[HumanTask]:
     )
 
 
+_LOCKED_TASKS = "workflow_locked_tasks"
+
+
 def lock_task(task_id: int) -> HumanTask:
     """Lock the task's instance row (PostgreSQL: SELECT .. FOR UPDATE), then re-read the task: a second person
     completing the same task waits here and then sees it completed. The re-read brings the instance, its version
-    and the document in the same statement: the step needs them all."""
+    and the document in the same statement: the step needs them all. Asked again in the same transaction (the
+    API's check, then the action), the task is already locked and current: it is taken from the session."""
+    transaction = db.session().get_transaction()
+    held = db.session.info.get(_LOCKED_TASKS)
+    if held is not None and held[0] is transaction and task_id in held[1]:
+        return held[1][task_id]
+    task = _lock_and_read(task_id)
+    transaction = db.session().get_transaction()  # begun by the read when none was
+    if held is None or held[0] is not transaction:
+        held = db.session.info[_LOCKED_TASKS] = (transaction, {})
+    held[1][task_id] = task  # a strong reference: the session's identity map holds objects weakly
+    return task
+
+
+def _lock_and_read(task_id: int) -> HumanTask:
     locked = db.session.execute(
         select(WorkflowInstance.id)
         .join(HumanTask, HumanTask.instance_id == WorkflowInstance.id)
@@ -599,12 +671,23 @@ def lock_task(task_id: int) -> HumanTask:
     ).first()
     if locked is None:
         raise TaskUnavailable(_("Sarcina nu există."))
+    # the registry's document class, which the engine does not import
+    document_class = HumanTask.document.property.mapper.class_
     return db.session.scalars(
         select(HumanTask)
         .where(HumanTask.id == task_id)
         .options(
-            joinedload(HumanTask.instance).joinedload(WorkflowInstance.process_version),
-            joinedload(HumanTask.document),
+            # the version without its diagram, forms and tables (tens of KB): parsed once per version
+            # (`_specs`, `deploy.form_definition`), they are read only on the first use
+            joinedload(HumanTask.instance)
+            .joinedload(WorkflowInstance.process_version)
+            .defer(ProcessVersion.bpmn_xml)
+            .defer(ProcessVersion.forms)
+            .defer(ProcessVersion.decisions)
+            .defer(ProcessVersion.manifest)
+            .defer(ProcessVersion.scenarios),
+            # the institution too: the form's options, the messages' signature and the audit all name it
+            joinedload(HumanTask.document).joinedload(document_class.institution),
         )
         .execution_options(populate_existing=True)
     ).one()
@@ -675,13 +758,21 @@ def _complete(
         workflow.do_engine_steps()
 
     now = now_utc()
-    task.status = TaskStatus.COMPLETED
-    task.completed_at = now
-    task.completed_by_id = user.id
-    if task.claimed_by_id is None:
-        task.claimed_by_id = user.id
-    db.session.add(
-        HistoryEntry(
+    # The step's own rows go out at once as plain statements, in this order: the engine run's savepoint (one per
+    # script) then has nothing to flush first, and no history object is tracked that nothing reads back.
+    done = {
+        "status": TaskStatus.COMPLETED,
+        "completed_at": now,
+        "completed_by_id": user.id,
+        "claimed_by_id": user.id if task.claimed_by_id is None else task.claimed_by_id,
+    }
+    tasks = HumanTask.__table__
+    db.session.execute(update(tasks).where(tasks.c.id == task.id).values(**done))
+    for name, value in done.items():
+        set_committed_value(task, name, value)
+    db.session.expire(task, ["claimed_by", "completed_by"])  # read again through the new ids when asked
+    db.session.execute(
+        insert(HistoryEntry.__table__).values(
             document_id=task.document_id,
             instance_id=instance.id,
             at=now,
