@@ -559,8 +559,8 @@ def _run_engine(step, what: str):
         raise RouteError(f"{what}: {exc}") from exc
 
 
-def start_route(document, actor: User | None, version: ProcessVersion | None = None) -> WorkflowInstance:
-    """`version`: the route's current version when the caller has just looked it up (the submission form's)."""
+def _new_instance(document, actor: User | None, version: ProcessVersion | None):
+    """(run context, new workflow, its instance row with an id, the version it runs)."""
     if version is None:
         version = current_version(document.document_type.process_id, document.institution_id)
     ctx = RunContext(document, actor)
@@ -568,6 +568,12 @@ def start_route(document, actor: User | None, version: ProcessVersion | None = N
     instance = WorkflowInstance(document_id=document.id, process_version_id=version.id, state="")
     db.session.add(instance)
     db.session.flush()
+    return ctx, workflow, instance, version
+
+
+def start_route(document, actor: User | None, version: ProcessVersion | None = None) -> WorkflowInstance:
+    """`version`: the route's current version when the caller has just looked it up (the submission form's)."""
+    ctx, workflow, instance, version = _new_instance(document, actor, version)
     ctx.instance = instance
     audit.route_started(document, actor, version)
     before: set = set()
@@ -593,13 +599,7 @@ def start_and_complete(
     without what only a later action needs: the state between the two steps (overwritten at once), re-reading
     the task and locking an instance no other transaction can see yet. `assign_actor`: the actor does the step
     for the sender (paper at the desk). Returns the completed task."""
-    if version is None:
-        version = current_version(document.document_type.process_id, document.institution_id)
-    ctx = RunContext(document, actor)
-    workflow = engine.new_workflow(_specs(version), _script_engine(ctx))
-    instance = WorkflowInstance(document_id=document.id, process_version_id=version.id, state="")
-    db.session.add(instance)
-    db.session.flush()
+    ctx, workflow, instance, version = _new_instance(document, actor, version)
     setattr(instance, FRESH_ROWS, [])
     try:
         return _start_and_complete(
