@@ -613,10 +613,12 @@ def attachment_png() -> bytes:
     return buffer.getvalue()
 
 
-def submit_petition(session: requests.Session, base: str, n: int) -> requests.Response:
+def submit_petition(
+    session: requests.Session, base: str, n: int, institution: str = "cj-brasov"
+) -> requests.Response:
     fields = {
         "document_type": "petitie",
-        "institution": "cj-brasov",
+        "institution": institution,
         "subiect": f"Sesizarea nr. {n}: groapă în asfalt pe strada Lungă",
         "continut": (
             f"Sesizarea nr. {n}. Vă rog să reparați groapa din fața blocului 7 de pe strada Lungă; "
@@ -742,6 +744,22 @@ def run_http(args, tokens: dict, citizen_tokens: list[str], base: str, observer)
         args.phase_time,
         observer(),
     )
+    # The same burst spread over several institutions: each numbers on its own counter row, so their submissions do
+    # not wait for one another (a county's council and town halls on the same platform).
+    institutions = args.spread_institutions
+    first += args.burst_submissions
+    spread_numbers = list(range(first, first + args.burst_submissions))
+    spread = run_phase(
+        "burst submissions, several institutions",
+        [
+            (burst_clients[i], items)
+            for i, items in enumerate(round_robin(spread_numbers, args.burst_clients))
+            if items
+        ],
+        lambda s, n: submit_petition(s, base, n, institutions[n % len(institutions)]),
+        args.phase_time,
+        observer(),
+    )
     for session in citizens + clerks + burst_clients:
         session.close()
     return {
@@ -750,6 +768,7 @@ def run_http(args, tokens: dict, citizen_tokens: list[str], base: str, observer)
         "task_listing": listing,
         "completions": completions,
         "burst_submissions": burst,
+        "spread_submissions": spread,
         "completed_ids": len(warm_ids) + completions.ok,
     }
 
@@ -759,11 +778,18 @@ def check_database(url: str, submitted: int, registered: int) -> dict:
     connection = psycopg2.connect(url)
     try:
         with connection.cursor() as cursor:
+            # per institution: each numbers on its own counter
             cursor.execute(
                 "SELECT count(*), count(registration_number), count(DISTINCT registration_number),"
-                " coalesce(max(registration_number), 0) FROM documents"
+                " coalesce(max(registration_number), 0) FROM documents GROUP BY institution_id"
             )
-            documents, numbered, distinct_numbers, max_number = cursor.fetchone()
+            per_institution = cursor.fetchall()
+            documents = sum(row[0] for row in per_institution)
+            numbered = sum(row[1] for row in per_institution)
+            distinct_numbers = sum(row[2] for row in per_institution)
+            gapless = all(
+                given == distinct == highest for _count, given, distinct, highest in per_institution
+            )
             cursor.execute("SELECT bpmn_id, status, count(*) FROM human_tasks GROUP BY 1, 2 ORDER BY 1, 2")
             tasks = {f"{bpmn_id}:{status}": count for bpmn_id, status, count in cursor.fetchall()}
             cursor.execute("SELECT max(length(state)), avg(length(state))::int FROM workflow_instances")
@@ -775,11 +801,12 @@ def check_database(url: str, submitted: int, registered: int) -> dict:
     problems = []
     if documents != submitted:
         problems.append(f"{documents} documents in the database, {submitted} submitted")
-    # An online petition is numbered when it is submitted: every submission has its number, gapless 1..n.
-    if not (numbered == distinct_numbers == max_number == submitted):
+    # An online petition is numbered when it is submitted: every submission has its number, gapless 1..n at each
+    # institution.
+    if not (gapless and numbered == distinct_numbers == submitted):
         problems.append(
-            f"registration numbers: {numbered} given, {distinct_numbers} distinct, highest {max_number}, "
-            f"{submitted} expected (gapless 1..n)"
+            f"registration numbers: {numbered} given, {distinct_numbers} distinct, per institution "
+            f"{[row[1:] for row in per_institution]} (given, distinct, highest), {submitted} expected (gapless 1..n)"
         )
     if tasks.get("inregistrare:completed", 0) != registered:
         problems.append(
@@ -793,7 +820,12 @@ def check_database(url: str, submitted: int, registered: int) -> dict:
         problems.append(f"{tasks.get('repartizare:ready', 0)} assignment tasks ready, {registered} expected")
     return {
         "documents": documents,
-        "registration_numbers": {"given": numbered, "distinct": distinct_numbers, "highest": max_number},
+        "registration_numbers": {
+            "given": numbered,
+            "distinct": distinct_numbers,
+            "institutions": len(per_institution),
+            "gapless_per_institution": gapless,
+        },
         "human_tasks": tasks,
         "history_entries": history,
         "instance_state_bytes": {"max": state_max, "avg": state_avg},
@@ -828,6 +860,7 @@ def print_report(report: dict) -> None:
             ("submissions", "submit petition (POST)"),
             ("completions", "complete inregistrare (POST)"),
             ("burst_submissions", f"submit, {http['burst_submissions']['clients']} clients (POST)"),
+            ("spread_submissions", f"  the same, {len(http['spread_institutions'])} institutions"),
         ):
             p = http[key]
             lat = p["latency_ms"]
@@ -845,6 +878,7 @@ def print_report(report: dict) -> None:
             ("submissions", "submit petition"),
             ("completions", "complete inregistrare"),
             ("burst_submissions", f"submit, {http['burst_submissions']['clients']} clients"),
+            ("spread_submissions", f"  the same, {len(http['spread_institutions'])} institutions"),
         ):
             p = http[key]
             if "cpu_ms_per_request" in p:
@@ -936,6 +970,11 @@ def print_report(report: dict) -> None:
             lines.append(
                 f"  submissions at {b['clients']} clients: {fmt(b['per_s'])}/s, p95 {fmt(b['p95_ms'])} ms"
             )
+        if "spread_submissions" in figures:
+            b = figures["spread_submissions"]
+            lines.append(
+                f"  the same over {b['institutions']} institutions: {fmt(b['per_s'])}/s, p95 {fmt(b['p95_ms'])} ms"
+            )
         if "loop_step_last_over_first" in figures:
             lines.append(
                 f"  looping route, step {loop['steps']} / step 1: {fmt(figures['loop_step_last_over_first'], 2)}x;"
@@ -983,6 +1022,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--burst-submissions", type=int, default=400, help="measured submissions of that phase"
     )
+    parser.add_argument(
+        "--spread-institutions",
+        type=lambda text: [code for code in text.split(",") if code],
+        default=["cj-brasov", "pm-sacele"],
+        help="institutions (codes, comma-separated) the burst is spread over in its second run",
+    )
     parser.add_argument("--loop-steps", type=int, default=100, help="steps of the looping route (engine)")
     parser.add_argument("--loop-repeats", type=int, default=5, help="runs of the looping route")
     parser.add_argument("--skip-engine", action="store_true")
@@ -1024,7 +1069,7 @@ QUICK = {
 }
 
 
-HTTP_PHASES = ("submissions", "completions", "burst_submissions")
+HTTP_PHASES = ("submissions", "completions", "burst_submissions", "spread_submissions")
 
 
 def headline_figures(report: dict) -> dict:
@@ -1045,6 +1090,12 @@ def headline_figures(report: dict) -> dict:
             "clients": burst["clients"],
             "per_s": burst["per_s"],
             "p95_ms": burst["latency_ms"]["p95"],
+        }
+        spread = http["spread_submissions"]
+        figures["spread_submissions"] = {
+            "institutions": len(http["spread_institutions"]),
+            "per_s": spread["per_s"],
+            "p95_ms": spread["latency_ms"]["p95"],
         }
     if engine_part:
         ceiling = engine_part["variants"]["serialize_each_wait"]["completions_per_s"]
@@ -1202,8 +1253,15 @@ def run_http_phase(args, report: dict) -> None:
                 "task_listing": http["task_listing"],
                 "completions": http["completions"].summary(),
                 "burst_submissions": http["burst_submissions"].summary(),
+                "spread_submissions": http["spread_submissions"].summary(),
+                "spread_institutions": list(args.spread_institutions),
             }
-            submitted = args.warmup + http["submissions"].ok + http["burst_submissions"].ok
+            submitted = (
+                args.warmup
+                + http["submissions"].ok
+                + http["burst_submissions"].ok
+                + http["spread_submissions"].ok
+            )
             report["database_check"] = check_database(url, submitted, http["completed_ids"])
             if server.process.poll() is not None:
                 report["failures"].append(f"gunicorn died during the run:\n{server.log_tail()}")

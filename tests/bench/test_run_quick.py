@@ -28,16 +28,20 @@ def test_quick_bench_runs_and_its_checks_pass(tmp_path):
     for variant in report["engine"]["variants"].values():
         assert variant["instances"] > 0 and variant["user_task_completions"] > 0
     http = report["http"]
-    for phase in ("submissions", "completions", "burst_submissions"):
+    for phase in ("submissions", "completions", "burst_submissions", "spread_submissions"):
         assert http[phase]["ok"] == http[phase]["planned"] and http[phase]["errors"] == 0
     check = report["database_check"]
     assert check["problems"] == []
-    assert check["documents"] == check["registration_numbers"]["highest"]
+    numbers = check["registration_numbers"]
+    assert (
+        check["documents"] == numbers["given"] == numbers["distinct"] and numbers["gapless_per_institution"]
+    )
+    assert numbers["institutions"] == len(http["spread_institutions"]) == 2
     figures = report["figures"]
     for key in ("cpu_ms_per_completion", "cpu_ms_per_submission"):
         assert figures[key]["app_plus_postgres"] > 0
     assert figures["completions_over_engine_ceiling"] > 0
-    assert figures["burst_submissions"]["p95_ms"] > 0
+    assert figures["burst_submissions"]["p95_ms"] > 0 and figures["spread_submissions"]["p95_ms"] > 0
     loop = report["loop"]
     assert loop["steps"] == 100 and loop["last_over_first"] > 0
     assert loop["state_bytes"]["100"] > 0
