@@ -4,9 +4,10 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from app.extensions import db, limiter
+from app.extensions import limiter
 from app.mail import MailError
 from app.portal import account as self_service
+from app.unit_of_work import unit_of_work
 
 bp = Blueprint("self_service", __name__)
 
@@ -16,8 +17,8 @@ bp = Blueprint("self_service", __name__)
 def forgot_password():
     sent = False
     if request.method == "POST":
-        self_service.request_reset(request.form.get("email", ""))
-        db.session.commit()
+        with unit_of_work():
+            self_service.request_reset(request.form.get("email", ""))
         sent = True  # the same page whether the address has an account or not
     return render_template("identity/forgot_password.html", sent=sent)
 
@@ -29,19 +30,17 @@ def reset_password(token: str):
     try:
         self_service.user_for_reset(token)
     except self_service.SelfServiceError as exc:
-        self_service.refuse_reset(exc)
-        db.session.commit()
+        with unit_of_work():  # the refused link is logged
+            self_service.refuse_reset(exc)
         return render_template("identity/reset_password.html", error=str(exc)), 400
     if request.method == "POST":
-        try:
+        with unit_of_work(self_service.SelfServiceError) as work:
             self_service.reset_password(
                 token, request.form.get("password", ""), request.form.get("password_confirm", "")
             )
-        except self_service.SelfServiceError as exc:
-            db.session.rollback()
-            errors = exc.errors
+        if work.error:
+            errors = work.error.errors
         else:
-            db.session.commit()
             if current_user.is_authenticated:
                 logout_user()
             flash(_("Parola a fost schimbată. Autentificați-vă cu parola nouă."), "success")
@@ -68,23 +67,20 @@ def contact():
     status = 200
     if request.method == "POST":
         values = {k: request.form.get(k, "").strip() for k in ("phone", "address", "email")}
-        try:
+        with unit_of_work(self_service.SelfServiceError, MailError) as work:
             changed = self_service.update_contact(current_user, values["phone"], values["address"])
             email_requested = False
             if values["email"] and values["email"].lower() != current_user.email.lower():
                 self_service.request_email_change(current_user, values["email"])
                 email_requested = True
-        except self_service.SelfServiceError as exc:
-            db.session.rollback()
-            errors, status = exc.errors, 400
-        except MailError:
-            db.session.rollback()
+        if work.failed(self_service.SelfServiceError):
+            errors, status = work.error.errors, 400
+        elif work.failed(MailError):
             errors = {
                 "email": _("E-mailul de confirmare nu a putut fi trimis. Încercați din nou mai târziu.")
             }
             status = 400
         else:
-            db.session.commit()
             if changed:
                 flash(_("Datele de contact au fost actualizate."), "success")
             if email_requested:
@@ -102,11 +98,10 @@ def contact():
 
 @bp.route("/cont/email/<token>")
 def confirm_email_change(token: str):
-    try:
+    with unit_of_work(self_service.SelfServiceError) as work:
         self_service.confirm_email_change(token)
-    except self_service.SelfServiceError as exc:
-        return render_template("identity/verify_result.html", error=str(exc)), 400
-    db.session.commit()
+    if work.error:
+        return render_template("identity/verify_result.html", error=str(work.error)), 400
     flash(_("Adresa de e-mail a contului a fost schimbată."), "success")
     return redirect(
         url_for("self_service.contact") if current_user.is_authenticated else url_for("identity.login")
@@ -122,8 +117,8 @@ def my_data():
 @bp.route("/cont/datele-mele.json")
 @login_required
 def my_data_json():
-    body = self_service.personal_data_json(current_user)
-    db.session.commit()
+    with unit_of_work():  # the export is logged
+        body = self_service.personal_data_json(current_user)
     return Response(
         body,
         mimetype="application/json",
@@ -137,8 +132,8 @@ def my_data_json():
 @bp.route("/cont/datele-mele.pdf")
 @login_required
 def my_data_pdf():
-    body = self_service.personal_data_pdf(current_user)
-    db.session.commit()
+    with unit_of_work():  # the export is logged
+        body = self_service.personal_data_pdf(current_user)
     return Response(
         body,
         mimetype="application/pdf",
@@ -157,13 +152,11 @@ def close_account():
         if request.form.get("confirmare") != "da":
             error = _("Bifați confirmarea pentru a închide contul.")
         else:
-            try:
+            with unit_of_work(self_service.SelfServiceError) as work:
                 self_service.close_account(current_user)
-            except self_service.SelfServiceError as exc:
-                db.session.rollback()
-                error = str(exc)
+            if work.error:
+                error = str(work.error)
             else:
-                db.session.commit()
                 logout_user()
                 session.clear()
                 flash(_("Contul a fost închis. Datele personale au fost șterse din cont."), "info")
