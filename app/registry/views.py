@@ -36,6 +36,7 @@ from app.registry.models import (
 from app.registry.numbering import may_register
 from app.registry.search import EXPORT_LIMIT, PAGE_SIZE, export_csv, parse_filter, register_query
 from app.storage import current_store
+from app.unit_of_work import unit_of_work
 from app.workflow.models import HumanTask, TaskStatus, WorkflowInstance
 
 bp = Blueprint("registry", __name__)
@@ -76,8 +77,10 @@ def document(public_id: str):
     open_tasks = db.session.scalars(
         select(HumanTask).where(HumanTask.document_id == document.id, HumanTask.status == TaskStatus.READY)
     ).all()
-    record(DOCUMENT_VIEWED, actor=current_user, document=document, target=document.registration_label or None)
-    db.session.commit()  # the view is personal-data access: logged before the page is shown
+    with unit_of_work():  # the view is personal-data access: logged before the page is shown
+        record(
+            DOCUMENT_VIEWED, actor=current_user, document=document, target=document.registration_label or None
+        )
     return render_template(
         "registry/document.html",
         document=document,
@@ -115,14 +118,14 @@ def download(public_id: str):
     if attachment is None or not can_view(current_user, attachment.document):
         abort(404)
     data = current_store().get(attachment.sha256)
-    record(
-        FILE_DOWNLOADED,
-        actor=current_user,
-        document=attachment.document,
-        target=attachment.filename,
-        data={"attachment": attachment.public_id, "sha256": attachment.sha256},
-    )
-    db.session.commit()
+    with unit_of_work():
+        record(
+            FILE_DOWNLOADED,
+            actor=current_user,
+            document=attachment.document,
+            target=attachment.filename,
+            data={"attachment": attachment.public_id, "sha256": attachment.sha256},
+        )
     return send_file(
         BytesIO(data), mimetype=attachment.content_type, as_attachment=True, download_name=attachment.filename
     )
@@ -215,13 +218,13 @@ def register_export():
     _register_staff()
     criteria = parse_filter(request.args)
     rows = db.session.scalars(register_query(current_user, criteria).limit(EXPORT_LIMIT)).all()
-    record(
-        "registry_export",
-        actor=current_user,
-        target=f"{len(rows)} înregistrări",
-        data={"filter": {k: str(v) for k, v in criteria.args().items()}},
-    )
-    db.session.commit()  # the export is personal-data access: logged before it leaves
+    with unit_of_work():  # the export is personal-data access: logged before it leaves
+        record(
+            "registry_export",
+            actor=current_user,
+            target=f"{len(rows)} înregistrări",
+            data={"filter": {k: str(v) for k, v in criteria.args().items()}},
+        )
     return send_file(
         BytesIO(export_csv(rows, _annulments(rows))),
         mimetype="text/csv; charset=utf-8",
@@ -247,14 +250,14 @@ def frozen_day_pdf(institution_code: str, day: str):
     if frozen is None:
         abort(404)
     data = current_store().get(frozen.pdf_sha256)
-    record(
-        FILE_DOWNLOADED,
-        actor=current_user,
-        institution_id=institution.id,
-        target=f"registru-{day}.pdf",
-        data={"sha256": frozen.pdf_sha256},
-    )
-    db.session.commit()
+    with unit_of_work():
+        record(
+            FILE_DOWNLOADED,
+            actor=current_user,
+            institution_id=institution.id,
+            target=f"registru-{day}.pdf",
+            data={"sha256": frozen.pdf_sha256},
+        )
     return send_file(
         BytesIO(data),
         mimetype="application/pdf",
@@ -268,7 +271,7 @@ def frozen_day_pdf(institution_code: str, day: str):
 def annul_entry(public_id: str):
     document = _staff_document(public_id)
     reason = request.form.get("motiv", "")
-    try:
+    with unit_of_work(RegistryError) as work:
         reason = annulment_notice.check(document, reason, current_user._get_current_object())
         if request.form.get("confirmare") != "da":  # confirmed on a page that says who will be told
             return render_template(
@@ -279,11 +282,9 @@ def annul_entry(public_id: str):
             )
         annul(document, reason, current_user._get_current_object())
         annulment_notice.tell_citizen(document, reason)
-    except RegistryError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    if work.error:
+        flash(str(work.error), "error")
         return redirect(url_for("registry.document", public_id=public_id))
-    db.session.commit()
     flash(_("Înregistrarea nr. %(label)s a fost anulată.", label=document.registration_label), "success")
     return redirect(url_for("registry.document", public_id=public_id))
 
@@ -307,7 +308,7 @@ def link_entry(public_id: str):
     document = _staff_document(public_id)
     number = request.form.get("numar", "").strip()
     other = _find_entry(document.institution_id, number) if number else None
-    try:
+    with unit_of_work(RegistryError) as work:
         if other is None:
             raise RegistryError(
                 _(
@@ -316,11 +317,9 @@ def link_entry(public_id: str):
                 )
             )
         first = link(document, other, current_user._get_current_object())
-    except RegistryError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    if work.error:
+        flash(str(work.error), "error")
         return redirect(url_for("registry.document", public_id=public_id))
-    db.session.commit()
     flash(
         _("Documentul a fost conexat la nr. %(label)s.", label=first.registration_label),
         "success",
@@ -332,13 +331,11 @@ def link_entry(public_id: str):
 @login_required
 def complete_entry_form(public_id: str):
     document = _staff_document(public_id)
-    try:
+    with unit_of_work(RegistryError) as work:
         changes = complete_entry(document, request.form.to_dict(), current_user._get_current_object())
-    except RegistryError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    if work.error:
+        flash(str(work.error), "error")
         return redirect(url_for("registry.document", public_id=public_id))
-    db.session.commit()
     flash(
         _("Datele din registru au fost completate.") if changes else _("Nicio modificare."),
         "success" if changes else "info",
