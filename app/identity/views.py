@@ -34,6 +34,7 @@ from app.identity.signup_notice import tell_owner_of_signup_attempt
 from app.identity.throttling import REASON_LABELS, Reason, log_attempt, recent_logins, throttled
 from app.identity.verification import VerificationError, send_verification, verify_token
 from app.mail import MailError
+from app.unit_of_work import unit_of_work
 
 bp = Blueprint("identity", __name__)
 
@@ -89,9 +90,9 @@ def account_guards():
 
 def _finish_login(user: User, login_name: str):
     login_user(user)
-    log_attempt(login_name, user, True, Reason.OK)
-    record(LOGIN, actor=user)
-    db.session.commit()
+    with unit_of_work():
+        log_attempt(login_name, user, True, Reason.OK)
+        record(LOGIN, actor=user)
 
 
 @bp.route("/autentificare", methods=["GET", "POST"])
@@ -106,9 +107,9 @@ def login():
         user = find_account(username)
         blocked = throttled(username, user)
         if blocked is not None:
-            log_attempt(username, user, False, Reason.THROTTLED)
-            record(LOGIN_FAILED, target=username[:80], data={"reason": Reason.THROTTLED})
-            db.session.commit()
+            with unit_of_work():  # a refused login is logged too
+                log_attempt(username, user, False, Reason.THROTTLED)
+                record(LOGIN_FAILED, target=username[:80], data={"reason": Reason.THROTTLED})
             error = _(
                 "Prea multe încercări eșuate. Din motive de siguranță, autentificarea este oprită; "
                 "reîncercați peste %(n)d minute.",
@@ -123,9 +124,9 @@ def login():
                 if not user.is_active
                 else Reason.BAD_PASSWORD
             )
-            log_attempt(username, user, False, reason)
-            record(LOGIN_FAILED, target=username[:80], data={"reason": reason})
-            db.session.commit()
+            with unit_of_work():
+                log_attempt(username, user, False, reason)
+                record(LOGIN_FAILED, target=username[:80], data={"reason": reason})
             error, status = _("Utilizatorul sau parola nu sunt corecte."), 401
         elif user.totp_enabled:
             session["totp_pending"] = {"user": user.id, "login": username, "at": int(time.time())}
@@ -159,8 +160,8 @@ def login_code():
         blocked = throttled(pending["login"], user)
         if blocked is not None:
             session.pop("totp_pending", None)
-            log_attempt(pending["login"], user, False, Reason.THROTTLED)
-            db.session.commit()
+            with unit_of_work():
+                log_attempt(pending["login"], user, False, Reason.THROTTLED)
             flash(
                 _("Prea multe încercări eșuate; reîncercați peste %(n)d minute.", n=blocked.minutes), "error"
             )
@@ -169,9 +170,9 @@ def login_code():
             session.pop("totp_pending", None)
             _finish_login(user, pending["login"])
             return redirect(session.pop("totp_next", None) or url_for("portal.home"))
-        log_attempt(pending["login"], user, False, Reason.BAD_TOTP)
-        record(LOGIN_FAILED, target=user.username, data={"reason": Reason.BAD_TOTP})
-        db.session.commit()
+        with unit_of_work():
+            log_attempt(pending["login"], user, False, Reason.BAD_TOTP)
+            record(LOGIN_FAILED, target=user.username, data={"reason": Reason.BAD_TOTP})
         error, status = (
             _("Codul nu este corect sau a expirat. Introduceți codul afișat acum în aplicație."),
             401,
@@ -184,8 +185,8 @@ def login_code():
 def logout():
     from app.identity.roeid import SESSION_ID_TOKEN, end_session_url
 
-    record(LOGOUT, actor=current_user)
-    db.session.commit()
+    with unit_of_work():
+        record(LOGOUT, actor=current_user)
     logout_user()
     flash(_("Ați ieșit din cont."), "info")
     # Signed in with ROeID: end the session there too (RP-initiated logout), then back to the login page.
@@ -258,11 +259,10 @@ WAITING_AFTER_VERIFICATION: list = []
 @bp.route("/confirmare-email/<token>")
 def verify_email(token: str):
     """Public: the link may be opened on another device, signed in or not. The token carries no personal data."""
-    try:
+    with unit_of_work(VerificationError) as work:
         user = verify_token(token)
-    except VerificationError as exc:
-        return render_template("identity/verify_result.html", error=str(exc)), 400
-    db.session.commit()
+    if work.error:
+        return render_template("identity/verify_result.html", error=str(work.error)), 400
     # What was typed before confirming is offered again, to its owner (the portal keeps it as drafts).
     drafts = (
         [draft for find in WAITING_AFTER_VERIFICATION for draft in find(user)]
@@ -321,10 +321,10 @@ def account():
 @login_required
 def reveal_own_cnp():
     """Showing one's own CNP in full is an explicit action, logged like any other view of it."""
-    cnp = reveal_cnp(current_user, current_user, _("titularul și-a consultat datele"))
-    if cnp is None:
-        abort(404)
-    db.session.commit()
+    with unit_of_work():  # the reveal is logged
+        cnp = reveal_cnp(current_user, current_user, _("titularul și-a consultat datele"))
+        if cnp is None:
+            abort(404)
     return _account_page(revealed_cnp=cnp)
 
 
@@ -385,8 +385,8 @@ def person(user_id: int):
                 "Scrieți motivul pentru care aveți nevoie de CNP-ul complet (de exemplu: numărul documentului)."
             )
         else:
-            revealed = reveal_cnp(current_user, subject, reason)
-            db.session.commit()
+            with unit_of_work():  # the reveal is logged
+                revealed = reveal_cnp(current_user, subject, reason)
     return render_template(
         "identity/person.html",
         subject=subject,
@@ -408,12 +408,12 @@ def totp_setup():
     error, codes = None, None
     if request.method == "POST":
         secret = session.get("totp_secret_pending")
-        codes = totp.enrol(current_user, secret, request.form.get("code", "")) if secret else None
+        with unit_of_work():
+            codes = totp.enrol(current_user, secret, request.form.get("code", "")) if secret else None
         if codes is None:
             error = _("Codul nu corespunde. Verificați ora telefonului și introduceți codul afișat acum.")
         else:
             session.pop("totp_secret_pending", None)
-            db.session.commit()
             return render_template("identity/totp_codes.html", codes=codes)
     if request.method == "GET" or not session.get("totp_secret_pending"):
         session["totp_secret_pending"] = totp.new_secret()
@@ -438,8 +438,8 @@ def totp_disable():
     elif not totp.check_second_factor(current_user, request.form.get("code", "")):
         flash(_("Codul nu este corect: autentificarea în doi pași rămâne activă."), "error")
     else:
-        totp.disable(current_user, current_user)
-        db.session.commit()
+        with unit_of_work():
+            totp.disable(current_user, current_user)
         flash(_("Autentificarea în doi pași a fost dezactivată."), "info")
     return redirect(url_for("identity.account"))
 
@@ -481,7 +481,7 @@ def delegation_list():
             db.session.get(User, int(values["principal_id"])) if values["principal_id"].isdigit() else None
         )
         deputy = db.session.get(User, int(values["deputy_id"])) if values["deputy_id"].isdigit() else None
-        try:
+        with unit_of_work(delegations.DelegationError) as work:
             delegations.create_delegation(
                 current_user,
                 principal,
@@ -491,10 +491,8 @@ def delegation_list():
                 values["end_date"],
                 values["reason"],
             )
-        except delegations.DelegationError as exc:
-            db.session.rollback()
-            return _delegation_page(exc.errors, values, 400)
-        db.session.commit()
+        if work.error:
+            return _delegation_page(work.error.errors, values, 400)
         flash(
             _(
                 "Înlocuirea a fost stabilită: %(deputy)s primește sarcinile lui %(principal)s în perioada aleasă.",
@@ -515,7 +513,7 @@ def delegation_cancel(delegation_id: int):
         abort(404)
     if not delegations.can_manage(current_user, item.principal, item.institution_id):
         abort(403)
-    delegations.cancel_delegation(current_user, item)
-    db.session.commit()
+    with unit_of_work():
+        delegations.cancel_delegation(current_user, item)
     flash(_("Înlocuirea a fost anulată."), "info")
     return redirect(url_for("identity.delegation_list"))
