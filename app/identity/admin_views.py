@@ -10,6 +10,7 @@ from app.extensions import db
 from app.identity import administration as admin
 from app.identity.models import Institution, Membership, Role, User
 from app.identity.throttling import REASON_LABELS, institution_logins
+from app.unit_of_work import unit_of_work
 
 bp = Blueprint("administration", __name__, url_prefix="/administrare")
 
@@ -44,7 +45,7 @@ def index():
             k: request.form.get(k, "").strip()
             for k in ("code", "name", "kind", "parent_id", "address", "cui")
         }
-        try:
+        with unit_of_work(admin.AdminError) as work:
             institution = admin.create_institution(
                 current_user,
                 values["code"],
@@ -54,11 +55,9 @@ def index():
                 values["address"],
                 values["cui"],
             )
-        except admin.AdminError as exc:
-            db.session.rollback()
-            errors, status = exc.errors, 400
+        if work.error:
+            errors, status = work.error.errors, 400
         else:
-            db.session.commit()
             flash(_("Instituția %(name)s a fost creată.", name=institution.name), "success")
             return redirect(url_for("administration.index"))
     return render_template(
@@ -94,12 +93,10 @@ def institution(institution_id: int):
 
 def _act(institution: Institution, action, done: str, form: str):
     values = {k: v.strip() for k, v in request.form.items() if k not in ("csrf_token", "password")}
-    try:
+    with unit_of_work(admin.AdminError) as work:
         action()
-    except admin.AdminError as exc:
-        db.session.rollback()
-        return _institution_page(institution, {form: exc.errors}, {form: values}, 400)
-    db.session.commit()
+    if work.error:
+        return _institution_page(institution, {form: work.error.errors}, {form: values}, 400)
     flash(done, "success")
     return redirect(url_for("administration.institution", institution_id=institution.id))
 

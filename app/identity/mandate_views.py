@@ -10,6 +10,7 @@ from app.audit import FILE_DOWNLOADED, record
 from app.extensions import db
 from app.identity import mandates
 from app.identity.models import Representation, RepresentationStatus
+from app.unit_of_work import unit_of_work
 
 bp = Blueprint("mandates", __name__)
 
@@ -43,13 +44,13 @@ def mandate_file(representation_id: int):
         abort(404)
     from app.storage import current_store
 
-    record(
-        FILE_DOWNLOADED,
-        actor=current_user,
-        target=representation.mandate_filename,
-        data={"mandate": representation.id},
-    )
-    db.session.commit()
+    with unit_of_work():
+        record(
+            FILE_DOWNLOADED,
+            actor=current_user,
+            target=representation.mandate_filename,
+            data={"mandate": representation.id},
+        )
     return Response(
         current_store().get(representation.mandate_sha256),
         mimetype=representation.mandate_content_type,
@@ -70,13 +71,11 @@ def decide(representation_id: int):
     if representation is None:
         abort(404)
     approve = request.form.get("decizie") == "aproba"
-    try:
+    with unit_of_work(mandates.MandateError) as work:
         mandates.decide(current_user, representation, approve, request.form.get("reason", ""))
-    except mandates.MandateError as exc:
-        db.session.rollback()
-        flash(next(iter(exc.errors.values())), "error")
+    if work.error:
+        flash(next(iter(work.error.errors.values())), "error")
         return redirect(url_for("mandates.review_list"))
-    db.session.commit()
     flash(
         _("Cererea a fost aprobată.") if approve else _("Decizia a fost consemnată."),
         "success",

@@ -199,9 +199,9 @@ def receipt_page(public_id: str):
         abort(404)
     if request.method == "GET":
         return render_template("registry/receipt_reissue.html", document=document)
-    code = issue_access_code(document)
-    record(RECEIPT_REISSUED, actor=current_user, document=document, target=document.registration_label)
-    db.session.commit()
+    with unit_of_work():
+        code = issue_access_code(document)
+        record(RECEIPT_REISSUED, actor=current_user, document=document, target=document.registration_label)
     return _receipt_response(document, code)
 
 
@@ -217,8 +217,8 @@ def receipt_pdf(public_id: str):
         != document
     ):
         abort(404)
-    record(RECEIPT_PRINTED, actor=current_user, document=document, target=document.registration_label)
-    db.session.commit()  # the receipt carries the sender's data: who printed it is logged
+    with unit_of_work():  # the receipt carries the sender's data: who printed it is logged
+        record(RECEIPT_PRINTED, actor=current_user, document=document, target=document.registration_label)
     pdf = render_receipt_pdf(
         receipt_for(document, code.upper(), _tracking_url(document, code.upper()), current_user.full_name),
         current_app.config["FONT_DIR"],

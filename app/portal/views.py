@@ -277,9 +277,8 @@ def submit_document(code: str):
 @bp.route("/ciorne/<public_id>/sterge", methods=["POST"])
 @login_required
 def delete_draft(public_id: str):
-    draft = _own_draft(public_id)
-    db.session.delete(draft)
-    db.session.commit()
+    with unit_of_work():
+        db.session.delete(_own_draft(public_id))
     flash(_("Ciorna a fost ștearsă."), "success")
     return redirect(url_for("portal.my_documents"))
 
