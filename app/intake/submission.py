@@ -5,8 +5,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, false, inspect, join, or_, select
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy import and_, false, join, select
 from werkzeug.datastructures import FileStorage
 
 from app.audit import REGISTRATION, record
@@ -26,6 +25,7 @@ from app.storage.uploads import stored_name, upload_limits
 from app.workflow import engine
 from app.workflow.deploy import form_definition
 from app.workflow.models import HistoryEntry, ProcessVersion
+from app.workflow.ownership import current_version_column, known_version
 from app.workflow.runtime import RouteError, current_version, start_and_complete
 
 ANSWER_CHANNELS = (
@@ -176,8 +176,8 @@ def submission_target(type_code: str, institution_code: str, key: str | None) ->
             InstitutionDocumentType.id,
             Document,
             Register,
-            _current_version_column(ProcessVersion.id),
-            _current_version_column(ProcessVersion.content_hash),
+            current_version_column(ProcessVersion.id, DocumentType.process_id, Institution.id),
+            current_version_column(ProcessVersion.content_hash, DocumentType.process_id, Institution.id),
         )
         .select_from(named)
         .where(DocumentType.code == type_code)
@@ -194,45 +194,6 @@ def submission_target(type_code: str, institution_code: str, key: str | None) ->
     return SubmissionTarget(
         doc_type, institution, enabled, previous, register, known_version(version_id, content_hash)
     )
-
-
-def _current_version_column(column):
-    """`column` of the version a new document of the row's type and institution runs on (as
-    workflow.ownership.current_for: the institution's own current version, else the template's)."""
-    return (
-        select(column)
-        .where(
-            ProcessVersion.process_id == DocumentType.process_id,
-            ProcessVersion.is_current.is_(True),
-            or_(ProcessVersion.institution_id.is_(None), ProcessVersion.institution_id == Institution.id),
-        )
-        .order_by(ProcessVersion.institution_id.is_(None))
-        .limit(1)
-        .correlate(DocumentType, Institution)
-        .scalar_subquery()
-    )
-
-
-# A deployed version never changes, except for which one is current (app/workflow/deploy.py), and a submission
-# never deploys: the row it reads is committed and final. So each process keeps the versions its submissions
-# read, keyed by id and content hash (a database rebuilt underneath cannot serve another's), and attaches a copy
-# to the session without a statement (Session.merge with load=False).
-_KNOWN_VERSIONS: dict[tuple[int, str], ProcessVersion] = {}
-
-
-def known_version(version_id: int | None, content_hash: str | None) -> ProcessVersion | None:
-    if version_id is None:
-        return None
-    cached = _KNOWN_VERSIONS.get((version_id, content_hash))
-    if cached is not None:
-        return db.session.merge(cached, load=False)
-    version = db.session.get(ProcessVersion, version_id)
-    if version is not None and version.content_hash == content_hash and not inspect(version).modified:
-        columns = {attr.key: getattr(version, attr.key) for attr in inspect(ProcessVersion).column_attrs}
-        detached = ProcessVersion(**columns)
-        make_transient_to_detached(detached)
-        _KNOWN_VERSIONS[(version_id, content_hash)] = detached
-    return version
 
 
 def existing_submission(key: str | None) -> Document | None:
