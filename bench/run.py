@@ -732,33 +732,29 @@ def run_http(args, tokens: dict, citizen_tokens: list[str], base: str, observer)
         if response.status_code != 200:
             raise BenchError(f"burst warm-up: GET /document-types answered {response.status_code}")
     first = warmup + args.submissions
-    burst_numbers = list(range(first, first + args.burst_submissions))
-    burst = run_phase(
-        "burst submissions",
-        [
-            (burst_clients[i], items)
-            for i, items in enumerate(round_robin(burst_numbers, args.burst_clients))
-            if items
-        ],
-        lambda s, n: submit_petition(s, base, n),
-        args.phase_time,
-        observer(),
-    )
+
+    def burst_phase(name: str, offset: int, institution_of):
+        numbers = range(first + offset, first + offset + args.burst_submissions)
+        return run_phase(
+            name,
+            [
+                (burst_clients[i], items)
+                for i, items in enumerate(round_robin(list(numbers), args.burst_clients))
+                if items
+            ],
+            lambda s, n: submit_petition(s, base, n, institution_of(n)),
+            args.phase_time,
+            observer(),
+        )
+
+    burst = burst_phase("burst submissions", 0, lambda n: "cj-brasov")
     # The same burst spread over several institutions: each numbers on its own counter row, so their submissions do
     # not wait for one another (a county's council and town halls on the same platform).
     institutions = args.spread_institutions
-    first += args.burst_submissions
-    spread_numbers = list(range(first, first + args.burst_submissions))
-    spread = run_phase(
+    spread = burst_phase(
         "burst submissions, several institutions",
-        [
-            (burst_clients[i], items)
-            for i, items in enumerate(round_robin(spread_numbers, args.burst_clients))
-            if items
-        ],
-        lambda s, n: submit_petition(s, base, n, institutions[n % len(institutions)]),
-        args.phase_time,
-        observer(),
+        args.burst_submissions,
+        lambda n: institutions[n % len(institutions)],
     )
     for session in citizens + clerks + burst_clients:
         session.close()
