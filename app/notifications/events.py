@@ -25,10 +25,14 @@ ANSWER = "raspuns"
 CLOSED = "clasare"
 
 
+def _default_preference(user_id: int) -> NotificationPreference:
+    """E-mail on, SMS off - not added to the session."""
+    return NotificationPreference(user_id=user_id, email=True, sms=False, phone=None)
+
+
 def preferences_for(user) -> NotificationPreference:
-    """The citizen's saved choice, or the default (e-mail on, SMS off) - not added to the session."""
-    saved = db.session.get(NotificationPreference, user.id)
-    return saved or NotificationPreference(user_id=user.id, email=True, sms=False, phone=None)
+    """The citizen's saved choice, or the default."""
+    return db.session.get(NotificationPreference, user.id) or _default_preference(user.id)
 
 
 _CITIZEN = "notifications_citizen"
@@ -69,7 +73,7 @@ def _submitter_and_preferences(document: Document, told_event: str | None = None
 
 def _recipients_of(document: Document, submitter, saved) -> list[tuple[str, str]]:
     if submitter is not None and not submitter.is_staff:
-        pref = saved or NotificationPreference(user_id=submitter.id, email=True, sms=False, phone=None)
+        pref = saved or _default_preference(submitter.id)
         found = []
         if pref.email and submitter.email:
             found.append((OutboxMessage.EMAIL, submitter.email))
@@ -119,17 +123,6 @@ def _send(
 
 def _label(document: Document) -> str:
     return document.registration_label or "-"
-
-
-def already_told(document: Document, event_name: str) -> bool:
-    return (
-        db.session.scalar(
-            select(OutboxMessage.id)
-            .where(OutboxMessage.document_id == document.id, OutboxMessage.event == event_name)
-            .limit(1)
-        )
-        is not None
-    )
 
 
 def document_registered(document: Document, code: str | None = None) -> int:
