@@ -4,7 +4,8 @@ Appending: `record(...)` (app.audit.log) only queues an entry on the database se
 `write_pending` takes a PostgreSQL transaction-level advisory lock, reads the chain head (both in one call,
 `audit_chain_head`), and inserts the queued entries with the next positions and hashes. The lock is held from
 there to the end of the commit only, so concurrent writers queue for a few milliseconds instead of for their whole
-transaction, and the chain never forks (the unique `seq` would refuse a fork anyway). A rolled-back action takes its queued entries with it.
+transaction, and the chain never forks (the unique `seq` would refuse a fork anyway). A rolled-back action takes
+its queued entries with it.
 
 Authentication: sha256 alone can be recomputed by whoever can write the table. Each entry therefore also carries
 `mac`, an HMAC-SHA256 of its hash under AUDIT_HMAC_KEY, a key kept outside the database (environment or key
